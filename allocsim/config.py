@@ -1,0 +1,758 @@
+"""The scenario schema: one typed, frozen model holding every default.
+
+A scenario is a TOML file that may `extends` another; keys merge depth-first and
+`--set key.path=value` overrides go through the same validation. Every default
+number carries its source or the word "assumption" in its description; the
+README's config reference is generated from these descriptions
+(`allocsim config-reference`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from allocsim.errors import ConfigError, Problem
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Share = float  # documented as a number in [0, 1]
+
+
+def share(default: float, doc: str) -> Any:
+    return Field(default, ge=0.0, le=1.0, description=doc)
+
+
+# --------------------------------------------------------------------------- run
+
+
+class RunConfig(Section):
+    start_date: dt.date = Field(dt.date(2022, 1, 1), description="First simulated day.")
+    end_date: dt.date = Field(
+        dt.date(2023, 1, 1), description="Horizon (exclusive). Seekers still waiting are censored."
+    )
+    seed: int = Field(
+        20211207, ge=0, description="Root seed (default: signing date of the agreement)."
+    )
+    replications: int = Field(1, ge=1, le=100_000, description="Independent replications.")
+
+
+# ------------------------------------------------------------------------- stock
+
+
+class Area(Section):
+    municipality: str
+    village: str
+    n_homes: int = Field(ge=0, description="Vivare social rental homes in the village.")
+    neighbourhoods: tuple[str, ...] = Field(min_length=1)
+
+
+class DwellingType(Section):
+    share: float = Field(ge=0.0, le=1.0)
+    bedroom_shares: dict[int, float] = Field(description="Share of homes by number of bedrooms.")
+    senior_suitable_share: float = Field(
+        ge=0.0, le=1.0, description="Share with bedroom and bathroom on the ground floor."
+    )
+    turnover_per_year: float = Field(ge=0.0, le=1.0, description="Yearly hazard of falling vacant.")
+    rent_2021_base: float = Field(
+        ge=0.0, description="Mean monthly rent of a 1-bedroom home, 2021."
+    )
+    rent_2021_per_bedroom: float = Field(ge=0.0)
+    rent_2021_sd: float = Field(ge=0.0)
+
+
+DWELLING_TYPES = ("single_family", "apartment", "senior")
+
+
+def _default_areas() -> tuple[Area, ...]:
+    # Assumption: Vivare's stock per village is not public. Duiven (about 25,000
+    # inhabitants) is taken to have about 2,600 Vivare homes and Westervoort (about
+    # 15,000) about 2,300: social rent is a larger share of Westervoort's housing.
+    # Loo (~1,000 inhabitants) and Groessen (~2,000) get a village-sized share.
+    # Replace with Vivare's stock file (stock.csv_path) for real work.
+    return (
+        Area(
+            municipality="Duiven",
+            village="Duiven",
+            n_homes=2300,
+            neighbourhoods=("Centrum", "Spotvogelstraat", "Eilandje", "Horsterhoek", "Ploen"),
+        ),
+        Area(municipality="Duiven", village="Loo", n_homes=110, neighbourhoods=("Loo",)),
+        Area(municipality="Duiven", village="Groessen", n_homes=190, neighbourhoods=("Groessen",)),
+        Area(
+            municipality="Westervoort",
+            village="Westervoort",
+            n_homes=2300,
+            neighbourhoods=("Broeklanden", "Dorp", "Vredenburg", "Schans"),
+        ),
+    )
+
+
+def _default_dwelling_types() -> dict[str, DwellingType]:
+    # Assumption: shares and rents typical of a Dutch corporation's stock in a
+    # suburban municipality. Turnover here is the exogenous hazard (death, care,
+    # leaving the region or the sector): about 4.8% a year; chain moves inside the
+    # stock add the rest, for about 6-7% in all (DOMAIN.md: mutatiegraad ~6%).
+    return {
+        "single_family": DwellingType(
+            share=0.50,
+            bedroom_shares={2: 0.10, 3: 0.70, 4: 0.20},
+            senior_suitable_share=0.03,
+            turnover_per_year=0.035,
+            rent_2021_base=500.0,
+            rent_2021_per_bedroom=45.0,
+            rent_2021_sd=50.0,
+        ),
+        "apartment": DwellingType(
+            share=0.38,
+            bedroom_shares={1: 0.25, 2: 0.55, 3: 0.20},
+            senior_suitable_share=0.30,
+            turnover_per_year=0.065,
+            rent_2021_base=470.0,
+            rent_2021_per_bedroom=55.0,
+            rent_2021_sd=50.0,
+        ),
+        "senior": DwellingType(
+            share=0.12,
+            bedroom_shares={1: 0.30, 2: 0.70},
+            senior_suitable_share=1.0,
+            turnover_per_year=0.06,
+            rent_2021_base=520.0,
+            rent_2021_per_bedroom=50.0,
+            rent_2021_sd=40.0,
+        ),
+    }
+
+
+class StockConfig(Section):
+    source: Literal["synthetic", "csv"] = Field(
+        "synthetic", description="Generate the stock from the shares below, or read `csv_path`."
+    )
+    csv_path: str | None = Field(
+        None, description="CSV of homes (columns in the README); relative to the config file."
+    )
+    synthetic_seed: int = Field(
+        2021, ge=0, description="Seed of the synthetic stock; same stock in every replication."
+    )
+    areas: tuple[Area, ...] = Field(default_factory=_default_areas)
+    dwelling_types: dict[str, DwellingType] = Field(default_factory=_default_dwelling_types)
+    rent_increase_per_year: float = Field(
+        0.033,
+        ge=-0.1,
+        le=0.2,
+        description="Yearly rent indexation from the 2021 price level. Source: maximum rent "
+        "increase for social homes 1 July 2022, 3.3% (Rijksoverheid).",
+    )
+    notice_days: float = Field(
+        30.0,
+        ge=0.0,
+        description="Tenant's notice period before a chain move frees the old home."
+        " Source: one month minimum notice (Burgerlijk Wetboek 7:271).",
+    )
+    rent_min_2021: float = Field(
+        380.0, ge=0.0, description="Floor of synthetic rents. Assumption: lowest social rents."
+    )
+    rent_max_2021: float = Field(
+        752.33, ge=0.0, description="Ceiling of synthetic rents: liberalisation limit 2021."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> StockConfig:
+        problems = []
+        if set(self.dwelling_types) != set(DWELLING_TYPES):
+            problems.append(f"dwelling_types must have exactly the keys {list(DWELLING_TYPES)}")
+        total = sum(t.share for t in self.dwelling_types.values())
+        if abs(total - 1.0) > 1e-6:
+            problems.append(f"dwelling_types shares sum to {total:.4f}, must sum to 1")
+        for name, t in self.dwelling_types.items():
+            s = sum(t.bedroom_shares.values())
+            if abs(s - 1.0) > 1e-6:
+                problems.append(f"dwelling_types.{name}.bedroom_shares sum to {s:.4f}, must be 1")
+            if any(b < 1 or b > 6 for b in t.bedroom_shares):
+                problems.append(f"dwelling_types.{name}.bedroom_shares keys must be 1..6")
+        if self.source == "csv" and not self.csv_path:
+            problems.append("source = 'csv' needs csv_path")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# ----------------------------------------------------------------------- seekers
+
+
+class KindProfile(Section):
+    share_initial: float = Field(ge=0.0, le=1.0, description="Share of the initial list.")
+    share_arrivals: float = Field(ge=0.0, le=1.0, description="Share of new registrations.")
+    age_mean: float = Field(ge=16.0, le=100.0)
+    age_sd: float = Field(ge=0.0)
+    age_min: float = Field(ge=16.0, le=100.0)
+    age_max: float = Field(ge=16.0, le=105.0)
+    household_size_shares: tuple[float, float, float, float, float] = Field(
+        description="Shares of households of 1, 2, 3, 4 and 5+ persons."
+    )
+    income_median: float = Field(ge=0.0, description="Median yearly household income, euro 2022.")
+    income_sigma: float = Field(ge=0.0, le=3.0, description="Log-normal spread of income.")
+    share_active: float = Field(
+        ge=0.0, le=1.0, description="Share of the initial list who respond to adverts."
+    )
+    response_intensity_per_week: float = Field(
+        ge=0.0, le=10.0, description="Mean responses an active seeker wants to make per week."
+    )
+    meettijd_mean_years: float = Field(
+        ge=0.0, description="Mean meettijd on the initial list (registration or woonduur)."
+    )
+    leave_per_year: float = Field(ge=0.0, le=5.0, description="Hazard of leaving the list.")
+
+
+def _kinds() -> dict[str, KindProfile]:
+    # Assumption throughout: Entree does not publish the make-up of its list. The
+    # shares reproduce the picture in DOMAIN.md: mostly passive, many starters,
+    # doorstromers with long meettijd (woonduur), a few urgent households.
+    return {
+        "starter": KindProfile(
+            share_initial=0.568,
+            share_arrivals=0.63,
+            age_mean=27.0,
+            age_sd=8.0,
+            age_min=18.0,
+            age_max=70.0,
+            household_size_shares=(0.62, 0.25, 0.08, 0.04, 0.01),
+            income_median=26_000.0,
+            income_sigma=0.45,
+            share_active=0.22,
+            response_intensity_per_week=0.9,
+            meettijd_mean_years=4.0,
+            leave_per_year=0.08,
+        ),
+        "mover_stock": KindProfile(
+            share_initial=0.17,
+            share_arrivals=0.12,
+            age_mean=55.0,
+            age_sd=16.0,
+            age_min=20.0,
+            age_max=95.0,
+            household_size_shares=(0.45, 0.30, 0.12, 0.09, 0.04),
+            income_median=27_000.0,
+            income_sigma=0.40,
+            share_active=0.25,
+            response_intensity_per_week=0.6,
+            meettijd_mean_years=14.0,
+            leave_per_year=0.05,
+        ),
+        "mover_elsewhere": KindProfile(
+            share_initial=0.26,
+            share_arrivals=0.23,
+            age_mean=42.0,
+            age_sd=14.0,
+            age_min=20.0,
+            age_max=95.0,
+            household_size_shares=(0.45, 0.27, 0.14, 0.10, 0.04),
+            income_median=31_000.0,
+            income_sigma=0.45,
+            share_active=0.25,
+            response_intensity_per_week=0.7,
+            meettijd_mean_years=8.0,
+            leave_per_year=0.07,
+        ),
+        "urgent": KindProfile(
+            share_initial=0.002,
+            share_arrivals=0.02,
+            age_mean=38.0,
+            age_sd=14.0,
+            age_min=18.0,
+            age_max=95.0,
+            household_size_shares=(0.55, 0.20, 0.12, 0.09, 0.04),
+            income_median=19_000.0,
+            income_sigma=0.30,
+            share_active=1.0,
+            response_intensity_per_week=1.8,
+            meettijd_mean_years=2.0,
+            leave_per_year=0.30,
+        ),
+    }
+
+
+SEEKER_KINDS = ("starter", "mover_stock", "mover_elsewhere", "urgent")
+
+
+class SeekersConfig(Section):
+    registered_per_home: float = Field(
+        2.4,
+        ge=0.0,
+        description="Initial registered households per home. Assumption: Entree's 61,000 active "
+        "seekers on ~90,000 homes (0.68 per home) at ~28% active gives ~2.4 registered per home.",
+    )
+    arrivals_per_home_per_year: float = Field(
+        0.30,
+        ge=0.0,
+        description="New registrations per home per year. Assumption: keeps the list roughly "
+        "stationary (inflow = lettings + departures); a calibration target (issue 5).",
+    )
+    arrivals_trend_per_year: float = Field(
+        0.0, ge=-0.5, le=1.0, description="Yearly growth of registrations. Assumption: flat."
+    )
+    arrivals_share_active: float = share(
+        0.6, "Share of new registrants who respond from the start. Assumption."
+    )
+    income_multi_factor: float = Field(
+        1.3,
+        ge=0.5,
+        le=3.0,
+        description="Income of 2+ person households relative to the "
+        "profile median. Assumption: a second earner in part of them.",
+    )
+    activation_per_year: float = Field(
+        0.10,
+        ge=0.0,
+        le=5.0,
+        description="Hazard of a passive registrant starting to respond. Assumption.",
+    )
+    other_village_share: float = share(
+        0.35, "Chance a seeker also wants each other village. Assumption."
+    )
+    senior_age: float = Field(65.0, ge=50.0, le=90.0, description="Age of the seniors group.")
+    senior_needs_suitable_share: float = share(
+        0.6, "Share of seniors who only want senior-suitable homes. Assumption."
+    )
+    register_at_18_share: float = share(
+        0.25,
+        "Clause 1.7 lever: share of starters who registered at 18 rather than when they began "
+        "to search. Assumption (baseline before the awareness campaign).",
+    )
+    response_chance_elasticity: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="Responses to offer-model adverts are weighted by (meettijd percentile) ** "
+        "this; 0 ignores one's chance. Assumption: seekers know short meettijd rarely wins.",
+    )
+    kinds: dict[str, KindProfile] = Field(default_factory=_kinds)
+
+    @model_validator(mode="after")
+    def _check(self) -> SeekersConfig:
+        problems = []
+        if set(self.kinds) != set(SEEKER_KINDS):
+            problems.append(f"kinds must have exactly the keys {list(SEEKER_KINDS)}")
+        for field in ("share_initial", "share_arrivals"):
+            s = sum(getattr(k, field) for k in self.kinds.values())
+            if abs(s - 1.0) > 1e-6:
+                problems.append(f"kinds.*.{field} sum to {s:.4f}, must sum to 1")
+        for name, k in self.kinds.items():
+            s = sum(k.household_size_shares)
+            if abs(s - 1.0) > 1e-6:
+                problems.append(f"kinds.{name}.household_size_shares sum to {s:.4f}, must be 1")
+            if k.age_min > k.age_max:
+                problems.append(f"kinds.{name}.age_min {k.age_min} exceeds age_max {k.age_max}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# -------------------------------------------------------------------- allocation
+
+
+class AllocationConfig(Section):
+    advert_cycle_days: int = Field(
+        7, ge=1, le=31, description="Adverts are published once per cycle. Assumption: weekly."
+    )
+    response_window_days: int = Field(
+        7, ge=1, le=60, description="Days an advert is open. Assumption (not published)."
+    )
+    max_responses_per_week: int = Field(
+        2, ge=1, le=20, description="Responses a seeker may make per week. Assumption."
+    )
+    candidates_per_round: int = Field(
+        5,
+        ge=1,
+        le=50,
+        description="Candidates invited per viewing round. Source: 5-10 "
+        "(gelderlander.nl); lower end taken.",
+    )
+    p_no_show: float = share(
+        0.35,
+        "Chance an invited candidate does not show up. Source: a quarter to half "
+        "(gelderlander.nl); assumption within that range.",
+    )
+    p_refuse_offer: float = share(
+        0.45,
+        "Chance a candidate who shows up refuses an offer-model home. Assumption; "
+        "lottery homes are refused far less often (RIGO/NUL20).",
+    )
+    p_refuse_lottery: float = share(
+        0.15, "Chance a candidate who shows up refuses a lottery home. Assumption (RIGO/NUL20)."
+    )
+    p_refuse_direct: float = share(
+        0.0, "Chance a status-holder household refuses its direct allocation. Assumption."
+    )
+    days_to_accept: float = Field(
+        10.0, ge=0.0, description="From advert close to acceptance by the first round. Assumption."
+    )
+    days_per_extra_round: float = Field(
+        7.0, ge=0.0, description="Extra days for each further viewing round. Assumption."
+    )
+    days_to_move_in: float = Field(
+        14.0, ge=0.0, description="From acceptance to the new tenancy. Assumption."
+    )
+    direct_allocation_days: float = Field(
+        21.0, ge=0.0, description="Vacancy to letting for direct allocation. Assumption."
+    )
+
+
+class EligibilityConfig(Section):
+    """Passend toewijzen and the DAEB income limit, 2022 (DOMAIN.md section 2)."""
+
+    min_household_by_bedrooms: dict[int, int] = Field(
+        default_factory=lambda: {1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 6: 3},
+        description="Smallest household for a home with this many bedrooms. Assumption.",
+    )
+    max_household_by_bedrooms: dict[int, int] = Field(
+        default_factory=lambda: {1: 2, 2: 4, 3: 10, 4: 10, 5: 10, 6: 10},
+        description="Largest household for a home with this many bedrooms. Assumption.",
+    )
+    income_limit_single: float = Field(40_765.0, ge=0.0, description="DAEB limit 2022, single.")
+    income_limit_multi: float = Field(45_014.0, ge=0.0, description="DAEB limit 2022, multi.")
+    allowance_limit_single: float = Field(
+        24_075.0, ge=0.0, description="Rent-allowance income limit 2022, single below pension age."
+    )
+    allowance_limit_single_pension: float = Field(23_975.0, ge=0.0)
+    allowance_limit_multi: float = Field(32_675.0, ge=0.0)
+    allowance_limit_multi_pension: float = Field(32_550.0, ge=0.0)
+    rent_cap_small: float = Field(
+        633.25, ge=0.0, description="Aftoppingsgrens 2022, households of 1-2 persons."
+    )
+    rent_cap_large: float = Field(678.66, ge=0.0, description="Aftoppingsgrens 2022, 3+ persons.")
+    limits_year: int = Field(2022, description="Year of the limits above.")
+    limits_index_per_year: float = Field(
+        0.02,
+        ge=-0.1,
+        le=0.2,
+        description="Yearly indexation of limits after limits_year. Assumption.",
+    )
+    pension_age: float = Field(66.58, ge=60.0, le=70.0, description="AOW age 2022: 66 y 7 m.")
+
+    @model_validator(mode="after")
+    def _check(self) -> EligibilityConfig:
+        for b in range(1, 7):
+            lo = self.min_household_by_bedrooms.get(b)
+            hi = self.max_household_by_bedrooms.get(b)
+            if lo is None or hi is None:
+                raise ValueError(f"household limits need every bedroom count 1..6 (missing {b})")
+            if lo > hi:
+                raise ValueError(f"bedrooms {b}: min household {lo} exceeds max {hi}")
+        return self
+
+
+# ---------------------------------------------------------------------- policies
+
+
+MunicipalityValues = dict[str, float]
+
+
+class StarterPilotConfig(Section):
+    """Clause 1.6."""
+
+    enabled: bool = True
+    quota_per_year: dict[str, int] = Field(
+        default_factory=lambda: {"Duiven": 8, "Westervoort": 6},
+        description="Homes labelled 'starter priority' per municipality per year (1.6).",
+    )
+    max_age: float = Field(27.0, description="Starters up to and including this age (1.6).")
+    max_household: int = Field(2, ge=1, description="At most 2 persons (1.6).")
+    max_bedrooms: int = Field(2, ge=1, description="Homes with 1 or 2 bedrooms (1.6).")
+    max_rent_2021: float = Field(633.25, ge=0.0, description="Rent cap at 2021 price level (1.6).")
+    lottery_share: float = share(0.5, "Half by lottery, half by the offer model (1.6).")
+    odd_extra: Literal["lottery", "offer"] = Field(
+        "offer",
+        description="Where the extra label of an odd quota goes. Reading: the agreement is "
+        "silent; offer keeps the lottery cap free.",
+    )
+    pacing: Literal["monthly", "first_come"] = Field(
+        "monthly",
+        description="monthly: by the end of month m at most ceil(quota*m/12) labels; "
+        "first_come: label qualifying homes until the quota is used.",
+    )
+
+
+class VillageRuleConfig(Section):
+    """Clause 1.8."""
+
+    enabled: bool = True
+    villages: tuple[str, ...] = Field(("Loo", "Groessen"), description="Villages of clause 1.8.")
+    senior_priority_age: float | None = Field(
+        None,
+        description="If set, seekers at least this old rank first for senior-suitable homes "
+        "in these villages. Off: the agreement does not say it.",
+    )
+
+
+class LotteryCapConfig(Section):
+    """Clause 1.8 footnote: at most 15% of a municipality's vacated homes by lottery."""
+
+    enabled: bool = True
+    cap_share: MunicipalityValues = Field(
+        default_factory=lambda: {"Duiven": 0.15, "Westervoort": 0.15},
+        description="Huisvestingsverordening 2020-2023: 15%; 30% from 2024.",
+    )
+    precedence: tuple[Literal["village_rule", "starter_pilot", "general"], ...] = Field(
+        ("village_rule", "starter_pilot", "general"),
+        description="Order in which lottery uses get the cap's room; later uses give way.",
+    )
+
+
+class GeneralLotteryConfig(Section):
+    share: MunicipalityValues = Field(
+        default_factory=lambda: {"Duiven": 0.15, "Westervoort": 0.15},
+        description="Share of other vacancies offered by lottery, within the cap. Assumption: "
+        "municipalities use their cap (a Duiven core-town lottery home drew ~800 responses).",
+    )
+
+
+class StatusHolderConfig(Section):
+    """Clause 1.13."""
+
+    enabled: bool = True
+    task_persons_h1: MunicipalityValues = Field(
+        default_factory=lambda: {"Duiven": 19.0, "Westervoort": 11.5},
+        description="Task in persons, Jan-Jun. Assumption: national 13,500 per half year "
+        "(H2 2022, gemeente.nu 2022-04) times population share (25,000 and 15,000 of 17.6M).",
+    )
+    task_persons_h2: MunicipalityValues = Field(
+        default_factory=lambda: {"Duiven": 19.0, "Westervoort": 11.5},
+        description="Task in persons, Jul-Dec. Same source and assumption.",
+    )
+    vivare_share_of_task: float = share(
+        1.0, "Share of the task Vivare houses. Assumption: Vivare is the main corporation."
+    )
+    household_size_shares: tuple[float, float, float, float, float] = Field(
+        (0.45, 0.20, 0.12, 0.13, 0.10),
+        description="Status-holder households by size 1..5+. Assumption (mean ~2.2 persons).",
+    )
+    income: float = Field(
+        17_000.0,
+        ge=0.0,
+        description="Yearly income of a status-holder household. Assumption: "
+        "benefit level, below the rent-allowance limit, so the aftoppingsgrens applies.",
+    )
+    cap_share: float = share(0.10, "At most 10% of the year's vacated homes (1.13).")
+    arrival_spread: Literal["monthly", "half_yearly"] = Field(
+        "monthly",
+        description="monthly: arrivals spread evenly (1.13); half_yearly: all at the start.",
+    )
+
+
+class PoliciesConfig(Section):
+    starter_pilot: StarterPilotConfig = StarterPilotConfig()
+    village_rule: VillageRuleConfig = VillageRuleConfig()
+    lottery_cap: LotteryCapConfig = LotteryCapConfig()
+    general_lottery: GeneralLotteryConfig = GeneralLotteryConfig()
+    status_holders: StatusHolderConfig = StatusHolderConfig()
+
+
+# ------------------------------------------------------------------------- whole
+
+
+class Config(Section):
+    """A whole scenario."""
+
+    name: str = Field("default", description="Scenario label used in outputs.")
+    description: str = ""
+    run: RunConfig = RunConfig()
+    stock: StockConfig = StockConfig()
+    seekers: SeekersConfig = SeekersConfig()
+    allocation: AllocationConfig = AllocationConfig()
+    eligibility: EligibilityConfig = EligibilityConfig()
+    policies: PoliciesConfig = PoliciesConfig()
+    base_dir: str = Field(".", exclude=True, description="Folder of the config file (internal).")
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        problems = []
+        if self.run.end_date <= self.run.start_date:
+            problems.append(f"run.end_date {self.run.end_date} must be after run.start_date")
+        munis = {a.municipality for a in self.stock.areas}
+        villages = {a.village for a in self.stock.areas}
+        p = self.policies
+        for key, values in (
+            ("policies.starter_pilot.quota_per_year", p.starter_pilot.quota_per_year),
+            ("policies.lottery_cap.cap_share", p.lottery_cap.cap_share),
+            ("policies.general_lottery.share", p.general_lottery.share),
+            ("policies.status_holders.task_persons_h1", p.status_holders.task_persons_h1),
+            ("policies.status_holders.task_persons_h2", p.status_holders.task_persons_h2),
+        ):
+            unknown = sorted(set(values) - munis)
+            if unknown:
+                problems.append(f"{key}: unknown municipality {unknown}; allowed: {sorted(munis)}")
+            bad = {k: v for k, v in values.items() if v < 0}
+            if bad:
+                problems.append(f"{key}: values must be >= 0, got {bad}")
+        unknown_v = sorted(set(p.village_rule.villages) - villages)
+        if unknown_v:
+            problems.append(
+                f"policies.village_rule.villages: unknown village {unknown_v}; "
+                f"allowed: {sorted(villages)}"
+            )
+        for m, v in p.lottery_cap.cap_share.items():
+            if v > 1:
+                problems.append(f"policies.lottery_cap.cap_share.{m} = {v}: must be in [0, 1]")
+        if len(set(p.lottery_cap.precedence)) != 3:
+            problems.append(
+                "policies.lottery_cap.precedence must list village_rule, starter_pilot and "
+                "general once each"
+            )
+        if self.stock.source == "csv" and self.stock.csv_path:
+            path = Path(self.base_dir) / self.stock.csv_path
+            if not path.is_file():
+                problems.append(f"stock.csv_path = {self.stock.csv_path!r}: no such file ({path})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def resolved(self) -> dict[str, Any]:
+        """JSON-ready dict of every setting, as written to manifest.json."""
+        return self.model_dump(mode="json")
+
+
+# ------------------------------------------------------------------------ loading
+
+
+def _merge(
+    base: dict[str, Any],
+    over: dict[str, Any],
+    origin: dict[tuple[str, ...], str],
+    src: str,
+    prefix: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        path = (*prefix, key)
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, origin, src, path)
+        else:
+            out[key] = value
+            origin[path] = src
+            _mark(value, path, origin, src)
+    return out
+
+
+def _mark(value: Any, path: tuple[str, ...], origin: dict[tuple[str, ...], str], src: str) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            origin[(*path, k)] = src
+            _mark(v, (*path, k), origin, src)
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict]:
+    """Read a TOML file and everything it extends; return data and key origins."""
+    if path.resolve() in chain:
+        raise ConfigError(
+            [Problem(str(path), "extends", str(path), "a file that does not extend itself")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), "", "", "an existing config file")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(str(path), "", "", f"valid TOML ({exc})")]) from None
+    origin: dict[tuple[str, ...], str] = {}
+    parent_ref = data.pop("extends", None)
+    base: dict[str, Any] = {}
+    if parent_ref is not None:
+        if not isinstance(parent_ref, str):
+            raise ConfigError([Problem(str(path), "extends", repr(parent_ref), "a file path")])
+        parent = path.parent / parent_ref
+        if not parent.is_file():
+            raise ConfigError(
+                [Problem(str(path), "extends", parent_ref, f"an existing file (no {parent})")]
+            )
+        base, origin = _read_toml(parent, (*chain, path.resolve()))
+    return _merge(base, data, origin, str(path)), origin
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """`a.b.c=value` -> (['a','b','c'], value), the value read as TOML if it can be."""
+    if "=" not in item:
+        raise ConfigError([Problem("--set", item, item, "key.path=value")])
+    key, raw = item.split("=", 1)
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load, merge and validate a scenario; raise ConfigError listing every problem."""
+    path = Path(path)
+    data, origin = _read_toml(path, ())
+    for item in overrides:
+        keys, value = parse_override(item)
+        node = data
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+            if not isinstance(node, dict):
+                raise ConfigError([Problem("--set", item, item, "a path to a setting")])
+        node[keys[-1]] = value
+        origin[tuple(keys)] = f"--set {item}"
+    data["base_dir"] = str(path.parent)
+    return validate_dict(Config, data, origin, str(path))
+
+
+def validate_dict(model: type[Any], data: dict[str, Any], origin: dict, default_src: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from(exc, model, origin, default_src)) from None
+
+
+def problems_from(
+    exc: ValidationError, model: type[BaseModel], origin: dict, default_src: str
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(str(p) for p in err["loc"])
+        src = _origin_of(loc, origin, default_src)
+        key = ".".join(loc)
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) else repr(value)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1])
+            msg = f"a known key (allowed: {', '.join(allowed)})" if allowed else "a known key"
+        elif err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        problems.append(Problem(src, key, shown, msg))
+    return problems
+
+
+def _origin_of(loc: tuple[str, ...], origin: dict, default_src: str) -> str:
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            return str(origin[loc[:n]])
+    return default_src
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = field.annotation
+        args = getattr(current, "__args__", None)
+        if args and not (isinstance(current, type) and issubclass(current, BaseModel)):
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            current = models[0] if models else current
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [k for k in current.model_fields if k != "base_dir"]
+    return []

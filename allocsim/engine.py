@@ -1,0 +1,703 @@
+"""The simpy engine: vacancies, registrations, departures, adverts and direct allocation.
+
+The engine holds state and time; every rule it applies is a policy function from
+`allocsim.policies`. It emits event records through a `Recorder` and nothing else.
+Randomness: one generator per source, spawned from the replication's SeedSequence
+in the fixed order of `STREAMS`, so changing a policy never shifts another stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from allocsim.config import SEEKER_KINDS, Config
+from allocsim.domain import (
+    CAUSE_LABELS,
+    CHANNEL_LABELS,
+    DAYS_PER_YEAR,
+    GROUP_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    RULE_LABELS,
+    SEEKER_STATE_LABELS,
+    Channel,
+    Kind,
+    Outcome,
+    Rule,
+    SeekerState,
+    VacancyCause,
+    assign_group,
+    date_of,
+    day_of,
+)
+from allocsim.policies.channels import RANKERS, choose_responses, invite
+from allocsim.policies.eligibility import Limits, above_income_limit, eligible, rent_factor
+from allocsim.policies.labels import (
+    LOTTERY_USES,
+    Decision,
+    Home,
+    Ledger,
+    direct_allowed,
+    label_vacancy,
+    starter_split,
+)
+from allocsim.records import Recorder
+from allocsim.world import SeekerTable, Stock, draw_seekers
+
+STREAMS = (
+    "initial_list",
+    "arrivals",
+    "vacancies",
+    "departures",
+    "responses",
+    "lots",
+    "acceptance",
+    "labels",
+    "status_holders",
+)
+
+OCCUPIED, VACANT, NOT_BUILT = 0, 1, 2
+
+
+def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
+    """Child `replication` of the root: the same child in every scenario (CRN)."""
+    return np.random.SeedSequence(root_seed, spawn_key=(replication,))
+
+
+@dataclass
+class Batch:
+    """Adverts published together and closed together."""
+
+    advert_ids: list[int]
+    homes: list[int]
+    responders: list[np.ndarray]
+
+
+class Engine:
+    def __init__(self, cfg: Config, stock: Stock, seed: np.random.SeedSequence, replication: int):
+        self.cfg = cfg
+        self.stock = stock
+        self.rng = {
+            name: np.random.default_rng(s)
+            for name, s in zip(STREAMS, seed.spawn(len(STREAMS)), strict=True)
+        }
+        self.env = simpy.Environment()
+        self.start = cfg.run.start_date
+        self.horizon = day_of(cfg.run.end_date, self.start)
+        self.rec = Recorder(replication)
+        self.seekers = SeekerTable()
+        n = stock.n_homes
+        self.status = np.where(stock.completion_day > 0, NOT_BUILT, OCCUPIED).astype(np.int8)
+        self.tenancy = np.zeros(n, dtype=np.int64)
+        self.tenant = np.full(n, -1, dtype=np.int64)
+        self.vacancy_day = np.zeros(n)
+        self.cause = np.zeros(n, dtype=np.int8)
+        self.chain_id = np.zeros(n, dtype=np.int64)
+        self.chain_pos = np.zeros(n, dtype=np.int32)
+        self.channel = np.zeros(n, dtype=np.int8)
+        self.rule = np.zeros(n, dtype=np.int8)
+        self.starter_priority = np.zeros(n, dtype=bool)
+        self.senior_priority = np.zeros(n, dtype=bool)
+        self.pending: list[int] = []
+        self.ledgers: dict[tuple[int, int], Ledger] = {}
+        self.queues: list[list[int]] = [[] for _ in stock.municipalities]
+        self.sh_persons_arrived: dict[tuple[int, int], int] = {}
+        self.sh_persons_housed: dict[tuple[int, int], int] = {}
+        self._next_advert = 1
+        self._next_chain = 1
+        self._limits: dict[int, Limits] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def date(self, day: float) -> dt.date:
+        return date_of(day, self.start)
+
+    def limits(self, year: int) -> Limits:
+        if year not in self._limits:
+            self._limits[year] = Limits.for_year(self.cfg.eligibility, year)
+        return self._limits[year]
+
+    def ledger(self, year: int, muni: int) -> Ledger:
+        key = (year, muni)
+        if key not in self.ledgers:
+            self.ledgers[key] = Ledger()
+        return self.ledgers[key]
+
+    def at(self, day: float, callback: Callable[[], None]) -> None:
+        """Run `callback` at `day` if that is before the horizon."""
+        if day < self.horizon:
+            ev = self.env.timeout(max(0.0, day - self.env.now))
+            ev.callbacks.append(lambda _ev: callback())
+
+    # -------------------------------------------------------------- initial state
+
+    def setup(self) -> None:
+        cfg, stock = self.cfg, self.stock
+        rng = self.rng["initial_list"]
+        existing = np.flatnonzero(self.status == OCCUPIED)
+        n = int(round(cfg.seekers.registered_per_home * existing.size))
+        kinds = self._draw_kinds(rng, n, "share_initial")
+        idx = self.seekers.add(draw_seekers(cfg, stock, rng, kinds, np.zeros(n), initial=True))
+        self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
+        # Each occupied home falls vacant after an exponential time (turnover hazard).
+        vrng = self.rng["vacancies"]
+        rate = stock.turnover_per_year[existing] / DAYS_PER_YEAR
+        with np.errstate(divide="ignore"):
+            first = vrng.exponential(1.0, size=existing.size) / rate
+        for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
+            self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER)
+        for h in np.flatnonzero(self.status == NOT_BUILT):
+            self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
+
+    def _draw_kinds(self, rng: np.random.Generator, n: int, field: str) -> np.ndarray:
+        shares = [getattr(self.cfg.seekers.kinds[k], field) for k in SEEKER_KINDS]
+        codes = np.array([Kind[k.upper()] for k in SEEKER_KINDS])
+        return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
+
+    def _give_homes(self, movers: np.ndarray, rng: np.random.Generator) -> None:
+        """Movers from the stock rent a random occupied home that has no listed tenant."""
+        free = np.flatnonzero((self.status == OCCUPIED) & (self.tenant < 0))
+        k = min(movers.size, free.size)
+        homes = rng.choice(free, size=k, replace=False)
+        cols = self.seekers.cols
+        cols["home"][movers[:k]] = homes
+        self.tenant[homes] = movers[:k]
+        village = self.stock.village[homes]
+        cols["village_mask"][movers[:k]] |= (1 << village.astype(np.uint32)).astype(np.uint32)
+        cols["origin_municipality"][movers[:k]] = self.stock.village_municipality[village]
+        cols["kind"][movers[k:]] = Kind.MOVER_ELSEWHERE  # more movers than homes: rare
+
+    # ----------------------------------------------------------------- vacancies
+
+    def schedule_vacancy(
+        self, h: int, day: float, cause: VacancyCause, chain: int = 0, pos: int = 0
+    ) -> None:
+        """The home falls vacant on `day`; a later schedule supersedes this one."""
+        self.tenancy[h] += 1
+        token = int(self.tenancy[h])
+
+        def fire() -> None:
+            if self.tenancy[h] == token:
+                self.vacate(h, cause, chain, pos)
+
+        self.at(day, fire)
+
+    def vacate(self, h: int, cause: VacancyCause, chain: int, pos: int) -> None:
+        now = self.env.now
+        tenant = int(self.tenant[h])
+        if tenant >= 0:
+            self.tenant[h] = -1
+            if self.seekers.cols["state"][tenant] == SeekerState.WAITING:
+                # A listed mover whose tenancy ended for other reasons leaves the list.
+                self._end(np.array([tenant]), SeekerState.LEFT, now)
+        if chain == 0:
+            chain = self._next_chain
+            self._next_chain += 1
+        self.status[h] = VACANT
+        self.vacancy_day[h] = now
+        self.cause[h] = cause
+        self.chain_id[h] = chain
+        self.chain_pos[h] = pos
+        stock = self.stock
+        muni = int(stock.municipality[h])
+        date = self.date(now)
+        ledger = self.ledger(date.year, muni)
+        if self._try_direct(h, ledger, date):
+            return
+        home = Home(
+            municipality=stock.municipalities[muni],
+            village=stock.villages[stock.village[h]],
+            bedrooms=int(stock.bedrooms[h]),
+            rent_2021=float(stock.rent_2021[h]),
+            senior_suitable=bool(stock.senior_suitable[h]),
+        )
+        u = float(self.rng["labels"].random())
+        decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u)
+        ledger.record(decision)
+        self.channel[h] = decision.channel
+        self.rule[h] = decision.rule
+        self.starter_priority[h] = decision.starter_priority
+        self.senior_priority[h] = decision.senior_priority
+        self.pending.append(h)
+
+    # --------------------------------------------------------- status holders
+
+    def _try_direct(self, h: int, ledger: Ledger, date: dt.date) -> bool:
+        sh = self.cfg.policies.status_holders
+        muni = int(self.stock.municipality[h])
+        queue = self.queues[muni]
+        if not sh.enabled or not queue:
+            return False
+        cols = self.seekers.cols
+        q = np.asarray(queue)
+        lim = self.limits(date.year)
+        rent = self.stock.rent_2021[h] * rent_factor(date, self.cfg.stock.rent_increase_per_year)
+        age = (self.env.now - cols["birth_day"][q]) / DAYS_PER_YEAR
+        fits = eligible(
+            cols["household_size"][q],
+            cols["income"][q],
+            age,
+            self.stock.bedrooms[h : h + 1],
+            np.array([rent]),
+            lim,
+        )[:, 0]
+        if not fits.any():
+            return False
+        if not direct_allowed(ledger, sh.cap_share):
+            ledger.direct_refused_by_cap += 1
+            return False
+        if self.rng["acceptance"].random() < self.cfg.allocation.p_refuse_direct:
+            return False
+        s = int(q[np.flatnonzero(fits)[0]])  # longest waiting household that fits
+        queue.remove(s)
+        ledger.record(Decision(Channel.DIRECT, Rule.STATUS_HOLDER))
+        self.channel[h] = Channel.DIRECT
+        self.rule[h] = Rule.STATUS_HOLDER
+        self.starter_priority[h] = False
+        day = self.env.now + self.cfg.allocation.direct_allocation_days
+        key = (date.year, muni)
+        self.sh_persons_housed[key] = self.sh_persons_housed.get(key, 0) + int(
+            cols["household_size"][s]
+        )
+        self._let(h, s, day, day, advert=-1, n_responses=0, rank=0, n_refused=0)
+        return True
+
+    def status_holder_process(self):  # type: ignore[no-untyped-def]
+        """Each month, status-holder households arrive per the half-yearly task (1.13)."""
+        sh = self.cfg.policies.status_holders
+        rng = self.rng["status_holders"]
+        sizes = np.arange(1, 6)
+        mean_size = float(np.dot(sizes, sh.household_size_shares))
+        carry = np.zeros(len(self.stock.municipalities))
+        while True:
+            date = self.date(self.env.now)
+            half = sh.task_persons_h1 if date.month <= 6 else sh.task_persons_h2
+            for m, name in enumerate(self.stock.municipalities):
+                households = half.get(name, 0.0) * sh.vivare_share_of_task / mean_size
+                if sh.arrival_spread == "monthly":
+                    carry[m] += households / 6.0
+                elif date.month in (1, 7):
+                    carry[m] += households
+                k = int(math.floor(carry[m] + 1e-9))
+                carry[m] -= k
+                if k:
+                    self._add_status_holders(m, k, rng, date)
+            nxt = (date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            yield self.env.timeout(day_of(nxt, self.start) - self.env.now)
+
+    def _add_status_holders(
+        self, muni: int, k: int, rng: np.random.Generator, date: dt.date
+    ) -> None:
+        sh = self.cfg.policies.status_holders
+        now = self.env.now
+        hh = rng.choice(np.arange(1, 6), size=k, p=np.asarray(sh.household_size_shares))
+        age = 25.0 + rng.gamma(4.0, 3.0, size=k)  # assumption: adults of about 25-45
+        all_villages = (1 << len(self.stock.villages)) - 1
+        idx = self.seekers.add(
+            {
+                "kind": np.full(k, Kind.STATUS_HOLDER, dtype=np.int8),
+                "priority": np.ones(k, dtype=np.int8),
+                "birth_day": now - age * DAYS_PER_YEAR,
+                "household_size": hh.astype(np.int8),
+                "income": np.full(k, sh.income),
+                "meettijd_start": np.full(k, now),
+                "entry_day": np.full(k, now),
+                "village_mask": np.full(k, all_villages, dtype=np.uint32),
+                "origin_municipality": np.full(k, muni, dtype=np.int16),
+            }
+        )
+        self.queues[muni].extend(int(i) for i in idx)
+        key = (date.year, muni)
+        self.sh_persons_arrived[key] = self.sh_persons_arrived.get(key, 0) + int(hh.sum())
+
+    # ------------------------------------------------------ registrations, exits
+
+    def registration_process(self):  # type: ignore[no-untyped-def]
+        cfg = self.cfg
+        rng = self.rng["arrivals"]
+        cycle = 7.0
+        n_homes = float(np.sum(self.status != NOT_BUILT))
+        while True:
+            years = self.env.now / DAYS_PER_YEAR
+            rate = (
+                cfg.seekers.arrivals_per_home_per_year
+                * n_homes
+                * (1.0 + cfg.seekers.arrivals_trend_per_year) ** years
+            )
+            k = int(rng.poisson(rate * cycle / DAYS_PER_YEAR))
+            if k:
+                kinds = self._draw_kinds(rng, k, "share_arrivals")
+                entry = self.env.now + np.sort(rng.random(k)) * cycle
+                cols = draw_seekers(cfg, self.stock, rng, kinds, entry, initial=False)
+                idx = self.seekers.add(cols)
+                self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
+            yield self.env.timeout(cycle)
+
+    def departure_process(self):  # type: ignore[no-untyped-def]
+        """Weekly: waiting seekers leave the list, passive ones start to respond."""
+        rng = self.rng["departures"]
+        cycle = 7.0
+        p_act = 1.0 - math.exp(-self.cfg.seekers.activation_per_year * cycle / DAYS_PER_YEAR)
+        while True:
+            yield self.env.timeout(cycle)
+            cols = self.seekers.cols
+            n = self.seekers.n
+            state = cols["state"][:n]
+            waiting = np.flatnonzero(
+                (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
+            )
+            u = rng.random((waiting.size, 2))
+            leave = u[:, 0] < 1.0 - np.exp(-cols["leave_rate"][waiting] * cycle)
+            self._end(waiting[leave], SeekerState.LEFT, self.env.now)
+            activate = waiting[~leave & (u[:, 1] < p_act)]
+            cols["active"][activate] = True
+
+    def _end(self, idx: np.ndarray, state: SeekerState, day: float) -> None:
+        cols = self.seekers.cols
+        cols["state"][idx] = state
+        cols["end_day"][idx] = day
+
+    # ------------------------------------------------------------------ adverts
+
+    def advert_process(self):  # type: ignore[no-untyped-def]
+        cycle = self.cfg.allocation.advert_cycle_days
+        while True:
+            if self.pending:
+                homes, self.pending = self.pending, []
+                self.publish(homes)
+            yield self.env.timeout(cycle)
+
+    def publish(self, homes: list[int]) -> None:
+        cfg, stock = self.cfg, self.stock
+        alloc = cfg.allocation
+        now = self.env.now
+        date = self.date(now)
+        lim = self.limits(date.year)
+        h = np.asarray(homes)
+        rent = stock.rent_2021[h] * rent_factor(date, cfg.stock.rent_increase_per_year)
+        cols = self.seekers.cols
+        n = self.seekers.n
+        s = np.flatnonzero(
+            (cols["state"][:n] == SeekerState.WAITING)
+            & cols["active"][:n]
+            & (cols["kind"][:n] != Kind.STATUS_HOLDER)
+        )
+        age = (now - cols["birth_day"][s]) / DAYS_PER_YEAR
+        hh = cols["household_size"][s]
+        income = cols["income"][s]
+        ok = eligible(hh, income, age, stock.bedrooms[h], rent, lim)
+        village_bit = (1 << stock.village[h].astype(np.uint32)).astype(np.uint32)
+        ok &= (cols["village_mask"][s][:, None] & village_bit[None, :]) != 0
+        ok &= ~cols["senior_only"][s][:, None] | stock.senior_suitable[h][None, :]
+        # Seekers weigh their chance: in the offer model short meettijd rarely wins.
+        meettijd = now - cols["meettijd_start"][s]
+        pct = (np.argsort(np.argsort(meettijd)) + 1.0) / max(1, s.size)
+        offer_w = pct**cfg.seekers.response_chance_elasticity
+        weight = np.where((self.channel[h] == Channel.OFFER)[None, :], offer_w[:, None], 1.0)
+        starter_ok = self._pilot_eligible(s, age, lim)
+        weight = np.where(self.starter_priority[h][None, :] & starter_ok[:, None], 1.0, weight)
+        cap = alloc.max_responses_per_week * alloc.advert_cycle_days / 7.0
+        rrng = self.rng["responses"]
+        wanted = np.minimum(
+            rrng.poisson(cols["intensity"][s] * alloc.advert_cycle_days / 7.0), math.floor(cap)
+        )
+        rows, which = choose_responses(ok, weight, wanted, rrng)
+        responders = s[rows]
+        np.add.at(cols["n_responses"], responders, 1)
+        first = cols["first_response_day"]
+        uniq = np.unique(responders)
+        first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
+        cols["last_response_day"][uniq] = now
+        order = np.argsort(which, kind="stable")
+        split = np.searchsorted(which[order], np.arange(h.size + 1))
+        batch = Batch(
+            advert_ids=list(range(self._next_advert, self._next_advert + h.size)),
+            homes=[int(x) for x in h],
+            responders=[responders[order[split[i] : split[i + 1]]] for i in range(h.size)],
+        )
+        self._next_advert += h.size
+        for hx in h:
+            self.status[hx] = VACANT
+        close = now + alloc.response_window_days
+        self.at(close, lambda: self.close(batch, now))
+
+    def _pilot_eligible(self, s: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
+        """Starters who qualify for the pilot's priority (1.6) on this day."""
+        sp = self.cfg.policies.starter_pilot
+        cols = self.seekers.cols
+        hh = cols["household_size"][s]
+        return (
+            (cols["kind"][s] == Kind.STARTER)
+            & (age < sp.max_age + 1.0)  # "up to and including 27": before the 28th birthday
+            & (hh <= sp.max_household)
+            & ~above_income_limit(hh, cols["income"][s], lim)
+        )
+
+    def close(self, batch: Batch, publish_day: float) -> None:
+        alloc = self.cfg.allocation
+        now = self.env.now
+        date = self.date(now)
+        lim = self.limits(date.year)
+        cols = self.seekers.cols
+        p_refuse = {Channel.OFFER: alloc.p_refuse_offer, Channel.LOTTERY: alloc.p_refuse_lottery}
+        senior_age = self.cfg.policies.village_rule.senior_priority_age
+        for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
+            resp = resp[cols["state"][resp] == SeekerState.WAITING]
+            channel = Channel(int(self.channel[h]))
+            age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
+            prio = np.where(cols["priority"][resp] == 0, 1, 2).astype(np.int8)
+            if self.starter_priority[h]:
+                prio[self._pilot_eligible(resp, age, lim)] = 0
+            if self.senior_priority[h] and senior_age is not None:
+                prio[age >= senior_age] = 0
+            meettijd = now - cols["meettijd_start"][resp]
+            order = RANKERS[channel](prio, meettijd, self.rng["lots"])
+            outcomes = invite(
+                order.size, alloc.p_no_show, p_refuse[channel], self.rng["acceptance"]
+            )
+            k = outcomes.size
+            ranked = order[:k]
+            self.rec.columns(
+                "offers",
+                day=np.full(k, now),
+                advert_id=np.full(k, advert),
+                home_id=np.full(k, self.stock.home_id[h]),
+                channel=np.full(k, CHANNEL_LABELS[channel]),
+                seeker_id=resp[ranked],
+                rank=np.arange(1, k + 1),
+                priority=prio[ranked],
+                meettijd_days=meettijd[ranked],
+                outcome=np.asarray(OUTCOME_LABELS)[outcomes],
+            )
+            accepted = k > 0 and outcomes[-1] == Outcome.ACCEPTED
+            self.rec.row(
+                "adverts",
+                advert_id=advert,
+                home_id=int(self.stock.home_id[h]),
+                municipality=self.stock.municipalities[self.stock.municipality[h]],
+                village=self.stock.villages[self.stock.village[h]],
+                channel=CHANNEL_LABELS[channel],
+                rule=RULE_LABELS[self.rule[h]],
+                starter_priority=bool(self.starter_priority[h]),
+                publish_day=publish_day,
+                close_day=now,
+                n_responses=int(resp.size),
+                n_priority_responses=int((prio == 0).sum()),
+                let=bool(accepted),
+            )
+            if not accepted:
+                self.pending.append(h)  # advertised again in the next cycle
+                continue
+            winner = int(resp[ranked[-1]])
+            rounds = (k - 1) // alloc.candidates_per_round
+            accept_day = now + alloc.days_to_accept + rounds * alloc.days_per_extra_round
+            self._let(
+                h,
+                winner,
+                accept_day,
+                accept_day + alloc.days_to_move_in,
+                advert=advert,
+                n_responses=int(resp.size),
+                rank=k,
+                n_refused=k - 1,
+                meettijd_days=float(meettijd[ranked[-1]]),
+            )
+
+    def _let(
+        self,
+        h: int,
+        s: int,
+        accept_day: float,
+        day: float,
+        advert: int,
+        n_responses: int,
+        rank: int,
+        n_refused: int,
+        meettijd_days: float | None = None,
+    ) -> None:
+        """Seeker `s` takes home `h`: records the letting and starts any chain move."""
+        cfg, stock = self.cfg, self.stock
+        cols = self.seekers.cols
+        now = self.env.now
+        self._end(np.array([s]), SeekerState.HOUSED, day)
+        age = (day - cols["birth_day"][s]) / DAYS_PER_YEAR
+        kind = int(cols["kind"][s])
+        first = cols["first_response_day"][s]
+        search_from = first if not np.isnan(first) else cols["entry_day"][s]
+        old = int(cols["home"][s])
+        lim = self.limits(self.date(now).year)
+        hh = np.array([cols["household_size"][s]])
+        self.rec.row(
+            "lettings",
+            day=day,
+            home_id=int(stock.home_id[h]),
+            municipality=stock.municipalities[stock.municipality[h]],
+            village=stock.villages[stock.village[h]],
+            neighbourhood=stock.neighbourhoods[stock.neighbourhood[h]],
+            channel=CHANNEL_LABELS[self.channel[h]],
+            rule=RULE_LABELS[self.rule[h]],
+            starter_priority=bool(self.starter_priority[h]),
+            seeker_id=s,
+            seeker_kind=KIND_LABELS[kind],
+            group=GROUP_LABELS[
+                assign_group(np.array([kind]), np.array([age]), cfg.seekers.senior_age)[0]
+            ],
+            age=float(age),
+            household_size=int(hh[0]),
+            income=float(cols["income"][s]),
+            above_income_limit=bool(above_income_limit(hh, cols["income"][s : s + 1], lim)[0]),
+            meettijd_days=float(now - cols["meettijd_start"][s])
+            if meettijd_days is None
+            else meettijd_days,
+            search_days=float(day - search_from),
+            n_responses=n_responses,
+            winner_rank=rank,
+            n_refused=n_refused,
+            vacant_days=float(day - self.vacancy_day[h]),
+            vacancy_cause=CAUSE_LABELS[self.cause[h]],
+            chain_id=int(self.chain_id[h]),
+            chain_position=int(self.chain_pos[h]),
+            freed_home_id=int(stock.home_id[old]) if old >= 0 else -1,
+            advert_id=advert,
+        )
+        # The new tenant is not on the list; the home's next vacancy follows the hazard.
+        self.status[h] = OCCUPIED
+        rate = stock.turnover_per_year[h] / DAYS_PER_YEAR
+        if rate > 0:
+            nxt = day + float(self.rng["vacancies"].exponential(1.0 / rate))
+            self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
+        else:
+            self.tenancy[h] += 1
+        if old >= 0:
+            cols["home"][s] = -1
+            self.tenant[old] = -1
+            self.schedule_vacancy(
+                old,
+                accept_day + cfg.stock.notice_days,
+                VacancyCause.CHAIN,
+                chain=int(self.chain_id[h]),
+                pos=int(self.chain_pos[h]) + 1,
+            )
+
+    # ---------------------------------------------------------------------- run
+
+    def run(self) -> dict[str, pd.DataFrame]:
+        self.setup()
+        self.env.process(self.advert_process())
+        self.env.process(self.registration_process())
+        self.env.process(self.departure_process())
+        if self.cfg.policies.status_holders.enabled:
+            self.env.process(self.status_holder_process())
+        self.env.run(until=self.horizon)
+        self._write_seekers()
+        self._write_quotas()
+        return self.rec.frames()
+
+    def _write_seekers(self) -> None:
+        cols = self.seekers.cols
+        n = self.seekers.n
+        kind = cols["kind"][:n]
+        entry = cols["entry_day"][:n]
+        age_entry = (entry - cols["birth_day"][:n]) / DAYS_PER_YEAR
+        state = cols["state"][:n]
+        group = assign_group(kind, age_entry, self.cfg.seekers.senior_age)
+        self.rec.columns(
+            "seekers",
+            seeker_id=np.arange(n),
+            kind=np.asarray(KIND_LABELS)[kind],
+            group=np.asarray(GROUP_LABELS)[group],
+            origin_municipality=np.asarray(self.stock.municipalities)[
+                cols["origin_municipality"][:n]
+            ],
+            entry_day=entry,
+            age_at_entry=age_entry,
+            household_size=cols["household_size"][:n],
+            income=cols["income"][:n],
+            meettijd_start_day=cols["meettijd_start"][:n],
+            n_responses=cols["n_responses"][:n],
+            first_response_day=cols["first_response_day"][:n],
+            last_response_day=cols["last_response_day"][:n],
+            outcome=np.asarray(SEEKER_STATE_LABELS)[state],
+            outcome_day=np.where(state == SeekerState.WAITING, self.horizon, cols["end_day"][:n]),
+        )
+
+    def _write_quotas(self) -> None:
+        p = self.cfg.policies
+        sh = p.status_holders
+        for (year, m), led in sorted(self.ledgers.items()):
+            name = self.stock.municipalities[m]
+            cap = p.lottery_cap.cap_share.get(name, 1.0)
+            quota = p.starter_pilot.quota_per_year.get(name, 0) if p.starter_pilot.enabled else 0
+            n_lot, n_off = starter_split(
+                quota, p.starter_pilot.lottery_share, p.starter_pilot.odd_extra
+            )
+            task = (sh.task_persons_h1.get(name, 0.0) + sh.task_persons_h2.get(name, 0.0)) * (
+                sh.vivare_share_of_task if sh.enabled else 0.0
+            )
+            rows = [
+                ("vacancies", math.nan, led.vacancies, led.vacancies),
+                (
+                    "lottery_cap",
+                    math.floor(cap * led.vacancies + 1e-9),
+                    led.lottery_total,
+                    sum(led.lottery_requested.values()),
+                ),
+                *[
+                    (f"lottery_{u}", math.nan, led.lottery_granted[u], led.lottery_requested[u])
+                    for u in LOTTERY_USES
+                ],
+                (
+                    "starter_labels",
+                    quota,
+                    led.starter_labels,
+                    led.starter_labels + led.starter_displaced,
+                ),
+                ("starter_lottery", n_lot, led.starter_lottery, math.nan),
+                ("starter_offer", n_off, led.starter_offer, math.nan),
+                (
+                    "status_holder_cap",
+                    math.floor(sh.cap_share * led.vacancies + 1e-9),
+                    led.direct,
+                    led.direct + led.direct_refused_by_cap,
+                ),
+                (
+                    "status_holder_task_persons",
+                    task,
+                    self.sh_persons_housed.get((year, m), 0),
+                    self.sh_persons_arrived.get((year, m), 0),
+                ),
+            ]
+            for item, limit, used, requested in rows:
+                self.rec.row(
+                    "quotas",
+                    year=year,
+                    municipality=name,
+                    item=item,
+                    limit=float(limit),
+                    used=float(used),
+                    requested=float(requested),
+                )
+        for m, name in enumerate(self.stock.municipalities):
+            waiting = sum(int(self.seekers.cols["household_size"][s]) for s in self.queues[m])
+            self.rec.row(
+                "quotas",
+                year=self.date(self.horizon - 1).year,
+                municipality=name,
+                item="status_holder_backlog_persons",
+                limit=math.nan,
+                used=float(waiting),
+                requested=math.nan,
+            )
+
+
+def simulate(cfg: Config, stock: Stock, replication: int) -> dict[str, pd.DataFrame]:
+    """One replication: the records of a run of `cfg` on `stock`."""
+    engine = Engine(cfg, stock, replication_seed(cfg.run.seed, replication), replication)
+    return engine.run()

@@ -1,0 +1,159 @@
+"""Metrics: pure functions of the event records, per replication, then over replications.
+
+`replication_metrics` returns a long table (replication, dimension, level, group,
+metric, value); `summarise` gives mean, standard deviation and a 95% t-interval
+over replications. Metric names and meanings are listed in `METRICS` (README).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from allocsim.domain import GROUP_LABELS
+
+METRICS = {
+    "lettings": "lettings in the window",
+    "active_seekers": "seekers who responded in the window (status holders: on the queue), "
+    "plus those housed in it",
+    "success_rate": "slaagkans: lettings / active seekers (by the seeker's origin municipality)",
+    "meettijd_median_years": "median meettijd of the new tenants, years",
+    "meettijd_mean_years": "mean meettijd of the new tenants, years",
+    "search_median_days": "median zoektijd: first response (direct: arrival) to letting",
+    "refusals_per_letting": "mean refusals and no-shows before the tenant",
+    "vacant_days_mean": "mean days from vacancy to new tenancy",
+    "responses_per_advert": "mean responses per advert closed in the window",
+    "chain_length_mean": "mean lettings per moving chain started in the window",
+}
+
+DIMENSIONS = ("all", "municipality", "village", "channel")
+
+
+def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
+    if lets.empty:
+        return {"lettings": 0.0}
+    return {
+        "lettings": float(len(lets)),
+        "meettijd_median_years": float(lets["meettijd_days"].median() / 365.25),
+        "meettijd_mean_years": float(lets["meettijd_days"].mean() / 365.25),
+        "search_median_days": float(lets["search_days"].median()),
+        "refusals_per_letting": float(lets["n_refused"].mean()),
+        "vacant_days_mean": float(lets["vacant_days"].mean()),
+    }
+
+
+def active_seekers(seekers: pd.DataFrame, start: float, end: float) -> pd.Series:
+    """Boolean mask of seekers active in [start, end)."""
+    responded = (seekers["first_response_day"] < end) & (seekers["last_response_day"] >= start)
+    queued = (
+        (seekers["kind"] == "status_holder")
+        & (seekers["entry_day"] < end)
+        & (seekers["outcome_day"] >= start)
+    )
+    housed = (seekers["outcome"] == "housed") & seekers["outcome_day"].between(
+        start, end, inclusive="left"
+    )
+    return responded | queued | housed
+
+
+def replication_metrics(frames: dict[str, pd.DataFrame], start: float, end: float) -> pd.DataFrame:
+    """Metrics of one replication's records over the window [start, end) in days."""
+    lettings = frames["lettings"]
+    rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
+    lets = lettings[(lettings["day"] >= start) & (lettings["day"] < end)]
+    adverts = frames["adverts"]
+    adverts = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
+    seekers = frames["seekers"]
+    active = seekers[active_seekers(seekers, start, end)]
+    housed_ids = set(lets["seeker_id"].tolist())
+    rows: list[tuple[str, str, str, str, float]] = []
+
+    def add(dim: str, level: str, group: str, values: dict[str, float]) -> None:
+        rows.extend((dim, level, group, k, v) for k, v in values.items())
+
+    for dim in DIMENSIONS:
+        key = None if dim == "all" else dim
+        parts = [("all", lets)] if key is None else list(lets.groupby(key, observed=True))
+        for level, part in parts:
+            add(dim, str(level), "all", _letting_stats(part))
+            for group, gpart in part.groupby("group", observed=True):
+                add(dim, str(level), str(group), _letting_stats(gpart))
+        if key in (None, "municipality", "village", "channel") and len(adverts):
+            aparts = (
+                [("all", adverts)] if key is None else list(adverts.groupby(key, observed=True))
+            )
+            for level, apart in aparts:
+                add(
+                    dim,
+                    str(level),
+                    "all",
+                    {"responses_per_advert": float(apart["n_responses"].mean())},
+                )
+    # Success rate by the seeker's origin municipality and group.
+    for dim, key in (("all", None), ("municipality", "origin_municipality")):
+        parts = [("all", active)] if key is None else list(active.groupby(key, observed=True))
+        for level, part in parts:
+            for group in ("all", *GROUP_LABELS):
+                sub = part if group == "all" else part[part["group"] == group]
+                n_active = len(sub)
+                n_housed = int(sub["seeker_id"].isin(housed_ids).sum())
+                values = {"active_seekers": float(n_active)}
+                if n_active:
+                    values["success_rate"] = n_housed / n_active
+                add(dim, str(level), group, values)
+    if len(lets):
+        chains = lettings[
+            lettings["chain_id"].isin(lets.loc[lets["chain_position"] == 0, "chain_id"])
+        ]
+        if len(chains):
+            length = chains.groupby("chain_id")["chain_position"].max() + 1
+            add("all", "all", "all", {"chain_length_mean": float(length.mean())})
+    out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
+    out.insert(0, "replication", rep)
+    return out
+
+
+def quota_metrics(quotas: pd.DataFrame) -> pd.DataFrame:
+    """Quota and cap use as long metrics (dimension 'quota')."""
+    rows = []
+    for r in quotas.itertuples(index=False):
+        for col in ("limit", "used", "requested"):
+            value = getattr(r, col)
+            if not np.isnan(value):
+                rows.append(
+                    (r.replication, "quota", f"{r.municipality} {r.year}", str(r.item), col, value)
+                )
+    return pd.DataFrame(
+        rows, columns=["replication", "dimension", "level", "group", "metric", "value"]
+    )
+
+
+def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean, sd and t-interval over replications of every (dimension, level, group, metric).
+
+    A metric missing in a replication (no letting to that group, say) counts as
+    missing, not zero, except counts (lettings, active_seekers), which count as zero.
+    """
+    keys = ["dimension", "level", "group", "metric"]
+    reps = metrics["replication"].unique()
+    wide = metrics.pivot_table(index=keys, columns="replication", values="value", aggfunc="first")
+    wide = wide.reindex(columns=reps)
+    is_count = wide.index.get_level_values("metric").isin(["lettings", "active_seekers"])
+    wide.loc[is_count] = wide.loc[is_count].fillna(0.0)
+    values = wide.to_numpy(dtype=float)
+    n = np.sum(~np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(np.where(n[:, None] > 0, values, 0.0), axis=1)
+        mean[n == 0] = np.nan
+        sd = np.array(
+            [np.nanstd(v, ddof=1) if k > 1 else np.nan for v, k in zip(values, n, strict=True)]
+        )
+        half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    out = wide.index.to_frame(index=False)
+    out["mean"] = mean
+    out["sd"] = sd
+    out["ci_low"] = mean - half
+    out["ci_high"] = mean + half
+    out["n_replications"] = n
+    return out

@@ -1,0 +1,100 @@
+"""Who may rent which home: household size against bedrooms, income against rent.
+
+Pure, vectorised over seekers (rows) and homes (columns). The 2022 limits come
+from DOMAIN.md section 2 and are indexed for later years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocsim.config import EligibilityConfig
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Income and rent limits of one calendar year, as arrays indexed by bedrooms."""
+
+    min_household: np.ndarray  # index: bedrooms
+    max_household: np.ndarray
+    income_single: float
+    income_multi: float
+    allowance_single: float
+    allowance_single_pension: float
+    allowance_multi: float
+    allowance_multi_pension: float
+    rent_cap_small: float
+    rent_cap_large: float
+    pension_age: float
+
+    @classmethod
+    def for_year(cls, cfg: EligibilityConfig, year: int) -> Limits:
+        f = (1.0 + cfg.limits_index_per_year) ** max(0, year - cfg.limits_year)
+        lo = np.zeros(7, dtype=np.int16)
+        hi = np.zeros(7, dtype=np.int16)
+        for b in range(1, 7):
+            lo[b] = cfg.min_household_by_bedrooms[b]
+            hi[b] = cfg.max_household_by_bedrooms[b]
+        return cls(
+            min_household=lo,
+            max_household=hi,
+            income_single=cfg.income_limit_single * f,
+            income_multi=cfg.income_limit_multi * f,
+            allowance_single=cfg.allowance_limit_single * f,
+            allowance_single_pension=cfg.allowance_limit_single_pension * f,
+            allowance_multi=cfg.allowance_limit_multi * f,
+            allowance_multi_pension=cfg.allowance_limit_multi_pension * f,
+            rent_cap_small=cfg.rent_cap_small * f,
+            rent_cap_large=cfg.rent_cap_large * f,
+            pension_age=cfg.pension_age,
+        )
+
+
+def rent_factor(date: dt.date, increase_per_year: float, base_year: int = 2021) -> float:
+    """Indexation of a rent at the base year's price level to `date`.
+
+    Social rents change on 1 July; 2021 was a rent freeze, so a 2021 rent holds until
+    30 June 2022 and rises by `increase_per_year` each 1 July from 2022 on.
+    """
+    n = date.year - base_year - (1 if date.month < 7 else 0)
+    return (1.0 + increase_per_year) ** max(0, n)
+
+
+def above_income_limit(household: np.ndarray, income: np.ndarray, lim: Limits) -> np.ndarray:
+    """True where a household earns more than the DAEB target-group limit."""
+    return income > np.where(household <= 1, lim.income_single, lim.income_multi)
+
+
+def eligible(
+    household: np.ndarray,
+    income: np.ndarray,
+    age: np.ndarray,
+    bedrooms: np.ndarray,
+    rent: np.ndarray,
+    lim: Limits,
+    allow_above_limit: np.ndarray | bool = False,
+) -> np.ndarray:
+    """Seekers (rows) x homes (columns) eligibility matrix.
+
+    `rent` is the current (indexed) rent; `allow_above_limit` marks homes that may go
+    to households above the income limit (free allocation room, clause 4.10).
+    """
+    hh = household[:, None]
+    size_ok = (hh >= lim.min_household[bedrooms][None, :]) & (
+        hh <= lim.max_household[bedrooms][None, :]
+    )
+    above = above_income_limit(household, income, lim)[:, None]
+    income_ok = ~above | np.asarray(allow_above_limit)[None, ...]
+    pension = age >= lim.pension_age
+    allowance = np.where(
+        household <= 1,
+        np.where(pension, lim.allowance_single_pension, lim.allowance_single),
+        np.where(pension, lim.allowance_multi_pension, lim.allowance_multi),
+    )
+    low_income = (income <= allowance)[:, None]
+    cap = np.where(household <= 2, lim.rent_cap_small, lim.rent_cap_large)[:, None]
+    passend_ok = ~low_income | (rent[None, :] <= cap)
+    return size_ok & income_ok & passend_ok

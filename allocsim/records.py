@@ -1,0 +1,138 @@
+"""The event records a run emits: one schema per table, defined here and nowhere else.
+
+The engine appends rows through `Recorder`; `Recorder.frames` turns them into
+pandas DataFrames with the documented columns and labels. The README's column
+reference is generated from `TABLES` (`allocsim columns`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Column = tuple[str, str]  # (dtype, description)
+
+TABLES: dict[str, dict[str, Column]] = {
+    "lettings": {
+        "replication": ("int32", "replication number"),
+        "day": ("float64", "simulation day the new tenancy starts (0 = run.start_date)"),
+        "home_id": ("int64", "home let"),
+        "municipality": ("category", "municipality of the home"),
+        "village": ("category", "village (kern) of the home"),
+        "neighbourhood": ("category", "neighbourhood of the home"),
+        "channel": ("category", "offer | lottery | direct"),
+        "rule": ("category", "general | starter_pilot | village_rule | status_holder | new_build"),
+        "starter_priority": ("bool", "the advert carried the starter-pilot label"),
+        "seeker_id": ("int64", "tenant"),
+        "seeker_kind": (
+            "category",
+            "starter | mover_stock | mover_elsewhere | status_holder | urgent",
+        ),
+        "group": ("category", "reporting group (see README)"),
+        "age": ("float64", "age of the tenant in years at letting"),
+        "household_size": ("int8", "persons"),
+        "income": ("float64", "yearly household income, euro"),
+        "above_income_limit": ("bool", "income above the DAEB limit (free allocation room)"),
+        "meettijd_days": ("float64", "meettijd at the advert's close (Entree rules)"),
+        "search_days": ("float64", "days from first response (or arrival, direct) to letting"),
+        "n_responses": ("int32", "responses to the advert"),
+        "winner_rank": ("int32", "rank of the tenant among responders, 1 = first; 0 direct"),
+        "n_refused": ("int32", "invited candidates before the tenant who refused or did not show"),
+        "vacant_days": ("float64", "days from the home falling vacant to the new tenancy"),
+        "vacancy_cause": ("category", "turnover | chain | new_build"),
+        "chain_id": ("int64", "id of the moving chain (the exogenous vacancy that started it)"),
+        "chain_position": ("int32", "0 for the vacancy that started the chain, 1 for the next..."),
+        "freed_home_id": ("int64", "home the tenant leaves behind in the stock, -1 if none"),
+        "advert_id": ("int64", "advert the letting came from, -1 for direct allocation"),
+    },
+    "offers": {
+        "replication": ("int32", "replication number"),
+        "day": ("float64", "day the advert closed"),
+        "advert_id": ("int64", "advert"),
+        "home_id": ("int64", "home advertised"),
+        "channel": ("category", "offer | lottery"),
+        "seeker_id": ("int64", "invited candidate"),
+        "rank": ("int32", "rank among responders, 1 = first"),
+        "priority": ("int8", "priority class: 0 label priority, 1 urgent, 2 other"),
+        "meettijd_days": ("float64", "candidate's meettijd at the advert's close"),
+        "outcome": ("category", "accepted | refused | no_show"),
+    },
+    "adverts": {
+        "replication": ("int32", "replication number"),
+        "advert_id": ("int64", "advert"),
+        "home_id": ("int64", "home"),
+        "municipality": ("category", "municipality of the home"),
+        "village": ("category", "village of the home"),
+        "channel": ("category", "offer | lottery"),
+        "rule": ("category", "rule that chose the channel"),
+        "starter_priority": ("bool", "starter-pilot label"),
+        "publish_day": ("float64", "day the advert opened"),
+        "close_day": ("float64", "day the advert closed"),
+        "n_responses": ("int32", "responses"),
+        "n_priority_responses": ("int32", "responses from the label's priority group"),
+        "let": ("bool", "the advert ended in a letting (else it is advertised again)"),
+    },
+    "seekers": {
+        "replication": ("int32", "replication number"),
+        "seeker_id": ("int64", "seeker"),
+        "kind": ("category", "starter | mover_stock | mover_elsewhere | status_holder | urgent"),
+        "group": ("category", "reporting group at entry or at the run's start"),
+        "origin_municipality": ("category", "municipality the household comes from"),
+        "entry_day": ("float64", "day the household joined the list (<= 0: initial list)"),
+        "age_at_entry": ("float64", "age in years at entry (initial list: at day 0)"),
+        "household_size": ("int8", "persons"),
+        "income": ("float64", "yearly household income, euro"),
+        "meettijd_start_day": ("float64", "day from which meettijd counts"),
+        "n_responses": ("int32", "responses during the run"),
+        "first_response_day": ("float64", "first response in the run (NaN: none)"),
+        "last_response_day": ("float64", "last response in the run (NaN: none)"),
+        "outcome": ("category", "housed | left | censored (still waiting at the horizon)"),
+        "outcome_day": ("float64", "day housed or left; the horizon for censored seekers"),
+    },
+    "quotas": {
+        "replication": ("int32", "replication number"),
+        "year": ("int32", "calendar year"),
+        "municipality": ("category", "municipality"),
+        "item": ("category", "quota or cap (see README)"),
+        "limit": ("float64", "the agreed number (or share x vacancies)"),
+        "used": ("float64", "what was used"),
+        "requested": ("float64", "what the rules asked for (used + displaced)"),
+    },
+}
+
+
+class Recorder:
+    """Collects rows per table; values are appended column-wise for speed."""
+
+    def __init__(self, replication: int):
+        self.replication = replication
+        self._cols: dict[str, dict[str, list[Any]]] = {
+            t: {c: [] for c in cols if c != "replication"} for t, cols in TABLES.items()
+        }
+
+    def row(self, table: str, **values: Any) -> None:
+        cols = self._cols[table]
+        for key, col in cols.items():
+            col.append(values[key])
+
+    def columns(self, table: str, **arrays: Any) -> None:
+        """Append many rows at once (arrays of equal length)."""
+        cols = self._cols[table]
+        for key, col in cols.items():
+            col.extend(np.asarray(arrays[key]).tolist())
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {t: make_frame(t, self.replication, cols) for t, cols in self._cols.items()}
+
+
+def make_frame(table: str, replication: int, cols: dict[str, list[Any]]) -> pd.DataFrame:
+    spec = TABLES[table]
+    n = len(next(iter(cols.values()))) if cols else 0
+    data: dict[str, Any] = {"replication": np.full(n, replication, dtype=np.int32)}
+    data.update(cols)
+    frame = pd.DataFrame(data, columns=list(spec))
+    for name, (dtype, _) in spec.items():
+        frame[name] = frame[name].astype(dtype)
+    return frame

@@ -1,0 +1,430 @@
+"""The world: the stock of homes and the table of seekers, as columns of numpy arrays.
+
+`build_stock` makes the stock once per scenario (synthetic from documented shares,
+or read from an analyst's CSV); `SeekerTable` grows as households register, and
+`draw_seekers` samples their attributes from the config's profiles.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config
+from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
+from allocsim.errors import ConfigError, Problem
+
+STOCK_COLUMNS = {
+    "home_id": "integer, unique",
+    "municipality": "text",
+    "village": "text (kern); villages belong to one municipality",
+    "neighbourhood": "text",
+    "dwelling_type": " | ".join(DWELLING_TYPES),
+    "bedrooms": "integer 1-6",
+    "rent_2021": "monthly rent in euro at the 2021 price level, > 0",
+    "senior_suitable": "true/false: bedroom and bathroom on the ground floor",
+    "new_build": "true/false",
+    "completion_date": "YYYY-MM-DD for homes not yet built, else empty",
+}
+
+
+@dataclass(frozen=True)
+class Stock:
+    """Every home as columns; codes index into the name tuples."""
+
+    municipalities: tuple[str, ...]
+    villages: tuple[str, ...]
+    neighbourhoods: tuple[str, ...]
+    village_municipality: np.ndarray
+    home_id: np.ndarray
+    municipality: np.ndarray
+    village: np.ndarray
+    neighbourhood: np.ndarray
+    dwelling_type: np.ndarray
+    bedrooms: np.ndarray
+    rent_2021: np.ndarray
+    senior_suitable: np.ndarray
+    new_build: np.ndarray
+    completion_day: np.ndarray  # 0 for existing homes; day of first letting for new builds
+    turnover_per_year: np.ndarray
+
+    @property
+    def n_homes(self) -> int:
+        return int(self.home_id.size)
+
+
+def build_stock(cfg: Config) -> Stock:
+    if cfg.stock.source == "csv":
+        assert cfg.stock.csv_path is not None
+        return read_stock_csv(Path(cfg.base_dir) / cfg.stock.csv_path, cfg)
+    return synthetic_stock(cfg)
+
+
+def synthetic_stock(cfg: Config) -> Stock:
+    """Stock from the shares in `stock.dwelling_types`, the same for every replication."""
+    rng = np.random.default_rng(np.random.SeedSequence(cfg.stock.synthetic_seed))
+    s = cfg.stock
+    types = [s.dwelling_types[name] for name in DWELLING_TYPES]
+    rows: dict[str, list[np.ndarray]] = {k: [] for k in ("area", "dtype", "bed", "rent", "senior")}
+    for a_idx, area in enumerate(s.areas):
+        n = area.n_homes
+        dtype = rng.choice(len(types), size=n, p=[t.share for t in types])
+        bed = np.zeros(n, dtype=np.int8)
+        rent = np.zeros(n)
+        senior = np.zeros(n, dtype=bool)
+        for t_idx, t in enumerate(types):
+            mask = dtype == t_idx
+            k = int(mask.sum())
+            keys = np.array(sorted(t.bedroom_shares))
+            probs = np.array([t.bedroom_shares[b] for b in keys])
+            bed[mask] = rng.choice(keys, size=k, p=probs / probs.sum())
+            rent[mask] = (
+                t.rent_2021_base
+                + t.rent_2021_per_bedroom * (bed[mask] - 1)
+                + rng.normal(0.0, t.rent_2021_sd, size=k)
+            )
+            senior[mask] = rng.random(k) < t.senior_suitable_share
+        rows["area"].append(np.full(n, a_idx))
+        rows["dtype"].append(dtype)
+        rows["bed"].append(bed)
+        rows["rent"].append(np.clip(rent, s.rent_min_2021, s.rent_max_2021).round(2))
+        rows["senior"].append(senior)
+    area = np.concatenate(rows["area"]).astype(np.int32)
+    dtype_all = np.concatenate(rows["dtype"]).astype(np.int8)
+    munis = tuple(dict.fromkeys(a.municipality for a in s.areas))
+    villages = tuple(dict.fromkeys(a.village for a in s.areas))
+    hoods = tuple(dict.fromkeys(h for a in s.areas for h in a.neighbourhoods))
+    area_muni = np.array([munis.index(a.municipality) for a in s.areas], dtype=np.int16)
+    area_village = np.array([villages.index(a.village) for a in s.areas], dtype=np.int16)
+    # Homes are spread evenly over an area's neighbourhoods (assumption).
+    hood = np.zeros(area.size, dtype=np.int16)
+    for a_idx, a in enumerate(s.areas):
+        mask = area == a_idx
+        codes = np.array([hoods.index(h) for h in a.neighbourhoods], dtype=np.int16)
+        hood[mask] = codes[np.arange(int(mask.sum())) % codes.size]
+    n = area.size
+    village_muni = np.zeros(len(villages), dtype=np.int16)
+    village_muni[area_village] = area_muni
+    return Stock(
+        municipalities=munis,
+        villages=villages,
+        neighbourhoods=hoods,
+        village_municipality=village_muni,
+        home_id=np.arange(1, n + 1, dtype=np.int64),
+        municipality=area_muni[area],
+        village=area_village[area],
+        neighbourhood=hood,
+        dwelling_type=dtype_all,
+        bedrooms=np.concatenate(rows["bed"]).astype(np.int8),
+        rent_2021=np.concatenate(rows["rent"]),
+        senior_suitable=np.concatenate(rows["senior"]),
+        new_build=np.zeros(n, dtype=bool),
+        completion_day=np.zeros(n),
+        turnover_per_year=np.array([types[t].turnover_per_year for t in dtype_all]),
+    )
+
+
+def _parse_bool(text: str) -> bool | None:
+    low = text.strip().lower()
+    if low in ("true", "1", "yes", "ja"):
+        return True
+    if low in ("false", "0", "no", "nee"):
+        return False
+    return None
+
+
+def read_stock_csv(path: Path, cfg: Config) -> Stock:
+    """Read and validate an analyst's stock file; every bad cell is one Problem."""
+    problems: list[Problem] = []
+    name = str(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in STOCK_COLUMNS if c not in header]
+            extra = [c for c in header if c not in STOCK_COLUMNS]
+            if missing or extra:
+                raise ConfigError(
+                    [
+                        Problem(
+                            name,
+                            "header",
+                            ", ".join(header),
+                            f"the columns {', '.join(STOCK_COLUMNS)}"
+                            + (f" (missing: {', '.join(missing)})" if missing else "")
+                            + (f" (unknown: {', '.join(extra)})" if extra else ""),
+                        )
+                    ]
+                )
+            records = list(reader)
+    except OSError as exc:
+        raise ConfigError([Problem(name, "", "", f"a readable CSV file ({exc})")]) from None
+
+    def bad(row: int, col: str, value: str) -> None:
+        problems.append(Problem(name, f"row {row} column {col}", repr(value), STOCK_COLUMNS[col]))
+
+    out: dict[str, list] = {c: [] for c in STOCK_COLUMNS}
+    seen: set[int] = set()
+    start = cfg.run.start_date
+    for i, rec in enumerate(records, start=2):
+        try:
+            hid = int(rec["home_id"])
+            if hid in seen:
+                raise ValueError
+            seen.add(hid)
+        except ValueError:
+            bad(i, "home_id", rec["home_id"])
+            hid = -1
+        for col in ("municipality", "village", "neighbourhood"):
+            if not rec[col].strip():
+                bad(i, col, rec[col])
+        if rec["dwelling_type"] not in DWELLING_TYPES:
+            bad(i, "dwelling_type", rec["dwelling_type"])
+        try:
+            bedrooms = int(rec["bedrooms"])
+            if not 1 <= bedrooms <= 6:
+                raise ValueError
+        except ValueError:
+            bad(i, "bedrooms", rec["bedrooms"])
+            bedrooms = 1
+        try:
+            rent = float(rec["rent_2021"])
+            if rent <= 0:
+                raise ValueError
+        except ValueError:
+            bad(i, "rent_2021", rec["rent_2021"])
+            rent = 0.0
+        flags = {}
+        for col in ("senior_suitable", "new_build"):
+            flag = _parse_bool(rec[col])
+            if flag is None:
+                bad(i, col, rec[col])
+            flags[col] = bool(flag)
+        completion = 0.0
+        if rec["completion_date"].strip():
+            try:
+                completion = max(0.0, day_of(dt.date.fromisoformat(rec["completion_date"]), start))
+            except ValueError:
+                bad(i, "completion_date", rec["completion_date"])
+        out["home_id"].append(hid)
+        for col in ("municipality", "village", "neighbourhood", "dwelling_type"):
+            out[col].append(rec[col].strip())
+        out["bedrooms"].append(bedrooms)
+        out["rent_2021"].append(rent)
+        out["senior_suitable"].append(flags["senior_suitable"])
+        out["new_build"].append(flags["new_build"])
+        out["completion_date"].append(completion)
+    if not records:
+        problems.append(Problem(name, "rows", "0", "at least one home"))
+    village_of: dict[str, str] = {}
+    for v, m in zip(out["village"], out["municipality"], strict=True):
+        if village_of.setdefault(v, m) != m:
+            problems.append(
+                Problem(name, "village", v, f"one municipality (found {m} and {village_of[v]})")
+            )
+    if problems:
+        raise ConfigError(problems[:20])
+    munis = tuple(dict.fromkeys(out["municipality"]))
+    villages = tuple(dict.fromkeys(out["village"]))
+    hoods = tuple(dict.fromkeys(out["neighbourhood"]))
+    dtype = np.array([DWELLING_TYPES.index(t) for t in out["dwelling_type"]], dtype=np.int8)
+    turnover = np.array(
+        [cfg.stock.dwelling_types[DWELLING_TYPES[t]].turnover_per_year for t in dtype]
+    )
+    return Stock(
+        municipalities=munis,
+        villages=villages,
+        neighbourhoods=hoods,
+        village_municipality=np.array(
+            [munis.index(village_of[v]) for v in villages], dtype=np.int16
+        ),
+        home_id=np.array(out["home_id"], dtype=np.int64),
+        municipality=np.array([munis.index(m) for m in out["municipality"]], dtype=np.int16),
+        village=np.array([villages.index(v) for v in out["village"]], dtype=np.int16),
+        neighbourhood=np.array([hoods.index(h) for h in out["neighbourhood"]], dtype=np.int16),
+        dwelling_type=dtype,
+        bedrooms=np.array(out["bedrooms"], dtype=np.int8),
+        rent_2021=np.array(out["rent_2021"]),
+        senior_suitable=np.array(out["senior_suitable"], dtype=bool),
+        new_build=np.array(out["new_build"], dtype=bool),
+        completion_day=np.array(out["completion_date"]),
+        turnover_per_year=turnover,
+    )
+
+
+def write_stock_csv(stock: Stock, path: Path, start: dt.date) -> None:
+    """Write a stock in the CSV schema (a template for an analyst's own file)."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(STOCK_COLUMNS)
+        for i in range(stock.n_homes):
+            day = float(stock.completion_day[i])
+            w.writerow(
+                [
+                    int(stock.home_id[i]),
+                    stock.municipalities[stock.municipality[i]],
+                    stock.villages[stock.village[i]],
+                    stock.neighbourhoods[stock.neighbourhood[i]],
+                    DWELLING_TYPES[stock.dwelling_type[i]],
+                    int(stock.bedrooms[i]),
+                    f"{stock.rent_2021[i]:.2f}",
+                    str(bool(stock.senior_suitable[i])).lower(),
+                    str(bool(stock.new_build[i])).lower(),
+                    (start + dt.timedelta(days=day)).isoformat() if day > 0 else "",
+                ]
+            )
+
+
+# ----------------------------------------------------------------------- seekers
+
+SEEKER_FIELDS: dict[str, type] = {
+    "kind": np.int8,
+    "priority": np.int8,  # 0 urgent, 1 normal
+    "birth_day": np.float64,  # age(t) = (t - birth_day) / 365.25
+    "household_size": np.int8,
+    "income": np.float64,
+    "meettijd_start": np.float64,  # day from which meettijd counts
+    "entry_day": np.float64,  # day the household joined the list (<= 0 for the initial list)
+    "village_mask": np.uint32,  # bit v set: wants homes in village v
+    "origin_municipality": np.int16,
+    "senior_only": np.bool_,  # only wants senior-suitable homes
+    "active": np.bool_,
+    "intensity": np.float64,  # wanted responses per week when active
+    "leave_rate": np.float64,  # per day
+    "state": np.int8,  # SeekerState
+    "home": np.int32,  # index of the home they rent in the stock, -1 if none
+    "end_day": np.float64,
+    "n_responses": np.int32,
+    "first_response_day": np.float64,
+    "last_response_day": np.float64,
+}
+
+
+@dataclass
+class SeekerTable:
+    """Columns of all seekers ever on the list; rows are never removed, only change state."""
+
+    n: int = 0
+    cols: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.cols:
+            self.cols = {k: np.zeros(1024, dtype=t) for k, t in SEEKER_FIELDS.items()}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.__dict__["n"]]
+        raise AttributeError(name)
+
+    def add(self, new: dict[str, np.ndarray]) -> np.ndarray:
+        """Append rows; returns their indices."""
+        k = len(next(iter(new.values())))
+        need = self.n + k
+        cap = next(iter(self.cols.values())).size
+        if need > cap:
+            while cap < need:
+                cap *= 2
+            for key, col in self.cols.items():
+                grown = np.zeros(cap, dtype=col.dtype)
+                grown[: self.n] = col[: self.n]
+                self.cols[key] = grown
+        idx = np.arange(self.n, need)
+        for key, col in self.cols.items():
+            if key in new:
+                col[self.n : need] = new[key]
+        self.cols["first_response_day"][self.n : need] = np.nan
+        self.cols["last_response_day"][self.n : need] = np.nan
+        self.cols["end_day"][self.n : need] = np.nan
+        if "home" not in new:
+            self.cols["home"][self.n : need] = -1
+        self.n = need
+        return idx
+
+
+def _truncated_normal(
+    rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, n: int
+) -> np.ndarray:
+    x = rng.normal(mean, sd, size=n)
+    bad = (x < lo) | (x > hi)
+    for _ in range(20):  # resample the tails; a few rounds suffice
+        if not bad.any():
+            break
+        x[bad] = rng.normal(mean, sd, size=int(bad.sum()))
+        bad = (x < lo) | (x > hi)
+    return np.clip(x, lo, hi)
+
+
+def draw_seekers(
+    cfg: Config,
+    stock: Stock,
+    rng: np.random.Generator,
+    kinds: np.ndarray,
+    entry_day: np.ndarray,
+    initial: bool,
+) -> dict[str, np.ndarray]:
+    """Attributes of new seekers of the given kinds (not status holders)."""
+    sc = cfg.seekers
+    n = kinds.size
+    age = np.zeros(n)
+    hh = np.zeros(n, dtype=np.int8)
+    income = np.zeros(n)
+    meettijd_years = np.zeros(n)
+    active = np.zeros(n, dtype=bool)
+    intensity = np.zeros(n)
+    leave = np.zeros(n)
+    for code, name in ((int(Kind[k.upper()]), k) for k in SEEKER_KINDS):
+        mask = kinds == code
+        k = int(mask.sum())
+        if k == 0:
+            continue
+        p = sc.kinds[name]
+        age[mask] = _truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, k)
+        hh[mask] = rng.choice(np.arange(1, 6), size=k, p=np.asarray(p.household_size_shares))
+        income[mask] = p.income_median * np.exp(p.income_sigma * rng.standard_normal(k))
+        meettijd_years[mask] = (
+            rng.gamma(2.0, p.meettijd_mean_years / 2.0, size=k) if initial else 0.0
+        )
+        active[mask] = rng.random(k) < (p.share_active if initial else sc.arrivals_share_active)
+        intensity[mask] = p.response_intensity_per_week
+        leave[mask] = p.leave_per_year / DAYS_PER_YEAR
+    income[hh >= 2] *= sc.income_multi_factor
+    starter = kinds == Kind.STARTER
+    # Clause 1.7: a share of starters registered at 18, so their meettijd runs from then.
+    early = starter & (rng.random(n) < sc.register_at_18_share)
+    if initial:
+        meettijd_years = np.minimum(meettijd_years, np.maximum(age - 18.0, 0.0))
+        meettijd_years[early] = np.maximum(age[early] - 18.0, 0.0)
+    else:
+        # An early registrant enters the list at 18 and searches later (activation hazard).
+        age[early] = 18.0 + rng.random(int(early.sum()))
+        active[early] = False
+    villages = len(stock.villages)
+    weights = np.bincount(stock.village[stock.completion_day <= 0], minlength=villages).astype(
+        float
+    )
+    origin = rng.choice(villages, size=n, p=weights / weights.sum())
+    wants = rng.random((n, villages)) < sc.other_village_share
+    wants[np.arange(n), origin] = True
+    mask = (wants * (1 << np.arange(villages))).sum(axis=1).astype(np.uint32)
+    senior = age >= sc.senior_age
+    return {
+        "kind": kinds.astype(np.int8),
+        "priority": np.where(kinds == Kind.URGENT, 0, 1).astype(np.int8),
+        "birth_day": entry_day - age * DAYS_PER_YEAR,
+        "household_size": hh,
+        "income": income.round(0),
+        "meettijd_start": entry_day - meettijd_years * DAYS_PER_YEAR,
+        "entry_day": entry_day,
+        "village_mask": mask,
+        "origin_municipality": stock.village_municipality[origin],
+        "senior_only": senior & (rng.random(n) < sc.senior_needs_suitable_share),
+        "active": active | (kinds == Kind.URGENT),
+        "intensity": intensity,
+        "leave_rate": leave,
+        "state": np.zeros(n, dtype=np.int8),
+    }
