@@ -46,6 +46,8 @@ from allocsim.policies.labels import (
     Ledger,
     direct_allowed,
     label_vacancy,
+    pilot_eligible,
+    priority_classes,
     starter_split,
 )
 from allocsim.records import Recorder
@@ -429,15 +431,14 @@ class Engine:
         self.at(close, lambda: self.close(batch, now))
 
     def _pilot_eligible(self, s: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
-        """Starters who qualify for the pilot's priority (1.6) on this day."""
-        sp = self.cfg.policies.starter_pilot
         cols = self.seekers.cols
-        hh = cols["household_size"][s]
-        return (
-            (cols["kind"][s] == Kind.STARTER)
-            & (age < sp.max_age + 1.0)  # "up to and including 27": before the 28th birthday
-            & (hh <= sp.max_household)
-            & ~above_income_limit(hh, cols["income"][s], lim)
+        return pilot_eligible(
+            cols["kind"][s],
+            age,
+            cols["household_size"][s],
+            cols["income"][s],
+            lim,
+            self.cfg.policies.starter_pilot,
         )
 
     def close(self, batch: Batch, publish_day: float) -> None:
@@ -452,11 +453,12 @@ class Engine:
             resp = resp[cols["state"][resp] == SeekerState.WAITING]
             channel = Channel(int(self.channel[h]))
             age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
-            prio = np.where(cols["priority"][resp] == 0, 1, 2).astype(np.int8)
+            label = np.zeros(resp.size, dtype=bool)
             if self.starter_priority[h]:
-                prio[self._pilot_eligible(resp, age, lim)] = 0
+                label |= self._pilot_eligible(resp, age, lim)
             if self.senior_priority[h] and senior_age is not None:
-                prio[age >= senior_age] = 0
+                label |= age >= senior_age
+            prio = priority_classes(cols["priority"][resp] == 0, label)
             meettijd = now - cols["meettijd_start"][resp]
             order = RANKERS[channel](prio, meettijd, self.rng["lots"])
             outcomes = invite(

@@ -93,7 +93,7 @@ def synthetic_stock(cfg: Config) -> Stock:
         rows["bed"].append(bed)
         rows["rent"].append(np.clip(rent, s.rent_min_2021, s.rent_max_2021).round(2))
         rows["senior"].append(senior)
-    area = np.concatenate(rows["area"]).astype(np.int32)
+    area_code = np.concatenate(rows["area"]).astype(np.int32)
     dtype_all = np.concatenate(rows["dtype"]).astype(np.int8)
     munis = tuple(dict.fromkeys(a.municipality for a in s.areas))
     villages = tuple(dict.fromkeys(a.village for a in s.areas))
@@ -101,12 +101,12 @@ def synthetic_stock(cfg: Config) -> Stock:
     area_muni = np.array([munis.index(a.municipality) for a in s.areas], dtype=np.int16)
     area_village = np.array([villages.index(a.village) for a in s.areas], dtype=np.int16)
     # Homes are spread evenly over an area's neighbourhoods (assumption).
-    hood = np.zeros(area.size, dtype=np.int16)
+    hood = np.zeros(area_code.size, dtype=np.int16)
     for a_idx, a in enumerate(s.areas):
-        mask = area == a_idx
+        mask = area_code == a_idx
         codes = np.array([hoods.index(h) for h in a.neighbourhoods], dtype=np.int16)
         hood[mask] = codes[np.arange(int(mask.sum())) % codes.size]
-    n = area.size
+    n = area_code.size
     village_muni = np.zeros(len(villages), dtype=np.int16)
     village_muni[area_village] = area_muni
     return Stock(
@@ -115,8 +115,8 @@ def synthetic_stock(cfg: Config) -> Stock:
         neighbourhoods=hoods,
         village_municipality=village_muni,
         home_id=np.arange(1, n + 1, dtype=np.int64),
-        municipality=area_muni[area],
-        village=area_village[area],
+        municipality=area_muni[area_code],
+        village=area_village[area_code],
         neighbourhood=hood,
         dwelling_type=dtype_all,
         bedrooms=np.concatenate(rows["bed"]).astype(np.int8),

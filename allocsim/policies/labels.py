@@ -22,8 +22,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from allocsim.config import PoliciesConfig
-from allocsim.domain import Channel, Rule
+import numpy as np
+
+from allocsim.config import PoliciesConfig, StarterPilotConfig
+from allocsim.domain import Channel, Kind, Rule
+from allocsim.policies.eligibility import Limits, above_income_limit
 
 LOTTERY_USES = ("village_rule", "starter_pilot", "general")
 
@@ -183,3 +186,28 @@ def label_vacancy(
 def direct_allowed(ledger: Ledger, cap_share: float) -> bool:
     """Whether one more direct allocation to status holders fits 10% of vacancies so far."""
     return ledger.direct + 1 <= math.floor(cap_share * (ledger.vacancies + 1) + 1e-9)
+
+
+def pilot_eligible(
+    kind: np.ndarray,
+    age: np.ndarray,
+    household: np.ndarray,
+    income: np.ndarray,
+    lim: Limits,
+    sp: StarterPilotConfig,
+) -> np.ndarray:
+    """Seekers who get the starter pilot's priority (1.6): starters (no rented home left
+    behind) up to and including `max_age`, at most `max_household` persons, income
+    within the social-rent limit."""
+    return (
+        (kind == Kind.STARTER)
+        & (age < sp.max_age + 1.0)  # "up to and including 27": before the 28th birthday
+        & (household <= sp.max_household)
+        & ~above_income_limit(household, income, lim)
+    )
+
+
+def priority_classes(urgent: np.ndarray, label_priority: np.ndarray) -> np.ndarray:
+    """Priority class of each responder: 0 the advert's label group (starters on a pilot
+    home, seniors under the village option), 1 urgent, 2 everyone else."""
+    return np.where(label_priority, 0, np.where(urgent, 1, 2)).astype(np.int8)

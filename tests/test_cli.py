@@ -1,0 +1,79 @@
+"""The run folder: tables, summary and manifest; nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allocsim.cli import main
+from allocsim.records import TABLES
+
+
+def test_run_writes_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(
+        'name = "s"\n[run]\nend_date = 2022-03-01\nreplications = 2\n'
+        '[[stock.areas]]\nmunicipality = "Duiven"\nvillage = "Duiven"\nn_homes = 200\n'
+        'neighbourhoods = ["A"]\n'
+        '[[stock.areas]]\nmunicipality = "Duiven"\nvillage = "Loo"\nn_homes = 20\n'
+        'neighbourhoods = ["Loo"]\n'
+        '[[stock.areas]]\nmunicipality = "Duiven"\nvillage = "Groessen"\nn_homes = 20\n'
+        'neighbourhoods = ["Groessen"]\n'
+        '[[stock.areas]]\nmunicipality = "Westervoort"\nvillage = "Westervoort"\nn_homes = 200\n'
+        'neighbourhoods = ["B"]\n'
+    )
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out), "--seed", "5"]) == 0
+    assert str(out) in capsys.readouterr().out
+    for table in TABLES:
+        frame = pd.read_parquet(out / f"{table}.parquet")
+        assert list(frame.columns) == list(TABLES[table])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 5 and manifest["config"]["run"]["replications"] == 2
+    assert manifest["failures"] == []
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"mean", "ci_low", "ci_high", "n_replications"} <= set(summary.columns)
+    assert (summary.loc[summary.metric == "lettings", "n_replications"] == 2).all()
+    # The existing folder is refused, not overwritten.
+    assert main(["run", str(cfg), "--out", str(out)]) == 2
+    assert "does not exist yet" in capsys.readouterr().err
+
+
+def test_bad_stock_csv_is_named_by_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "stock.csv"
+    csv.write_text(
+        "home_id,municipality,village,neighbourhood,dwelling_type,bedrooms,rent_2021,"
+        "senior_suitable,new_build,completion_date\n"
+        "1,Duiven,Loo,Loo,castle,2,600,true,false,\n"
+        "2,Duiven,Loo,Loo,apartment,9,600,maybe,false,\n"
+    )
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(
+        '[stock]\nsource = "csv"\ncsv_path = "stock.csv"\n'
+        '[policies.village_rule]\nvillages = ["Loo"]\n'
+        "[policies.lottery_cap]\ncap_share = { Duiven = 0.15 }\n"
+        "[policies.general_lottery]\nshare = { Duiven = 0.15 }\n"
+        "[policies.starter_pilot]\nquota_per_year = { Duiven = 8 }\n"
+        "[policies.status_holders]\ntask_persons_h1 = { Duiven = 10 }\n"
+        "task_persons_h2 = { Duiven = 10 }\n"
+    )
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2 column dwelling_type = 'castle'" in err
+    assert "row 3 column bedrooms = '9'" in err
+    assert "row 3 column senior_suitable = 'maybe'" in err
+    assert "Traceback" not in err
+
+
+def test_exported_stock_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "stock.csv"
+    assert main(["export-stock", "configs/agreements-2022.toml", str(csv)]) == 0
+    cfg = tmp_path / "s.toml"
+    base = Path("configs/agreements-2022.toml").resolve()
+    cfg.write_text(f'extends = "{base}"\n[stock]\nsource = "csv"\ncsv_path = "stock.csv"\n')
+    assert main(["validate", str(cfg)]) == 0
