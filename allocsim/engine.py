@@ -37,7 +37,7 @@ from allocsim.domain import (
     date_of,
     day_of,
 )
-from allocsim.policies.channels import RANKERS, choose_responses, invite
+from allocsim.policies.channels import RANKERS, capped_poisson, choose_responses, invite
 from allocsim.policies.eligibility import Limits, above_income_limit, eligible, rent_factor
 from allocsim.policies.labels import (
     LOTTERY_USES,
@@ -66,6 +66,11 @@ STREAMS = (
 )
 
 OCCUPIED, VACANT, NOT_BUILT = 0, 1, 2
+
+# Plain ints for the hot path: attribute access on an IntEnum class is slow.
+WAITING, HOUSED, LEFT = int(SeekerState.WAITING), int(SeekerState.HOUSED), int(SeekerState.LEFT)
+STATUS_HOLDER_KIND = int(Kind.STATUS_HOLDER)
+ACCEPTED = int(Outcome.ACCEPTED)
 
 
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
@@ -322,25 +327,29 @@ class Engine:
     # ------------------------------------------------------ registrations, exits
 
     def registration_process(self):  # type: ignore[no-untyped-def]
+        """Weekly: new households join the list (drawn in one go at the start)."""
         cfg = self.cfg
         rng = self.rng["arrivals"]
         cycle = 7.0
         n_homes = float(np.sum(self.status != NOT_BUILT))
-        while True:
-            years = self.env.now / DAYS_PER_YEAR
-            rate = (
-                cfg.seekers.arrivals_per_home_per_year
-                * n_homes
-                * (1.0 + cfg.seekers.arrivals_trend_per_year) ** years
-            )
-            k = int(rng.poisson(rate * cycle / DAYS_PER_YEAR))
+        weeks = np.arange(math.ceil(self.horizon / cycle))
+        rate = (
+            cfg.seekers.arrivals_per_home_per_year
+            * n_homes
+            * (1.0 + cfg.seekers.arrivals_trend_per_year) ** (weeks * cycle / DAYS_PER_YEAR)
+        )
+        per_week = rng.poisson(rate * cycle / DAYS_PER_YEAR)
+        total = int(per_week.sum())
+        kinds = self._draw_kinds(rng, total, "share_arrivals")
+        entry = np.repeat(weeks * cycle, per_week) + rng.random(total) * cycle
+        new = draw_seekers(cfg, self.stock, rng, kinds, entry, initial=False)
+        ends = np.cumsum(per_week)
+        for week, k in enumerate(per_week):
+            yield self.env.timeout(cycle)  # add the week's registrations at its end
             if k:
-                kinds = self._draw_kinds(rng, k, "share_arrivals")
-                entry = self.env.now + np.sort(rng.random(k)) * cycle
-                cols = draw_seekers(cfg, self.stock, rng, kinds, entry, initial=False)
-                idx = self.seekers.add(cols)
-                self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
-            yield self.env.timeout(cycle)
+                part = slice(int(ends[week] - k), int(ends[week]))
+                idx = self.seekers.add({key: col[part] for key, col in new.items()})
+                self._give_homes(idx[kinds[part] == Kind.MOVER_STOCK], rng)
 
     def departure_process(self):  # type: ignore[no-untyped-def]
         """Weekly: waiting seekers leave the list, passive ones start to respond."""
@@ -386,35 +395,46 @@ class Engine:
         rent = stock.rent_2021[h] * rent_factor(date, cfg.stock.rent_increase_per_year)
         cols = self.seekers.cols
         n = self.seekers.n
-        s = np.flatnonzero(
-            (cols["state"][:n] == SeekerState.WAITING)
+        active = np.flatnonzero(
+            (cols["state"][:n] == WAITING)
             & cols["active"][:n]
-            & (cols["kind"][:n] != Kind.STATUS_HOLDER)
+            & (cols["kind"][:n] != STATUS_HOLDER_KIND)
         )
+        # How many responses each active seeker wants to make this cycle.
+        rrng = self.rng["responses"]
+        cycle_weeks = alloc.advert_cycle_days / 7.0
+        cap = math.floor(alloc.max_responses_per_week * cycle_weeks)
+        wanted = capped_poisson(cols["intensity"][active] * cycle_weeks, cap, rrng)
+        s = active[wanted > 0]
+        wanted = wanted[wanted > 0]
         age = (now - cols["birth_day"][s]) / DAYS_PER_YEAR
-        hh = cols["household_size"][s]
-        income = cols["income"][s]
-        ok = eligible(hh, income, age, stock.bedrooms[h], rent, lim)
+        ok = eligible(
+            cols["household_size"][s], cols["income"][s], age, stock.bedrooms[h], rent, lim
+        )
         village_bit = (1 << stock.village[h].astype(np.uint32)).astype(np.uint32)
         ok &= (cols["village_mask"][s][:, None] & village_bit[None, :]) != 0
         ok &= ~cols["senior_only"][s][:, None] | stock.senior_suitable[h][None, :]
+        keep = ok.any(axis=1)
+        s, ok, wanted, age = s[keep], ok[keep], wanted[keep], age[keep]
         # Seekers weigh their chance: in the offer model short meettijd rarely wins.
-        meettijd = now - cols["meettijd_start"][s]
-        pct = (np.argsort(np.argsort(meettijd)) + 1.0) / max(1, s.size)
-        offer_w = pct**cfg.seekers.response_chance_elasticity
-        weight = np.where((self.channel[h] == Channel.OFFER)[None, :], offer_w[:, None], 1.0)
-        starter_ok = self._pilot_eligible(s, age, lim)
-        weight = np.where(self.starter_priority[h][None, :] & starter_ok[:, None], 1.0, weight)
-        cap = alloc.max_responses_per_week * alloc.advert_cycle_days / 7.0
-        rrng = self.rng["responses"]
-        wanted = np.minimum(
-            rrng.poisson(cols["intensity"][s] * alloc.advert_cycle_days / 7.0), math.floor(cap)
-        )
+        offer = self.channel[h] == Channel.OFFER
+        weight = np.ones(ok.shape)
+        if offer.any() and cfg.seekers.response_chance_elasticity > 0:
+            all_meettijd = np.sort(now - cols["meettijd_start"][active])
+            meettijd = now - cols["meettijd_start"][s]
+            pct = np.searchsorted(all_meettijd, meettijd, side="right") / max(1, active.size)
+            offer_w = np.maximum(pct, 1e-6) ** cfg.seekers.response_chance_elasticity
+            weight[:, offer] = offer_w[:, None]
+        if self.starter_priority[h].any():
+            starter_ok = self._pilot_eligible(s, age, lim)
+            weight[np.ix_(starter_ok, self.starter_priority[h])] = 1.0
         rows, which = choose_responses(ok, weight, wanted, rrng)
         responders = s[rows]
-        np.add.at(cols["n_responses"], responders, 1)
+        # `rows` is sorted, so each responding seeker's entries are adjacent.
+        first_of = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows
+        uniq = responders[first_of]
+        cols["n_responses"][uniq] += np.diff(np.r_[first_of, rows.size]).astype(np.int32)
         first = cols["first_response_day"]
-        uniq = np.unique(responders)
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
         cols["last_response_day"][uniq] = now
         order = np.argsort(which, kind="stable")
@@ -425,8 +445,6 @@ class Engine:
             responders=[responders[order[split[i] : split[i + 1]]] for i in range(h.size)],
         )
         self._next_advert += h.size
-        for hx in h:
-            self.status[hx] = VACANT
         close = now + alloc.response_window_days
         self.at(close, lambda: self.close(batch, now))
 
@@ -450,8 +468,8 @@ class Engine:
         p_refuse = {Channel.OFFER: alloc.p_refuse_offer, Channel.LOTTERY: alloc.p_refuse_lottery}
         senior_age = self.cfg.policies.village_rule.senior_priority_age
         for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
-            resp = resp[cols["state"][resp] == SeekerState.WAITING]
-            channel = Channel(int(self.channel[h]))
+            resp = resp[cols["state"][resp] == WAITING]
+            channel = int(self.channel[h])
             age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
             label = np.zeros(resp.size, dtype=bool)
             if self.starter_priority[h]:
@@ -478,7 +496,7 @@ class Engine:
                 meettijd_days=meettijd[ranked],
                 outcome=np.asarray(OUTCOME_LABELS)[outcomes],
             )
-            accepted = k > 0 and outcomes[-1] == Outcome.ACCEPTED
+            accepted = k > 0 and outcomes[-1] == ACCEPTED
             self.rec.row(
                 "adverts",
                 advert_id=advert,
@@ -548,9 +566,7 @@ class Engine:
             starter_priority=bool(self.starter_priority[h]),
             seeker_id=s,
             seeker_kind=KIND_LABELS[kind],
-            group=GROUP_LABELS[
-                assign_group(np.array([kind]), np.array([age]), cfg.seekers.senior_age)[0]
-            ],
+            group="",  # filled in bulk by `run`
             age=float(age),
             household_size=int(hh[0]),
             income=float(cols["income"][s]),
@@ -600,7 +616,13 @@ class Engine:
         self.env.run(until=self.horizon)
         self._write_seekers()
         self._write_quotas()
-        return self.rec.frames()
+        frames = self.rec.frames()
+        lets = frames["lettings"]
+        code = {label: i for i, label in enumerate(KIND_LABELS)}
+        kind = np.array([code[k] for k in lets["seeker_kind"].astype(str)], dtype=np.int8)
+        group = assign_group(kind, lets["age"].to_numpy(), self.cfg.seekers.senior_age)
+        lets["group"] = pd.Categorical(np.asarray(GROUP_LABELS)[group])
+        return frames
 
     def _write_seekers(self) -> None:
         cols = self.seekers.cols
@@ -613,11 +635,11 @@ class Engine:
         self.rec.columns(
             "seekers",
             seeker_id=np.arange(n),
-            kind=np.asarray(KIND_LABELS)[kind],
-            group=np.asarray(GROUP_LABELS)[group],
-            origin_municipality=np.asarray(self.stock.municipalities)[
-                cols["origin_municipality"][:n]
-            ],
+            kind=pd.Categorical.from_codes(kind, KIND_LABELS),
+            group=pd.Categorical.from_codes(group, GROUP_LABELS),
+            origin_municipality=pd.Categorical.from_codes(
+                cols["origin_municipality"][:n], self.stock.municipalities
+            ),
             entry_day=entry,
             age_at_entry=age_entry,
             household_size=cols["household_size"][:n],
@@ -626,7 +648,7 @@ class Engine:
             n_responses=cols["n_responses"][:n],
             first_response_day=cols["first_response_day"][:n],
             last_response_day=cols["last_response_day"][:n],
-            outcome=np.asarray(SEEKER_STATE_LABELS)[state],
+            outcome=pd.Categorical.from_codes(state, SEEKER_STATE_LABELS),
             outcome_day=np.where(state == SeekerState.WAITING, self.horizon, cols["end_day"][:n]),
         )
 

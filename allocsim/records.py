@@ -104,35 +104,56 @@ TABLES: dict[str, dict[str, Column]] = {
 
 
 class Recorder:
-    """Collects rows per table; values are appended column-wise for speed."""
+    """Collects rows per table: single rows (scalars) or blocks of rows (arrays)."""
 
     def __init__(self, replication: int):
         self.replication = replication
-        self._cols: dict[str, dict[str, list[Any]]] = {
-            t: {c: [] for c in cols if c != "replication"} for t, cols in TABLES.items()
+        names = {t: [c for c in cols if c != "replication"] for t, cols in TABLES.items()}
+        self._names = names
+        self._blocks: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+        self._rows: dict[str, dict[str, list[Any]]] = {
+            t: {c: [] for c in cols} for t, cols in names.items()
         }
 
     def row(self, table: str, **values: Any) -> None:
-        cols = self._cols[table]
-        for key, col in cols.items():
+        rows = self._rows[table]
+        for key, col in rows.items():
             col.append(values[key])
 
     def columns(self, table: str, **arrays: Any) -> None:
         """Append many rows at once (arrays of equal length)."""
-        cols = self._cols[table]
-        for key, col in cols.items():
-            col.extend(np.asarray(arrays[key]).tolist())
+        self._flush(table)
+        self._blocks[table].append({k: arrays[k] for k in self._names[table]})
+
+    def _flush(self, table: str) -> None:
+        rows = self._rows[table]
+        if rows[self._names[table][0]]:
+            self._blocks[table].append({k: np.asarray(v) for k, v in rows.items()})
+            self._rows[table] = {c: [] for c in self._names[table]}
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {t: make_frame(t, self.replication, cols) for t, cols in self._cols.items()}
+        out = {}
+        for table, names in self._names.items():
+            self._flush(table)
+            blocks = self._blocks[table]
+            cols = {k: _concat([b[k] for b in blocks]) for k in names}
+            out[table] = make_frame(table, self.replication, cols)
+        return out
 
 
-def make_frame(table: str, replication: int, cols: dict[str, list[Any]]) -> pd.DataFrame:
+def _concat(parts: list[Any]) -> Any:
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.zeros(0)
+    return np.concatenate([np.asarray(p) for p in parts])
+
+
+def make_frame(table: str, replication: int, cols: dict[str, Any]) -> pd.DataFrame:
     spec = TABLES[table]
     n = len(next(iter(cols.values()))) if cols else 0
     data: dict[str, Any] = {"replication": np.full(n, replication, dtype=np.int32)}
     data.update(cols)
-    frame = pd.DataFrame(data, columns=list(spec))
-    for name, (dtype, _) in spec.items():
-        frame[name] = frame[name].astype(dtype)
-    return frame
+    return pd.DataFrame(
+        {name: pd.Series(data[name]).astype(dtype) for name, (dtype, _) in spec.items()}
+    )

@@ -73,3 +73,15 @@ def test_responses_respect_wants_and_limits(n_s: int, n_a: int, k: int, seed: in
     counts = np.bincount(rows, minlength=n_s)
     assert np.all(counts == np.minimum(n_wanted, wanted.sum(axis=1)))
     assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) == rows.size
+
+
+def test_capped_poisson_matches_scipy() -> None:
+    from allocsim.policies.channels import capped_poisson
+
+    g = rng(11)
+    lam = np.full(40_000, 0.9)
+    got = np.bincount(capped_poisson(lam, 2, g), minlength=3) / lam.size
+    pmf = stats.poisson(0.9).pmf([0, 1])
+    expected = np.array([pmf[0], pmf[1], 1 - pmf.sum()])
+    # Standard error of each share is below 0.0025; allow 4 of them.
+    assert np.all(np.abs(got - expected) < 0.01)
