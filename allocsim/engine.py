@@ -465,7 +465,10 @@ class Engine:
         date = self.date(now)
         lim = self.limits(date.year)
         cols = self.seekers.cols
-        p_refuse = {Channel.OFFER: alloc.p_refuse_offer, Channel.LOTTERY: alloc.p_refuse_lottery}
+        p_refuse: dict[int, float] = {
+            Channel.OFFER: alloc.p_refuse_offer,
+            Channel.LOTTERY: alloc.p_refuse_lottery,
+        }
         senior_age = self.cfg.policies.village_rule.senior_priority_age
         for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
             resp = resp[cols["state"][resp] == WAITING]

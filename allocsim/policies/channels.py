@@ -31,7 +31,7 @@ def rank_lottery(
     return np.lexsort((lot, priority))
 
 
-RANKERS: dict[Channel, Ranker] = {Channel.OFFER: rank_offer_model, Channel.LOTTERY: rank_lottery}
+RANKERS: dict[int, Ranker] = {Channel.OFFER: rank_offer_model, Channel.LOTTERY: rank_lottery}
 
 
 INVITE_CHUNK = 16
