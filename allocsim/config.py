@@ -547,12 +547,115 @@ class StatusHolderConfig(Section):
     )
 
 
+class FreeRoomConfig(Section):
+    """Clause 4.10: free allocation room for middle and high incomes."""
+
+    enabled: bool = True
+    cap_share: float = share(
+        0.15,
+        "At most this share of a municipality's lettings in a year may go to households "
+        "above the DAEB income limit (4.10; the law's 7.5% extended by local agreement).",
+    )
+    neighbourhoods: tuple[str, ...] = Field(
+        ("Broeklanden", "Spotvogelstraat"),
+        description="Neighbourhoods where the room is used (4.2, 4.3, 4.10). Reading: the "
+        "agreement names these two for custom allocation and resilience.",
+    )
+
+
+class CustomRule(Section):
+    """Clauses 4.2, 4.3: custom allocation (maatwerk) in one neighbourhood."""
+
+    neighbourhood: str
+    max_share_urgent: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Cap on the share of the neighbourhood's yearly lettings to urgent "
+        "households (incl. outflow from sheltered housing); when it binds they are skipped.",
+    )
+    priority_above_allowance: bool = Field(
+        False,
+        description="Households above the rent-allowance income limit rank first (a mix).",
+    )
+
+
+def _custom_rules() -> tuple[CustomRule, ...]:
+    # Assumption: the agreement does not say what the maatwerk is; a cap of a quarter of
+    # lettings to urgent and vulnerable households is a common form. Replace with the
+    # corporation's actual rule.
+    return (
+        CustomRule(neighbourhood="Broeklanden", max_share_urgent=0.25),
+        CustomRule(neighbourhood="Spotvogelstraat", max_share_urgent=0.25),
+    )
+
+
+class ShelteredOutflowConfig(Section):
+    """Clause 4.1: outflow from sheltered housing and shelters, an urgent group."""
+
+    enabled: bool = True
+    households_per_year: MunicipalityValues = Field(
+        default_factory=lambda: {"Duiven": 5.0, "Westervoort": 4.0},
+        description="Households leaving Beschermd Wonen / Maatschappelijke Opvang who need "
+        "a home. Assumption: about 1 per 5,000 inhabitants a year, spread evenly (4.1).",
+    )
+
+
+class TransformationConfig(Section):
+    """Clauses 1.1, 3.1: large family homes leave social letting when they fall vacant."""
+
+    share_withdrawn: float = share(
+        0.0, "Chance a vacated large home is transformed (mid-rent or sale). Lever; off."
+    )
+    min_bedrooms: int = Field(4, ge=1, le=6, description="Homes with at least this many bedrooms.")
+
+
 class PoliciesConfig(Section):
     starter_pilot: StarterPilotConfig = StarterPilotConfig()
     village_rule: VillageRuleConfig = VillageRuleConfig()
     lottery_cap: LotteryCapConfig = LotteryCapConfig()
     general_lottery: GeneralLotteryConfig = GeneralLotteryConfig()
     status_holders: StatusHolderConfig = StatusHolderConfig()
+    free_room: FreeRoomConfig = FreeRoomConfig()
+    custom: tuple[CustomRule, ...] = Field(default_factory=_custom_rules)
+    sheltered_outflow: ShelteredOutflowConfig = ShelteredOutflowConfig()
+    transformation: TransformationConfig = TransformationConfig()
+
+
+# -------------------------------------------------------------------- new build
+
+
+class Project(Section):
+    """A new-build project (clauses 1.2-1.4): homes first let at their completion date."""
+
+    name: str
+    municipality: str
+    village: str
+    neighbourhood: str
+    completion_date: dt.date
+    n_homes: int = Field(ge=0)
+    dwelling_type: Literal["single_family", "apartment", "senior"]
+    bedrooms: int = Field(ge=1, le=6)
+    rent_2021: float = Field(gt=0.0, description="Monthly rent at the 2021 price level.")
+    senior_suitable: bool = False
+    first_channel: Literal["rules", "offer", "lottery"] = Field(
+        "rules", description="Channel of the first letting; 'rules' applies the usual rules."
+    )
+    demolishes: int = Field(
+        0, ge=0, description="Existing homes in the village withdrawn a year before completion."
+    )
+
+
+class NewBuildConfig(Section):
+    projects: tuple[Project, ...] = Field((), description="Named projects (1.2-1.4).")
+    unplanned_per_year: MunicipalityValues = Field(
+        default_factory=dict,
+        description="Further social homes a year, not yet sited (1.4: 'nog te realiseren').",
+    )
+    unplanned_from: dt.date = Field(dt.date(2026, 1, 1), description="First unplanned completion.")
+    unplanned_until: dt.date = Field(dt.date(2031, 1, 1), description="End of the unplanned flow.")
+    unplanned_bedrooms: int = Field(2, ge=1, le=6, description="Assumption: small homes (1.1).")
+    unplanned_rent_2021: float = Field(600.0, gt=0.0, description="Assumption: below the cap.")
 
 
 # ------------------------------------------------------------------------- whole
@@ -569,6 +672,7 @@ class Config(Section):
     allocation: AllocationConfig = AllocationConfig()
     eligibility: EligibilityConfig = EligibilityConfig()
     policies: PoliciesConfig = PoliciesConfig()
+    new_build: NewBuildConfig = NewBuildConfig()
     base_dir: str = Field(".", exclude=True, description="Folder of the config file (internal).")
 
     @model_validator(mode="after")
@@ -592,6 +696,39 @@ class Config(Section):
             bad = {k: v for k, v in values.items() if v < 0}
             if bad:
                 problems.append(f"{key}: values must be >= 0, got {bad}")
+        for key, values in (
+            (
+                "policies.sheltered_outflow.households_per_year",
+                p.sheltered_outflow.households_per_year,
+            ),
+            ("new_build.unplanned_per_year", self.new_build.unplanned_per_year),
+        ):
+            unknown = sorted(set(values) - munis)
+            if unknown:
+                problems.append(f"{key}: unknown municipality {unknown}; allowed: {sorted(munis)}")
+        for i, proj in enumerate(self.new_build.projects):
+            if proj.municipality not in munis:
+                problems.append(
+                    f"new_build.projects[{i}].municipality {proj.municipality!r}: "
+                    f"allowed: {sorted(munis)}"
+                )
+            if proj.village not in villages:
+                problems.append(
+                    f"new_build.projects[{i}].village {proj.village!r}: allowed: {sorted(villages)}"
+                )
+        if self.stock.source == "synthetic":
+            hoods = {h for a in self.stock.areas for h in a.neighbourhoods} | {
+                proj.neighbourhood for proj in self.new_build.projects
+            }
+            for key, names in (
+                ("policies.free_room.neighbourhoods", p.free_room.neighbourhoods),
+                ("policies.custom[].neighbourhood", tuple(c.neighbourhood for c in p.custom)),
+            ):
+                unknown = sorted(set(names) - hoods)
+                if unknown:
+                    problems.append(
+                        f"{key}: unknown neighbourhood {unknown}; allowed: {sorted(hoods)}"
+                    )
         unknown_v = sorted(set(p.village_rule.villages) - villages)
         if unknown_v:
             problems.append(

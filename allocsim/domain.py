@@ -21,10 +21,18 @@ class Kind(IntEnum):
     MOVER_STOCK = 1  # doorstromer renting a home in the simulated stock
     MOVER_ELSEWHERE = 2  # doorstromer renting elsewhere (other landlord or region)
     STATUS_HOLDER = 3  # statushouder, housed by direct allocation
-    URGENT = 4  # urgency declaration, including outflow from sheltered housing
+    URGENT = 4  # urgency declaration
+    SHELTERED = 5  # outflow from sheltered housing or shelters (clause 4.1), urgent
 
 
-KIND_LABELS = ("starter", "mover_stock", "mover_elsewhere", "status_holder", "urgent")
+KIND_LABELS = (
+    "starter",
+    "mover_stock",
+    "mover_elsewhere",
+    "status_holder",
+    "urgent",
+    "sheltered_outflow",
+)
 
 
 class Group(IntEnum):
@@ -125,7 +133,7 @@ def assign_group(kind: np.ndarray, age: np.ndarray, senior_age: float = 65.0) ->
     """Reporting group of each seeker (Group codes), by the precedence of `Group`."""
     return np.select(
         [
-            kind == Kind.URGENT,
+            (kind == Kind.URGENT) | (kind == Kind.SHELTERED),
             kind == Kind.STATUS_HOLDER,
             age >= senior_age,
             (kind == Kind.STARTER) & (age < 28.0),

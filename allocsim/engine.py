@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,13 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.policies.channels import RANKERS, capped_poisson, choose_responses, invite
-from allocsim.policies.eligibility import Limits, above_income_limit, eligible, rent_factor
+from allocsim.policies.eligibility import (
+    Limits,
+    above_income_limit,
+    allowance_limit,
+    eligible,
+    rent_factor,
+)
 from allocsim.policies.labels import (
     LOTTERY_USES,
     Decision,
@@ -48,6 +55,7 @@ from allocsim.policies.labels import (
     label_vacancy,
     pilot_eligible,
     priority_classes,
+    share_allows,
     starter_split,
 )
 from allocsim.records import Recorder
@@ -63,9 +71,11 @@ STREAMS = (
     "acceptance",
     "labels",
     "status_holders",
+    "sheltered",
+    "transformation",
 )
 
-OCCUPIED, VACANT, NOT_BUILT = 0, 1, 2
+OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = 0, 1, 2, 3
 
 # Plain ints for the hot path: attribute access on an IntEnum class is slow.
 WAITING, HOUSED, LEFT = int(SeekerState.WAITING), int(SeekerState.HOUSED), int(SeekerState.LEFT)
@@ -120,6 +130,19 @@ class Engine:
         self._next_advert = 1
         self._next_chain = 1
         self._limits: dict[int, Limits] = {}
+        pol = cfg.policies
+        free_hoods = set(pol.free_room.neighbourhoods) if pol.free_room.enabled else set()
+        self.free_room_home = np.isin(
+            stock.neighbourhood,
+            [i for i, name in enumerate(stock.neighbourhoods) if name in free_hoods],
+        )
+        self.custom = {
+            stock.neighbourhoods.index(c.neighbourhood): c
+            for c in pol.custom
+            if c.neighbourhood in stock.neighbourhoods
+        }
+        self.hood_lettings: dict[tuple[int, int], int] = {}
+        self.hood_urgent: dict[tuple[int, int], int] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -162,6 +185,19 @@ class Engine:
             self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER)
         for h in np.flatnonzero(self.status == NOT_BUILT):
             self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
+        for h in np.flatnonzero(np.isfinite(stock.withdraw_day)):
+            self.at(max(0.0, float(stock.withdraw_day[h])), partial(self.withdraw, int(h)))
+
+    def withdraw(self, h: int) -> None:
+        """A home leaves the stock (demolition); a listed tenant becomes urgent (assumption)."""
+        self.status[h] = WITHDRAWN
+        self.tenancy[h] += 1  # cancels any scheduled vacancy
+        if h in self.pending:
+            self.pending.remove(h)
+        tenant = int(self.tenant[h])
+        if tenant >= 0:
+            self.seekers.cols["priority"][tenant] = 0
+            self.seekers.cols["active"][tenant] = True
 
     def _draw_kinds(self, rng: np.random.Generator, n: int, field: str) -> np.ndarray:
         shares = [getattr(self.cfg.seekers.kinds[k], field) for k in SEEKER_KINDS]
@@ -198,6 +234,8 @@ class Engine:
 
     def vacate(self, h: int, cause: VacancyCause, chain: int, pos: int) -> None:
         now = self.env.now
+        if self.status[h] == WITHDRAWN:
+            return
         tenant = int(self.tenant[h])
         if tenant >= 0:
             self.tenant[h] = -1
@@ -216,6 +254,15 @@ class Engine:
         muni = int(stock.municipality[h])
         date = self.date(now)
         ledger = self.ledger(date.year, muni)
+        tf = self.cfg.policies.transformation
+        if (
+            tf.share_withdrawn > 0
+            and stock.bedrooms[h] >= tf.min_bedrooms
+            and self.rng["transformation"].random() < tf.share_withdrawn
+        ):
+            self.status[h] = WITHDRAWN  # leaves social letting (1.1, 3.1)
+            ledger.transformed += 1
+            return
         if self._try_direct(h, ledger, date):
             return
         home = Home(
@@ -224,6 +271,7 @@ class Engine:
             bedrooms=int(stock.bedrooms[h]),
             rent_2021=float(stock.rent_2021[h]),
             senior_suitable=bool(stock.senior_suitable[h]),
+            first_channel=int(stock.first_channel[h]) if cause == VacancyCause.NEW_BUILD else -1,
         )
         u = float(self.rng["labels"].random())
         decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u)
@@ -351,6 +399,27 @@ class Engine:
                 idx = self.seekers.add({key: col[part] for key, col in new.items()})
                 self._give_homes(idx[kinds[part] == Kind.MOVER_STOCK], rng)
 
+    def sheltered_process(self):  # type: ignore[no-untyped-def]
+        """Weekly: households leaving sheltered housing register as urgent (4.1)."""
+        so = self.cfg.policies.sheltered_outflow
+        rng = self.rng["sheltered"]
+        cycle = 7.0
+        stock = self.stock
+        while True:
+            yield self.env.timeout(cycle)
+            for m, name in enumerate(stock.municipalities):
+                k = int(rng.poisson(so.households_per_year.get(name, 0.0) * cycle / DAYS_PER_YEAR))
+                if not k:
+                    continue
+                kinds = np.full(k, Kind.URGENT)
+                entry = self.env.now - rng.random(k) * cycle
+                new = draw_seekers(self.cfg, stock, rng, kinds, entry, initial=False)
+                new["kind"][:] = Kind.SHELTERED
+                own = np.flatnonzero(stock.village_municipality == m)
+                new["village_mask"][:] = np.uint32(np.sum(1 << own))
+                new["origin_municipality"][:] = m
+                self.seekers.add(new)
+
     def departure_process(self):  # type: ignore[no-untyped-def]
         """Weekly: waiting seekers leave the list, passive ones start to respond."""
         rng = self.rng["departures"]
@@ -409,7 +478,13 @@ class Engine:
         wanted = wanted[wanted > 0]
         age = (now - cols["birth_day"][s]) / DAYS_PER_YEAR
         ok = eligible(
-            cols["household_size"][s], cols["income"][s], age, stock.bedrooms[h], rent, lim
+            cols["household_size"][s],
+            cols["income"][s],
+            age,
+            stock.bedrooms[h],
+            rent,
+            lim,
+            allow_above_limit=self._free_room_open(h, date.year),
         )
         village_bit = (1 << stock.village[h].astype(np.uint32)).astype(np.uint32)
         ok &= (cols["village_mask"][s][:, None] & village_bit[None, :]) != 0
@@ -448,6 +523,16 @@ class Engine:
         close = now + alloc.response_window_days
         self.at(close, lambda: self.close(batch, now))
 
+    def _free_room_open(self, homes: np.ndarray, year: int) -> np.ndarray:
+        """Adverts that may go above the income limit: flagged and room left (4.10)."""
+        cap = self.cfg.policies.free_room.cap_share
+        room = {
+            m: share_allows(self.ledger(year, m).above_limit, self.ledger(year, m).lettings, cap)
+            for m in np.unique(self.stock.municipality[homes]).tolist()
+        }
+        muni = self.stock.municipality[homes]
+        return self.free_room_home[homes] & np.array([room[int(m)] for m in muni], dtype=bool)
+
     def _pilot_eligible(self, s: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
         cols = self.seekers.cols
         return pilot_eligible(
@@ -472,9 +557,23 @@ class Engine:
         senior_age = self.cfg.policies.village_rule.senior_priority_age
         for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
             resp = resp[cols["state"][resp] == WAITING]
+            if self.free_room_home[h] and not self._free_room_open(np.array([h]), date.year)[0]:
+                hh_r = cols["household_size"][resp]
+                resp = resp[~above_income_limit(hh_r, cols["income"][resp], lim)]
+            rule = self.custom.get(int(self.stock.neighbourhood[h]))
+            if rule is not None and rule.max_share_urgent is not None:
+                key = (date.year, int(self.stock.neighbourhood[h]))
+                n_urgent = self.hood_urgent.get(key, 0)
+                if not share_allows(
+                    n_urgent, self.hood_lettings.get(key, 0), rule.max_share_urgent
+                ):
+                    resp = resp[cols["priority"][resp] != 0]  # the cap on urgent lettings binds
             channel = int(self.channel[h])
             age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
             label = np.zeros(resp.size, dtype=bool)
+            if rule is not None and rule.priority_above_allowance:
+                hh_r = cols["household_size"][resp]
+                label |= cols["income"][resp] > allowance_limit(hh_r, age, lim)
             if self.starter_priority[h]:
                 label |= self._pilot_eligible(resp, age, lim)
             if self.senior_priority[h] and senior_age is not None:
@@ -555,8 +654,17 @@ class Engine:
         first = cols["first_response_day"][s]
         search_from = first if not np.isnan(first) else cols["entry_day"][s]
         old = int(cols["home"][s])
-        lim = self.limits(self.date(now).year)
+        year = self.date(now).year
+        lim = self.limits(year)
         hh = np.array([cols["household_size"][s]])
+        above = bool(above_income_limit(hh, cols["income"][s : s + 1], lim)[0])
+        ledger = self.ledger(year, int(stock.municipality[h]))
+        ledger.lettings += 1
+        ledger.above_limit += above
+        hood_key = (year, int(stock.neighbourhood[h]))
+        self.hood_lettings[hood_key] = self.hood_lettings.get(hood_key, 0) + 1
+        if cols["priority"][s] == 0:
+            self.hood_urgent[hood_key] = self.hood_urgent.get(hood_key, 0) + 1
         self.rec.row(
             "lettings",
             day=day,
@@ -573,7 +681,7 @@ class Engine:
             age=float(age),
             household_size=int(hh[0]),
             income=float(cols["income"][s]),
-            above_income_limit=bool(above_income_limit(hh, cols["income"][s : s + 1], lim)[0]),
+            above_income_limit=above,
             meettijd_days=float(now - cols["meettijd_start"][s])
             if meettijd_days is None
             else meettijd_days,
@@ -616,6 +724,8 @@ class Engine:
         self.env.process(self.departure_process())
         if self.cfg.policies.status_holders.enabled:
             self.env.process(self.status_holder_process())
+        if self.cfg.policies.sheltered_outflow.enabled:
+            self.env.process(self.sheltered_process())
         self.env.run(until=self.horizon)
         self._write_seekers()
         self._write_quotas()
@@ -695,6 +805,16 @@ class Engine:
                     led.direct + led.direct_refused_by_cap,
                 ),
                 (
+                    "free_room",
+                    math.floor(p.free_room.cap_share * led.lettings + 1e-9)
+                    if p.free_room.enabled
+                    else 0,
+                    led.above_limit,
+                    led.above_limit,
+                ),
+                ("lettings", math.nan, led.lettings, led.lettings),
+                ("transformed", math.nan, led.transformed, led.transformed),
+                (
                     "status_holder_task_persons",
                     task,
                     self.sh_persons_housed.get((year, m), 0),
@@ -711,6 +831,21 @@ class Engine:
                     used=float(used),
                     requested=float(requested),
                 )
+        for (year, hood), lets in sorted(self.hood_lettings.items()):
+            rule = self.custom.get(hood)
+            if rule is None or rule.max_share_urgent is None:
+                continue
+            self.rec.row(
+                "quotas",
+                year=year,
+                municipality=self.stock.municipalities[
+                    self.stock.municipality[self.stock.neighbourhood == hood][0]
+                ],
+                item=f"urgent_share_{self.stock.neighbourhoods[hood]}",
+                limit=float(math.floor(rule.max_share_urgent * lets + 1e-9)),
+                used=float(self.hood_urgent.get((year, hood), 0)),
+                requested=math.nan,
+            )
         for m, name in enumerate(self.stock.municipalities):
             waiting = sum(int(self.seekers.cols["household_size"][s]) for s in self.queues[m])
             self.rec.row(

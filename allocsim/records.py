@@ -28,7 +28,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "seeker_id": ("int64", "tenant"),
         "seeker_kind": (
             "category",
-            "starter | mover_stock | mover_elsewhere | status_holder | urgent",
+            "starter | mover_stock | mover_elsewhere | status_holder | urgent | sheltered_outflow",
         ),
         "group": ("category", "reporting group (see README)"),
         "age": ("float64", "age of the tenant in years at letting"),
@@ -77,7 +77,10 @@ TABLES: dict[str, dict[str, Column]] = {
     "seekers": {
         "replication": ("int32", "replication number"),
         "seeker_id": ("int64", "seeker"),
-        "kind": ("category", "starter | mover_stock | mover_elsewhere | status_holder | urgent"),
+        "kind": (
+            "category",
+            "starter | mover_stock | mover_elsewhere | status_holder | urgent | sheltered_outflow",
+        ),
         "group": ("category", "reporting group at entry or at the run's start"),
         "origin_municipality": ("category", "municipality the household comes from"),
         "entry_day": ("float64", "day the household joined the list (<= 0: initial list)"),

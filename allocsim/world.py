@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,8 @@ class Stock:
     new_build: np.ndarray
     completion_day: np.ndarray  # 0 for existing homes; day of first letting for new builds
     turnover_per_year: np.ndarray
+    first_channel: np.ndarray  # -1: the usual rules; else the Channel of the first letting
+    withdraw_day: np.ndarray  # day the home leaves the stock (demolition); inf if never
 
     @property
     def n_homes(self) -> int:
@@ -58,10 +60,110 @@ class Stock:
 
 
 def build_stock(cfg: Config) -> Stock:
+    """The scenario's stock: existing homes plus the new-build pipeline."""
     if cfg.stock.source == "csv":
         assert cfg.stock.csv_path is not None
-        return read_stock_csv(Path(cfg.base_dir) / cfg.stock.csv_path, cfg)
-    return synthetic_stock(cfg)
+        base = read_stock_csv(Path(cfg.base_dir) / cfg.stock.csv_path, cfg)
+    else:
+        base = synthetic_stock(cfg)
+    return add_new_build(base, cfg)
+
+
+def _pipeline(cfg: Config) -> list[dict]:
+    """One dict per new home: the named projects, then the unplanned flow (evenly spaced)."""
+    nb = cfg.new_build
+    start = cfg.run.start_date
+    homes = []
+    for p in nb.projects:
+        for _ in range(p.n_homes):
+            homes.append(
+                {
+                    "municipality": p.municipality,
+                    "village": p.village,
+                    "neighbourhood": p.neighbourhood,
+                    "dwelling_type": p.dwelling_type,
+                    "bedrooms": p.bedrooms,
+                    "rent_2021": p.rent_2021,
+                    "senior_suitable": p.senior_suitable,
+                    "day": day_of(p.completion_date, start),
+                    "first_channel": {"rules": -1, "offer": 0, "lottery": 1}[p.first_channel],
+                }
+            )
+    span = day_of(nb.unplanned_until, start) - day_of(nb.unplanned_from, start)
+    for muni, per_year in sorted(nb.unplanned_per_year.items()):
+        n = int(round(per_year * span / DAYS_PER_YEAR))
+        area = next(a for a in cfg.stock.areas if a.municipality == muni)
+        for i in range(n):
+            homes.append(
+                {
+                    "municipality": muni,
+                    "village": area.village,
+                    "neighbourhood": area.neighbourhoods[0],
+                    "dwelling_type": "apartment",
+                    "bedrooms": nb.unplanned_bedrooms,
+                    "rent_2021": nb.unplanned_rent_2021,
+                    "senior_suitable": False,
+                    "day": day_of(nb.unplanned_from, start) + span * (i + 0.5) / n,
+                    "first_channel": -1,
+                }
+            )
+    return homes
+
+
+def add_new_build(stock: Stock, cfg: Config) -> Stock:
+    new = _pipeline(cfg)
+    withdraw = np.full(stock.n_homes, np.inf)
+    start = cfg.run.start_date
+    for p in cfg.new_build.projects:
+        if p.demolishes and p.village in stock.villages:
+            # The lowest-numbered existing homes of the village make way (assumption).
+            v = stock.villages.index(p.village)
+            candidates = np.flatnonzero((stock.village == v) & (stock.completion_day <= 0))
+            gone = candidates[: p.demolishes]
+            withdraw[gone] = np.minimum(withdraw[gone], day_of(p.completion_date, start) - 365.0)
+    if not new:
+        return replace(
+            stock, first_channel=np.full(stock.n_homes, -1, np.int8), withdraw_day=withdraw
+        )
+    munis = tuple(dict.fromkeys([*stock.municipalities, *(h["municipality"] for h in new)]))
+    villages = tuple(dict.fromkeys([*stock.villages, *(h["village"] for h in new)]))
+    hoods = tuple(dict.fromkeys([*stock.neighbourhoods, *(h["neighbourhood"] for h in new)]))
+    village_muni = np.zeros(len(villages), dtype=np.int16)
+    village_muni[: len(stock.villages)] = stock.village_municipality
+    for h in new:
+        village_muni[villages.index(h["village"])] = munis.index(h["municipality"])
+    dtype = np.array([DWELLING_TYPES.index(h["dwelling_type"]) for h in new], dtype=np.int8)
+    k = len(new)
+    return Stock(
+        municipalities=munis,
+        villages=villages,
+        neighbourhoods=hoods,
+        village_municipality=village_muni,
+        home_id=np.r_[stock.home_id, stock.home_id.max(initial=0) + 1 + np.arange(k)],
+        municipality=np.r_[
+            stock.municipality, [munis.index(h["municipality"]) for h in new]
+        ].astype(np.int16),
+        village=np.r_[stock.village, [villages.index(h["village"]) for h in new]].astype(np.int16),
+        neighbourhood=np.r_[
+            stock.neighbourhood, [hoods.index(h["neighbourhood"]) for h in new]
+        ].astype(np.int16),
+        dwelling_type=np.r_[stock.dwelling_type, dtype].astype(np.int8),
+        bedrooms=np.r_[stock.bedrooms, [h["bedrooms"] for h in new]].astype(np.int8),
+        rent_2021=np.r_[stock.rent_2021, [h["rent_2021"] for h in new]],
+        senior_suitable=np.r_[stock.senior_suitable, [h["senior_suitable"] for h in new]].astype(
+            bool
+        ),
+        new_build=np.r_[stock.new_build, np.ones(k, dtype=bool)],
+        completion_day=np.r_[stock.completion_day, [max(h["day"], 0.0) for h in new]],
+        turnover_per_year=np.r_[
+            stock.turnover_per_year,
+            [cfg.stock.dwelling_types[h["dwelling_type"]].turnover_per_year for h in new],
+        ],
+        first_channel=np.r_[np.full(stock.n_homes, -1), [h["first_channel"] for h in new]].astype(
+            np.int8
+        ),
+        withdraw_day=np.r_[withdraw, np.full(k, np.inf)],
+    )
 
 
 def synthetic_stock(cfg: Config) -> Stock:
@@ -125,6 +227,8 @@ def synthetic_stock(cfg: Config) -> Stock:
         new_build=np.zeros(n, dtype=bool),
         completion_day=np.zeros(n),
         turnover_per_year=np.array([types[t].turnover_per_year for t in dtype_all]),
+        first_channel=np.full(n, -1, dtype=np.int8),
+        withdraw_day=np.full(n, np.inf),
     )
 
 
@@ -253,6 +357,8 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
         new_build=np.array(out["new_build"], dtype=bool),
         completion_day=np.array(out["completion_date"]),
         turnover_per_year=turnover,
+        first_channel=np.full(len(dtype), -1, dtype=np.int8),
+        withdraw_day=np.full(len(dtype), np.inf),
     )
 
 

@@ -24,6 +24,8 @@ def test_run_writes_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture
         'neighbourhoods = ["Groessen"]\n'
         '[[stock.areas]]\nmunicipality = "Westervoort"\nvillage = "Westervoort"\nn_homes = 200\n'
         'neighbourhoods = ["B"]\n'
+        '[policies.free_room]\nneighbourhoods = ["A"]\n'
+        "[policies]\ncustom = []\n"
     )
     out = tmp_path / "run"
     assert main(["run", str(cfg), "--out", str(out), "--seed", "5"]) == 0

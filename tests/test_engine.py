@@ -44,6 +44,13 @@ def test_status_holders_never_via_adverts(small: Config) -> None:
 def check_invariants(cfg: Config, out: dict[str, pd.DataFrame]) -> None:
     lets, offers, seekers = out["lettings"], out["offers"], out["seekers"]
     stock = build_stock(cfg)
+    free_hoods = set(cfg.policies.free_room.neighbourhoods)
+    # Free allocation room (4.10): only in flagged neighbourhoods, within 15% of lettings.
+    above = lets[lets.above_income_limit]
+    assert set(above.neighbourhood) <= free_hoods
+    year_lets = lets.groupby("municipality", observed=True).size()
+    for muni, n_above in above.groupby("municipality", observed=True).size().items():
+        assert n_above <= np.floor(cfg.policies.free_room.cap_share * year_lets[muni]) + 1e-9
     # A vacancy is let at most once; a seeker is housed at most once.
     assert not lets.duplicated(["home_id", "vacant_days", "day"]).any()
     assert lets.seeker_id.is_unique
@@ -74,6 +81,7 @@ def check_invariants(cfg: Config, out: dict[str, pd.DataFrame]) -> None:
             stock.bedrooms[idx[i] : idx[i] + 1],
             np.array([rent]),
             lim,
+            allow_above_limit=row.neighbourhood in free_hoods,
         )
         assert ok[0, 0] or row.channel == "direct", row
     # Offer model: nobody ranked below the winner in the same priority class has

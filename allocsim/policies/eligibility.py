@@ -68,6 +68,16 @@ def above_income_limit(household: np.ndarray, income: np.ndarray, lim: Limits) -
     return income > np.where(household <= 1, lim.income_single, lim.income_multi)
 
 
+def allowance_limit(household: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
+    """Rent-allowance income limit of each household (by size and pension age)."""
+    pension = age >= lim.pension_age
+    return np.where(
+        household <= 1,
+        np.where(pension, lim.allowance_single_pension, lim.allowance_single),
+        np.where(pension, lim.allowance_multi_pension, lim.allowance_multi),
+    )
+
+
 def eligible(
     household: np.ndarray,
     income: np.ndarray,
@@ -88,13 +98,7 @@ def eligible(
     )
     above = above_income_limit(household, income, lim)[:, None]
     income_ok = ~above | np.asarray(allow_above_limit)[None, ...]
-    pension = age >= lim.pension_age
-    allowance = np.where(
-        household <= 1,
-        np.where(pension, lim.allowance_single_pension, lim.allowance_single),
-        np.where(pension, lim.allowance_multi_pension, lim.allowance_multi),
-    )
-    low_income = (income <= allowance)[:, None]
+    low_income = (income <= allowance_limit(household, age, lim))[:, None]
     cap = np.where(household <= 2, lim.rent_cap_small, lim.rent_cap_large)[:, None]
     passend_ok = ~low_income | (rent[None, :] <= cap)
     return size_ok & income_ok & passend_ok

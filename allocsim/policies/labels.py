@@ -45,6 +45,9 @@ class Ledger:
     starter_displaced: int = 0
     direct: int = 0
     direct_refused_by_cap: int = 0
+    lettings: int = 0  # lettings decided this year, every channel
+    above_limit: int = 0  # of which to households above the income limit (free room)
+    transformed: int = 0  # vacated homes that left social letting
 
     @property
     def lottery_total(self) -> int:
@@ -80,6 +83,7 @@ class Home:
     bedrooms: int
     rent_2021: float
     senior_suitable: bool
+    first_channel: int = -1  # a new-build project's first-letting channel; -1: the rules
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def lottery_allowed(
     """
     if not enabled:
         return True
-    room = math.floor(cap_share * (ledger.vacancies + 1) + 1e-9)
+    room = math.floor(cap_share * (ledger.vacancies + 1) + 1e-9)  # as in share_allows
     if ledger.lottery_total + 1 > room:
         return False
     k = precedence.index(use)
@@ -139,6 +143,12 @@ def label_vacancy(
 
     def lottery_ok(use: str) -> bool:
         return lottery_allowed(ledger, use, cap_share, cap.precedence, cap.enabled)
+
+    if home.first_channel == Channel.OFFER:
+        return Decision(Channel.OFFER, Rule.NEW_BUILD)
+    if home.first_channel == Channel.LOTTERY:
+        channel = Channel.LOTTERY if lottery_ok("general") else Channel.OFFER
+        return Decision(channel, Rule.NEW_BUILD, lottery_use="general")
 
     sp = cfg.starter_pilot
     displaced = False
@@ -185,7 +195,14 @@ def label_vacancy(
 
 def direct_allowed(ledger: Ledger, cap_share: float) -> bool:
     """Whether one more direct allocation to status holders fits 10% of vacancies so far."""
-    return ledger.direct + 1 <= math.floor(cap_share * (ledger.vacancies + 1) + 1e-9)
+    return share_allows(ledger.direct, ledger.vacancies, cap_share)
+
+
+def share_allows(used: int, total: int, cap_share: float) -> bool:
+    """Whether one more of `used` keeps it within `cap_share` of `total` + 1 (running cap).
+
+    Used for the free allocation room (4.10) and neighbourhood caps (4.2, 4.3)."""
+    return used + 1 <= math.floor(cap_share * (total + 1) + 1e-9)
 
 
 def pilot_eligible(
