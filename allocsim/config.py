@@ -38,6 +38,13 @@ class RunConfig(Section):
     end_date: dt.date = Field(
         dt.date(2023, 1, 1), description="Horizon (exclusive). Seekers still waiting are censored."
     )
+    warmup_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="Days simulated before start_date (negative days in the records) so the "
+        "run starts with lettings in progress; excluded from metrics.",
+    )
     seed: int = Field(
         20211207, ge=0, description="Root seed (default: signing date of the agreement)."
     )

@@ -105,7 +105,9 @@ class Engine:
             name: np.random.default_rng(s)
             for name, s in zip(STREAMS, seed.spawn(len(STREAMS)), strict=True)
         }
-        self.env = simpy.Environment()
+        # Day 0 is run.start_date; a warm-up runs on negative days before it.
+        self.t0 = -float(cfg.run.warmup_days)
+        self.env = simpy.Environment(initial_time=self.t0)
         self.start = cfg.run.start_date
         self.horizon = day_of(cfg.run.end_date, self.start)
         self.rec = Recorder(replication)
@@ -174,13 +176,15 @@ class Engine:
         existing = np.flatnonzero(self.status == OCCUPIED)
         n = int(round(cfg.seekers.registered_per_home * existing.size))
         kinds = self._draw_kinds(rng, n, "share_initial")
-        idx = self.seekers.add(draw_seekers(cfg, stock, rng, kinds, np.zeros(n), initial=True))
+        idx = self.seekers.add(
+            draw_seekers(cfg, stock, rng, kinds, np.full(n, self.t0), initial=True)
+        )
         self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
         # Each occupied home falls vacant after an exponential time (turnover hazard).
         vrng = self.rng["vacancies"]
         rate = stock.turnover_per_year[existing] / DAYS_PER_YEAR
         with np.errstate(divide="ignore"):
-            first = vrng.exponential(1.0, size=existing.size) / rate
+            first = self.t0 + vrng.exponential(1.0, size=existing.size) / rate
         for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
             self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER)
         for h in np.flatnonzero(self.status == NOT_BUILT):
@@ -380,16 +384,17 @@ class Engine:
         rng = self.rng["arrivals"]
         cycle = 7.0
         n_homes = float(np.sum(self.status != NOT_BUILT))
-        weeks = np.arange(math.ceil(self.horizon / cycle))
+        weeks = np.arange(math.ceil((self.horizon - self.t0) / cycle))
         rate = (
             cfg.seekers.arrivals_per_home_per_year
             * n_homes
-            * (1.0 + cfg.seekers.arrivals_trend_per_year) ** (weeks * cycle / DAYS_PER_YEAR)
+            * (1.0 + cfg.seekers.arrivals_trend_per_year)
+            ** ((self.t0 + weeks * cycle) / DAYS_PER_YEAR)
         )
         per_week = rng.poisson(rate * cycle / DAYS_PER_YEAR)
         total = int(per_week.sum())
         kinds = self._draw_kinds(rng, total, "share_arrivals")
-        entry = np.repeat(weeks * cycle, per_week) + rng.random(total) * cycle
+        entry = self.t0 + np.repeat(weeks * cycle, per_week) + rng.random(total) * cycle
         new = draw_seekers(cfg, self.stock, rng, kinds, entry, initial=False)
         ends = np.cumsum(per_week)
         for week, k in enumerate(per_week):
@@ -768,7 +773,10 @@ class Engine:
     def _write_quotas(self) -> None:
         p = self.cfg.policies
         sh = p.status_holders
+        first_year = self.start.year
         for (year, m), led in sorted(self.ledgers.items()):
+            if year < first_year:
+                continue  # warm-up
             name = self.stock.municipalities[m]
             cap = p.lottery_cap.cap_share.get(name, 1.0)
             quota = p.starter_pilot.quota_per_year.get(name, 0) if p.starter_pilot.enabled else 0
@@ -833,7 +841,7 @@ class Engine:
                 )
         for (year, hood), lets in sorted(self.hood_lettings.items()):
             rule = self.custom.get(hood)
-            if rule is None or rule.max_share_urgent is None:
+            if year < first_year or rule is None or rule.max_share_urgent is None:
                 continue
             self.rec.row(
                 "quotas",

@@ -7,6 +7,8 @@ over replications. Metric names and meanings are listed in `METRICS` (README).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -57,8 +59,16 @@ def active_seekers(seekers: pd.DataFrame, start: float, end: float) -> pd.Series
     return responded | queued | housed
 
 
-def replication_metrics(frames: dict[str, pd.DataFrame], start: float, end: float) -> pd.DataFrame:
-    """Metrics of one replication's records over the window [start, end) in days."""
+def replication_metrics(
+    frames: dict[str, pd.DataFrame],
+    start: float,
+    end: float,
+    start_date: dt.date | None = None,
+) -> pd.DataFrame:
+    """Metrics of one replication's records over the window [start, end) in days.
+
+    With `start_date`, lettings are also counted per calendar month (dimension
+    'month'), for all groups and for status holders (the even spread of 1.13)."""
     lettings = frames["lettings"]
     rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
     lets = lettings[(lettings["day"] >= start) & (lettings["day"] < end)]
@@ -109,6 +119,14 @@ def replication_metrics(frames: dict[str, pd.DataFrame], start: float, end: floa
         if len(chains):
             length = chains.groupby("chain_id")["chain_position"].max() + 1
             add("all", "all", "all", {"chain_length_mean": float(length.mean())})
+    if start_date is not None and len(lets):
+        months = pd.to_datetime(start_date) + pd.to_timedelta(lets["day"].to_numpy(), unit="D")
+        label = months.strftime("%Y-%m")
+        for month, n in pd.Series(label).value_counts().sort_index().items():
+            add("month", str(month), "all", {"lettings": float(n)})
+        sh = lets["seeker_kind"].to_numpy() == "status_holder"
+        for month, n in pd.Series(label[sh]).value_counts().sort_index().items():
+            add("month", str(month), "status_holder", {"lettings": float(n)})
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
     out.insert(0, "replication", rep)
     return out

@@ -72,7 +72,7 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
             continue
         for name, frame in frames.items():
             tables[name].append(frame)
-        metric_parts.append(replication_metrics(frames, *window))
+        metric_parts.append(replication_metrics(frames, *window, cfg.run.start_date))
         metric_parts.append(quota_metrics(frames["quotas"]))
     metrics = pd.concat(metric_parts, ignore_index=True) if metric_parts else pd.DataFrame()
     summary = summarise(metrics) if len(metrics) else pd.DataFrame()

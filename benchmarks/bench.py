@@ -46,7 +46,7 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
     cfg = scaled(10 if case == "x10" else 1)
     stock = build_stock(cfg)
     simulate(cfg, stock, 10_000)  # warm caches and imports
-    years = (cfg.run.end_date - cfg.run.start_date).days / 365.25
+    years = ((cfg.run.end_date - cfg.run.start_date).days + cfg.run.warmup_days) / 365.25
     lettings = 0
     start = time.perf_counter()
     for r in range(replications):
