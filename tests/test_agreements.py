@@ -1,0 +1,171 @@
+"""The 2022 agreements in whole runs on the small world: each rule shows in the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocsim.config import Config
+from allocsim.engine import simulate
+from allocsim.world import build_stock
+from tests.conftest import small_config
+
+
+def run_with(
+    changes: dict[str, Any], end: dt.date = dt.date(2023, 1, 1)
+) -> dict[str, pd.DataFrame]:
+    data = small_config(end_date=end).model_dump()
+    for path, value in changes.items():
+        node = data
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node[k]
+        node[keys[-1]] = value
+    cfg = Config.model_validate(data)
+    return simulate(cfg, build_stock(cfg), 0)
+
+
+def ages(out: dict[str, pd.DataFrame], offers: pd.DataFrame) -> np.ndarray:
+    s = out["seekers"].set_index("seeker_id").loc[offers.seeker_id]
+    return s.age_at_entry.to_numpy() + (offers.day.to_numpy() - s.entry_day.to_numpy()) / 365.25
+
+
+def test_starter_pilot_labels_and_winners() -> None:
+    out = run_with({})
+    lets = out["lettings"]
+    pilot = lets[lets.rule == "starter_pilot"]
+    q = out["quotas"].set_index(["municipality", "item"])
+    for muni, quota in (("Duiven", 8), ("Westervoort", 6)):
+        assert len(pilot[pilot.municipality == muni]) <= quota
+        assert q.loc[(muni, "starter_labels"), "used"] <= quota
+    assert set(pilot.channel) <= {"offer", "lottery"}
+    # A pilot home goes to an eligible starter whenever one was among the candidates.
+    offers = out["offers"]
+    for advert in pilot.advert_id:
+        cand = offers[offers.advert_id == advert]
+        winner = cand[cand.outcome == "accepted"]
+        if (cand.priority == 0).any():
+            assert int(winner.priority.iloc[0]) == 0
+
+
+def test_village_rule_channels_and_senior_option() -> None:
+    areas = small_config().model_dump()["stock"]["areas"]
+    for area in areas:
+        if area["village"] in ("Loo", "Groessen"):
+            area["n_homes"] = 400
+    out = run_with({"policies.village_rule.senior_priority_age": 65.0, "stock.areas": areas})
+    lets = out["lettings"]
+    village = lets[lets.village.isin(["Loo", "Groessen"]) & (lets.channel != "direct")]
+    assert set(village.rule) <= {"village_rule", "starter_pilot"}
+    offers = out["offers"]
+    vr_adverts = out["adverts"]
+    vr_offer = vr_adverts[(vr_adverts.rule == "village_rule") & (vr_adverts.channel == "offer")]
+    first = offers[offers.advert_id.isin(vr_offer.advert_id) & (offers.priority == 0)]
+    assert len(first) > 0
+    assert (ages(out, first) >= 65.0).all()
+    # Without the village rule no home is labelled by it.
+    out_off = run_with({"policies.village_rule.enabled": False})
+    assert "village_rule" not in set(out_off["lettings"].rule)
+
+
+def test_lottery_cap_counts_every_lottery_use() -> None:
+    out = run_with({"policies.lottery_cap.cap_share": {"Duiven": 0.05, "Westervoort": 0.05}})
+    lets, q = out["lettings"], out["quotas"]
+    for muni in ("Duiven", "Westervoort"):
+        row = q[(q.municipality == muni) & (q.item == "lottery_cap")].iloc[0]
+        assert row.used <= row.limit
+        vac = q[(q.municipality == muni) & (q.item == "vacancies")].used.iloc[0]
+        assert (lets[(lets.municipality == muni)].channel == "lottery").sum() <= 0.05 * vac
+        assert row.requested > row.used  # the tight cap displaced lottery uses
+
+
+def test_status_holders_direct_capped_and_spread() -> None:
+    cfg = Config()  # the full world: the task is sized for it
+    out = simulate(cfg, build_stock(cfg), 0)
+    lets, q = out["lettings"], out["quotas"]
+    sh = lets[lets.seeker_kind == "status_holder"]
+    assert (sh.channel == "direct").all() and len(sh) > 0
+    for muni in ("Duiven", "Westervoort"):
+        row = q[(q.municipality == muni) & (q.item == "status_holder_cap")].iloc[0]
+        assert row.used <= row.limit
+    months = (sh.day // 30.4).astype(int)
+    assert months.nunique() >= 9  # spread over the year, not lumped
+    task = q[q.item == "status_holder_task_persons"]
+    assert (task.used <= task.requested).all()  # housed persons never exceed arrivals
+
+
+def test_sheltered_outflow_is_urgent() -> None:
+    out = run_with(
+        {"policies.sheltered_outflow.households_per_year": {"Duiven": 40.0, "Westervoort": 40.0}}
+    )
+    lets = out["lettings"]
+    sheltered = lets[lets.seeker_kind == "sheltered_outflow"]
+    assert len(sheltered) > 0 and set(sheltered.group) == {"urgent"}
+    offers = out["offers"].merge(out["seekers"][["seeker_id", "kind"]], on="seeker_id")
+    assert set(offers.loc[offers.kind == "sheltered_outflow", "priority"]) <= {0, 1}
+
+
+def test_custom_rule_caps_urgent_share() -> None:
+    out = run_with(
+        {
+            "policies.custom": [{"neighbourhood": "Broeklanden", "max_share_urgent": 0.0}],
+            "policies.sheltered_outflow.households_per_year": {"Duiven": 30.0, "Westervoort": 30.0},
+        }
+    )
+    lets = out["lettings"]
+    broek = lets[lets.neighbourhood == "Broeklanden"]
+    assert len(broek) > 0
+    assert not broek.seeker_kind.isin(["urgent", "sheltered_outflow"]).any()
+    other = lets[lets.neighbourhood != "Broeklanden"]
+    assert other.seeker_kind.isin(["urgent", "sheltered_outflow"]).any()
+
+
+def test_new_build_first_letting_and_demolition() -> None:
+    project = {
+        "name": "Test",
+        "municipality": "Duiven",
+        "village": "Loo",
+        "neighbourhood": "Loo-Noord",
+        "completion_date": dt.date(2022, 6, 1),
+        "n_homes": 6,
+        "dwelling_type": "senior",
+        "bedrooms": 2,
+        "rent_2021": 600.0,
+        "senior_suitable": True,
+        "first_channel": "lottery",
+        "demolishes": 2,
+    }
+    data = small_config(end_date=dt.date(2023, 1, 1)).model_dump()
+    data["new_build"]["projects"] = [project]
+    cfg = Config.model_validate(data)
+    stock = build_stock(cfg)
+    out = simulate(cfg, stock, 0)
+    lets = out["lettings"]
+    new = lets[lets.neighbourhood == "Loo-Noord"]
+    start = (dt.date(2022, 6, 1) - dt.date(2022, 1, 1)).days
+    assert len(new) >= 1 and (new.day >= start).all()
+    first = new[new.vacancy_cause == "new_build"]
+    assert set(first.rule) == {"new_build"} and set(first.channel) <= {"lottery", "offer"}
+    gone = stock.home_id[np.isfinite(stock.withdraw_day)]
+    assert len(gone) == 2
+    withdrawn_day = float(stock.withdraw_day[np.isfinite(stock.withdraw_day)][0])
+    assert not ((lets.home_id.isin(gone)) & (lets.day > withdrawn_day + 60)).any()
+
+
+def test_transformation_removes_large_homes() -> None:
+    out = run_with({"policies.transformation.share_withdrawn": 1.0})
+    stock = build_stock(small_config())
+    large = stock.home_id[stock.bedrooms >= 4]
+    assert not out["lettings"].home_id.isin(large).any()
+    q = out["quotas"]
+    assert q.loc[q.item == "transformed", "used"].sum() > 0
+
+
+def test_warm_up_records_are_before_day_zero() -> None:
+    out = run_with({"run.warmup_days": 90}, end=dt.date(2022, 4, 1))
+    lets = out["lettings"]
+    assert (lets.day < 0).any() and (lets.day >= 0).any()
+    assert set(out["quotas"].year) == {2022}
