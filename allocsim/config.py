@@ -62,7 +62,7 @@ class Area(Section):
 
 
 class DwellingType(Section):
-    share: float = Field(ge=0.0, le=1.0)
+    share: float = Field(ge=0.0, le=1.0, description="Share of the stock of this type.")
     bedroom_shares: dict[int, float] = Field(description="Share of homes by number of bedrooms.")
     senior_suitable_share: float = Field(
         ge=0.0, le=1.0, description="Share with bedroom and bathroom on the ground floor."
@@ -71,8 +71,8 @@ class DwellingType(Section):
     rent_2021_base: float = Field(
         ge=0.0, description="Mean monthly rent of a 1-bedroom home, 2021."
     )
-    rent_2021_per_bedroom: float = Field(ge=0.0)
-    rent_2021_sd: float = Field(ge=0.0)
+    rent_2021_per_bedroom: float = Field(ge=0.0, description="Extra rent per extra bedroom.")
+    rent_2021_sd: float = Field(ge=0.0, description="Spread of rents around the mean.")
 
 
 DWELLING_TYPES = ("single_family", "apartment", "senior")
@@ -148,8 +148,19 @@ class StockConfig(Section):
     synthetic_seed: int = Field(
         2021, ge=0, description="Seed of the synthetic stock; same stock in every replication."
     )
-    areas: tuple[Area, ...] = Field(default_factory=_default_areas)
-    dwelling_types: dict[str, DwellingType] = Field(default_factory=_default_dwelling_types)
+    areas: tuple[Area, ...] = Field(
+        default_factory=_default_areas,
+        description="Villages and their homes. Assumption (Vivare's stock is not public): "
+        "Duiven core 2,300, Loo 110, Groessen 190, Westervoort 2,300 homes, from population "
+        "(Duiven ~25,000, Westervoort ~15,000 inhabitants) and a larger social share in "
+        "Westervoort. Replace with stock.csv_path.",
+    )
+    dwelling_types: dict[str, DwellingType] = Field(
+        default_factory=_default_dwelling_types,
+        description="Shares, bedrooms, rents and turnover by dwelling type. Assumption: typical "
+        "of a suburban corporation; exogenous turnover ~4.8%/year, plus chain moves ~6-7% "
+        "(DOMAIN.md: mutatiegraad ~6%).",
+    )
     rent_increase_per_year: float = Field(
         0.033,
         ge=-0.1,
@@ -197,10 +208,10 @@ class StockConfig(Section):
 class KindProfile(Section):
     share_initial: float = Field(ge=0.0, le=1.0, description="Share of the initial list.")
     share_arrivals: float = Field(ge=0.0, le=1.0, description="Share of new registrations.")
-    age_mean: float = Field(ge=16.0, le=100.0)
-    age_sd: float = Field(ge=0.0)
-    age_min: float = Field(ge=16.0, le=100.0)
-    age_max: float = Field(ge=16.0, le=105.0)
+    age_mean: float = Field(ge=16.0, le=100.0, description="Mean age (truncated normal).")
+    age_sd: float = Field(ge=0.0, description="Spread of age.")
+    age_min: float = Field(ge=16.0, le=100.0, description="Youngest.")
+    age_max: float = Field(ge=16.0, le=105.0, description="Oldest.")
     household_size_shares: tuple[float, float, float, float, float] = Field(
         description="Shares of households of 1, 2, 3, 4 and 5+ persons."
     )
@@ -340,7 +351,12 @@ class SeekersConfig(Section):
         description="Responses to offer-model adverts are weighted by (meettijd percentile) ** "
         "this; 0 ignores one's chance. Assumption: seekers know short meettijd rarely wins.",
     )
-    kinds: dict[str, KindProfile] = Field(default_factory=_kinds)
+    kinds: dict[str, KindProfile] = Field(
+        default_factory=_kinds,
+        description="Profiles of the seeker kinds. Assumption throughout (Entree does not "
+        "publish its list's make-up): mostly passive, many starters, doorstromers with long "
+        "meettijd (woonduur), few urgent households; calibrated in issue 5.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SeekersConfig:
@@ -428,9 +444,15 @@ class EligibilityConfig(Section):
     allowance_limit_single: float = Field(
         24_075.0, ge=0.0, description="Rent-allowance income limit 2022, single below pension age."
     )
-    allowance_limit_single_pension: float = Field(23_975.0, ge=0.0)
-    allowance_limit_multi: float = Field(32_675.0, ge=0.0)
-    allowance_limit_multi_pension: float = Field(32_550.0, ge=0.0)
+    allowance_limit_single_pension: float = Field(
+        23_975.0, ge=0.0, description="Rent-allowance limit 2022, single at pension age."
+    )
+    allowance_limit_multi: float = Field(
+        32_675.0, ge=0.0, description="Rent-allowance limit 2022, multi-person below pension age."
+    )
+    allowance_limit_multi_pension: float = Field(
+        32_550.0, ge=0.0, description="Rent-allowance limit 2022, multi-person at pension age."
+    )
     rent_cap_small: float = Field(
         633.25, ge=0.0, description="Aftoppingsgrens 2022, households of 1-2 persons."
     )
@@ -465,7 +487,7 @@ MunicipalityValues = dict[str, float]
 class StarterPilotConfig(Section):
     """Clause 1.6."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     quota_per_year: dict[str, int] = Field(
         default_factory=lambda: {"Duiven": 8, "Westervoort": 6},
         description="Homes labelled 'starter priority' per municipality per year (1.6).",
@@ -490,7 +512,7 @@ class StarterPilotConfig(Section):
 class VillageRuleConfig(Section):
     """Clause 1.8."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     villages: tuple[str, ...] = Field(("Loo", "Groessen"), description="Villages of clause 1.8.")
     senior_priority_age: float | None = Field(
         None,
@@ -502,7 +524,7 @@ class VillageRuleConfig(Section):
 class LotteryCapConfig(Section):
     """Clause 1.8 footnote: at most 15% of a municipality's vacated homes by lottery."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     cap_share: MunicipalityValues = Field(
         default_factory=lambda: {"Duiven": 0.15, "Westervoort": 0.15},
         description="Huisvestingsverordening 2020-2023: 15%; 30% from 2024.",
@@ -524,7 +546,7 @@ class GeneralLotteryConfig(Section):
 class StatusHolderConfig(Section):
     """Clause 1.13."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     task_persons_h1: MunicipalityValues = Field(
         default_factory=lambda: {"Duiven": 19.0, "Westervoort": 11.5},
         description="Task in persons, Jan-Jun. Assumption: national 13,500 per half year "
@@ -557,7 +579,7 @@ class StatusHolderConfig(Section):
 class FreeRoomConfig(Section):
     """Clause 4.10: free allocation room for middle and high incomes."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     cap_share: float = share(
         0.15,
         "At most this share of a municipality's lettings in a year may go to households "
@@ -600,7 +622,7 @@ def _custom_rules() -> tuple[CustomRule, ...]:
 class ShelteredOutflowConfig(Section):
     """Clause 4.1: outflow from sheltered housing and shelters, an urgent group."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Switch the rule on or off.")
     households_per_year: MunicipalityValues = Field(
         default_factory=lambda: {"Duiven": 5.0, "Westervoort": 4.0},
         description="Households leaving Beschermd Wonen / Maatschappelijke Opvang who need "
@@ -624,7 +646,12 @@ class PoliciesConfig(Section):
     general_lottery: GeneralLotteryConfig = GeneralLotteryConfig()
     status_holders: StatusHolderConfig = StatusHolderConfig()
     free_room: FreeRoomConfig = FreeRoomConfig()
-    custom: tuple[CustomRule, ...] = Field(default_factory=_custom_rules)
+    custom: tuple[CustomRule, ...] = Field(
+        default_factory=_custom_rules,
+        description="Custom allocation per neighbourhood (4.2, 4.3). Assumption: the agreement "
+        "does not say what the maatwerk is; a cap of 25% of lettings to urgent households in "
+        "Broeklanden and Spotvogelstraat stands in for it.",
+    )
     sheltered_outflow: ShelteredOutflowConfig = ShelteredOutflowConfig()
     transformation: TransformationConfig = TransformationConfig()
 
@@ -672,7 +699,7 @@ class Config(Section):
     """A whole scenario."""
 
     name: str = Field("default", description="Scenario label used in outputs.")
-    description: str = ""
+    description: str = Field("", description="Free text shown in the manifest.")
     run: RunConfig = RunConfig()
     stock: StockConfig = StockConfig()
     seekers: SeekersConfig = SeekersConfig()

@@ -23,6 +23,16 @@ def _rows(model: type[BaseModel], instance: BaseModel, prefix: str) -> list[tupl
                 rows.append((f"[{key}]", "", doc))
             rows.extend(_rows(type(value), value, f"{key}."))
             continue
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, BaseModel) for v in value.values())
+        ):
+            if field.description:
+                rows.append((f"[{key}]", "", field.description))
+            for k, v in value.items():
+                rows.extend(_rows(type(v), v, f"{key}.{k}."))
+            continue
         shown: Any = value
         if isinstance(value, BaseModel | dict | tuple | list):
             shown = json.loads(json.dumps(_plain(value), default=str))

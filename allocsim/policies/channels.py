@@ -19,16 +19,16 @@ def rank_offer_model(
     priority: np.ndarray, meettijd_days: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Order of responders: priority class, then longest meettijd; ties by lot."""
-    tie = rng.random(priority.size)
-    return np.lexsort((tie, -meettijd_days, priority))
+    perm = rng.permutation(priority.size)  # a stable sort of a shuffle breaks ties by lot
+    key = priority[perm] * 1e7 - meettijd_days[perm]  # meettijd < 1e7 days
+    return perm[np.argsort(key, kind="stable")]
 
 
 def rank_lottery(
     priority: np.ndarray, meettijd_days: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Order of responders: priority class, then by lot; meettijd does not count."""
-    lot = rng.random(priority.size)
-    return np.lexsort((lot, priority))
+    return np.argsort(priority + rng.random(priority.size))
 
 
 RANKERS: dict[int, Ranker] = {Channel.OFFER: rank_offer_model, Channel.LOTTERY: rank_lottery}
