@@ -26,7 +26,8 @@ def update(path: Path) -> None:
         pattern = re.compile(
             rf"({re.escape(marker)}[^\n]*\n)(.*?)(\n<!-- end -->)", flags=re.DOTALL
         )
-        text, n = pattern.subn(lambda m: m.group(1) + generated(command) + m.group(3), text)
+        body = generated(command)
+        text, n = pattern.subn(lambda m, body=body: m.group(1) + body + m.group(3), text)
         if n != 1:
             raise SystemExit(f"{path}: marker for {command!r} not found")
     path.write_text(text)
