@@ -27,7 +27,11 @@ def update(path: Path) -> None:
             rf"({re.escape(marker)}[^\n]*\n)(.*?)(\n<!-- end -->)", flags=re.DOTALL
         )
         body = generated(command)
-        text, n = pattern.subn(lambda m, body=body: m.group(1) + body + m.group(3), text)
+
+        def fill(m: re.Match[str], body: str = body) -> str:
+            return m.group(1) + body + m.group(3)
+
+        text, n = pattern.subn(fill, text)
         if n != 1:
             raise SystemExit(f"{path}: marker for {command!r} not found")
     path.write_text(text)
