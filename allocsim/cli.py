@@ -6,6 +6,7 @@ Bad input ends with exit code 2 and one line per problem on stderr, never a trac
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from allocsim.config import Config, load_config
-from allocsim.errors import ConfigError
+from allocsim.errors import ConfigError, Problem
 from allocsim.records import TABLES
 
 SUMMARY_METRICS = (
@@ -104,6 +105,99 @@ def cmd_config_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from allocsim.experiment import load_experiment, run_experiment
+
+    spec, scenarios = load_experiment(args.spec, seed=args.seed)
+    if args.resume and not args.out:
+        raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("results") / f"{spec.name}-{stamp}"
+    try:
+        result = run_experiment(
+            spec,
+            scenarios,
+            out,
+            executor=args.executor,
+            workers=args.workers,
+            address=args.address,
+            replications=args.replications,
+            resume=args.resume,
+            keep_records=args.keep_records,
+            quiet=args.quiet,
+            log=lambda msg: print(msg, file=sys.stderr),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted; finished replications are kept in {out}/. "
+            f"Resume with: allocsim experiment {args.spec} --resume --out {out}",
+            file=sys.stderr,
+        )
+        return 130
+    print(format_experiment(result.summary, result.comparison, spec.baseline))
+    if result.failures:
+        print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
+    print(
+        f"\nResults written to {result.out_dir}/ "
+        f"({result.n_replications} replications per scenario)"
+    )
+    if args.report:
+        from allocsim.report import write_report
+
+        paths = write_report(result.out_dir, lang=args.lang)
+        print(f"Report: {paths['html']}")
+    return 1 if result.failures else 0
+
+
+def format_experiment(summary: pd.DataFrame, comparison: pd.DataFrame, baseline: str) -> str:
+    """Success rate per group and scenario, and the differences against the baseline."""
+    if summary.empty:
+        return "(no results)"
+    sel = summary[(summary["dimension"] == "all") & (summary["metric"] == "success_rate")]
+    table = sel.pivot_table(index="group", columns="scenario", values="mean", aggfunc="first")
+    lines = [
+        "Success rate (slaagkans) per group, mean over replications:",
+        table.to_string(float_format=lambda v: f"{v:.4f}"),
+    ]
+    if not comparison.empty:
+        c = comparison[
+            (comparison["dimension"] == "all") & (comparison["metric"] == "success_rate")
+        ]
+        c = c.assign(
+            difference=[
+                f"{m:+.4f} [{lo:+.4f}, {hi:+.4f}]{' *' if sig else ''}"
+                for m, lo, hi, sig in zip(
+                    c.diff_mean, c.diff_ci_low, c.diff_ci_high, c.significant, strict=True
+                )
+            ]
+        )
+        wide = c.pivot_table(
+            index="group", columns="scenario", values="difference", aggfunc="first"
+        )
+        lines += ["", f"Difference against {baseline} (95% CI; * excludes zero):", wide.to_string()]
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from allocsim.compare import compare_runs
+
+    table = compare_runs(Path(args.run_a), Path(args.run_b))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+    shown = table[table["dimension"] == "all"] if not args.all else table
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from allocsim.report import write_report
+
+    paths = write_report(Path(args.run_dir), lang=args.lang)
+    for kind, path in paths.items():
+        print(f"{kind:5} {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocsim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +212,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=int, help="replications (overrides run.replications)")
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("experiment", help="run an experiment spec (scenarios x replications)")
+    p.add_argument("spec", help="experiment TOML file")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    p.add_argument("--workers", type=int, help="workers (default: all local cores)")
+    p.add_argument(
+        "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
+    )
+    p.add_argument("--replications", type=int, help="fixed replications (overrides the spec)")
+    p.add_argument("--seed", type=int, help="root seed (overrides the spec)")
+    p.add_argument("--out", help="run folder (default results/<name>-<time>)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--keep-records", action="store_true", help="also keep the record tables")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--report", action="store_true", help="write the report when done")
+    p.add_argument("--lang", choices=["nl", "en"], default="en", help="report language")
+    p.set_defaults(func=cmd_experiment)
+
+    p = sub.add_parser("compare", help="compare two finished runs on the metrics they share")
+    p.add_argument("run_a")
+    p.add_argument("run_b")
+    p.add_argument("--csv", help="write the full comparison to this CSV")
+    p.add_argument("--all", action="store_true", help="print every dimension, not only 'all'")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="write the HTML, Markdown and Excel report of a run")
+    p.add_argument("run_dir")
+    p.add_argument("--lang", choices=["nl", "en"], default="en")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("validate", help="check a scenario file")
     with_config(p)

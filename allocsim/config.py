@@ -862,17 +862,26 @@ def parse_override(item: str) -> tuple[list[str], Any]:
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Load, merge and validate a scenario; raise ConfigError listing every problem."""
-    path = Path(path)
-    data, origin = _read_toml(path, ())
+    settings = []
     for item in overrides:
         keys, value = parse_override(item)
+        settings.append((".".join(keys), value, f"--set {item}"))
+    return load_config_with(path, settings)
+
+
+def load_config_with(path: str | Path, settings: list[tuple[str, Any, str]]) -> Config:
+    """Load a scenario with settings (dotted key, value, where it came from) applied."""
+    path = Path(path)
+    data, origin = _read_toml(path, ())
+    for dotted, value, src in settings:
+        keys = dotted.split(".")
         node = data
         for k in keys[:-1]:
             node = node.setdefault(k, {})
             if not isinstance(node, dict):
-                raise ConfigError([Problem("--set", item, item, "a path to a setting")])
+                raise ConfigError([Problem(src, dotted, repr(value), "a path to a setting")])
         node[keys[-1]] = value
-        origin[tuple(keys)] = f"--set {item}"
+        origin[tuple(keys)] = src
     data["base_dir"] = str(path.parent)
     return validate_dict(Config, data, origin, str(path))
 

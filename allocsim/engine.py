@@ -148,6 +148,9 @@ class Engine:
 
     # ------------------------------------------------------------------ helpers
 
+    def village_label(self, code: int) -> str:
+        return self.stock.villages[code] if code < len(self.stock.villages) else "outside"
+
     def date(self, day: float) -> dt.date:
         return date_of(day, self.start)
 
@@ -219,6 +222,7 @@ class Engine:
         village = self.stock.village[homes]
         cols["village_mask"][movers[:k]] |= (1 << village.astype(np.uint32)).astype(np.uint32)
         cols["origin_municipality"][movers[:k]] = self.stock.village_municipality[village]
+        cols["origin_village"][movers[:k]] = village
         cols["kind"][movers[k:]] = Kind.MOVER_ELSEWHERE  # more movers than homes: rare
 
     # ----------------------------------------------------------------- vacancies
@@ -370,6 +374,7 @@ class Engine:
                 "entry_day": np.full(k, now),
                 "village_mask": np.full(k, all_villages, dtype=np.uint32),
                 "origin_municipality": np.full(k, muni, dtype=np.int16),
+                "origin_village": np.full(k, len(self.stock.villages), dtype=np.int16),
             }
         )
         self.queues[muni].extend(int(i) for i in idx)
@@ -423,6 +428,7 @@ class Engine:
                 own = np.flatnonzero(stock.village_municipality == m)
                 new["village_mask"][:] = np.uint32(np.sum(1 << own))
                 new["origin_municipality"][:] = m
+                new["origin_village"][:] = own[0]
                 self.seekers.add(new)
 
     def departure_process(self):  # type: ignore[no-untyped-def]
@@ -699,6 +705,10 @@ class Engine:
             chain_id=int(self.chain_id[h]),
             chain_position=int(self.chain_pos[h]),
             freed_home_id=int(stock.home_id[old]) if old >= 0 else -1,
+            freed_home_bedrooms=int(stock.bedrooms[old]) if old >= 0 else 0,
+            bedrooms=int(stock.bedrooms[h]),
+            senior_suitable=bool(stock.senior_suitable[h]),
+            origin_village=self.village_label(int(cols["origin_village"][s])),
             advert_id=advert,
         )
         # The new tenant is not on the list; the home's next vacancy follows the hazard.
@@ -757,6 +767,9 @@ class Engine:
             group=pd.Categorical.from_codes(group, GROUP_LABELS),
             origin_municipality=pd.Categorical.from_codes(
                 cols["origin_municipality"][:n], self.stock.municipalities
+            ),
+            origin_village=pd.Categorical.from_codes(
+                cols["origin_village"][:n], (*self.stock.villages, "outside")
             ),
             entry_day=entry,
             age_at_entry=age_entry,

@@ -64,6 +64,7 @@ def replication_metrics(
     start: float,
     end: float,
     start_date: dt.date | None = None,
+    rule_villages: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Metrics of one replication's records over the window [start, end) in days.
 
@@ -127,8 +128,55 @@ def replication_metrics(
         sh = lets["seeker_kind"].to_numpy() == "status_holder"
         for month, n in pd.Series(label[sh]).value_counts().sort_index().items():
             add("month", str(month), "status_holder", {"lettings": float(n)})
+    for level, values in review_metrics(lets, rule_villages).items():
+        add("review", level, "all", values)
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
     out.insert(0, "replication", rep)
+    return out
+
+
+def review_metrics(
+    lets: pd.DataFrame, rule_villages: tuple[str, ...]
+) -> dict[str, dict[str, float]]:
+    """Figures the T2 review of the village rule (1.8) asks for, per replication.
+
+    Level `village_senior_homes`: the senior-suitable homes of the rule's villages let
+    through adverts: who got them (age, from where) and the moves they set off. Level
+    `core_<municipality>`: lottery lettings left for a municipality's core town (the
+    village named after it) under the cap."""
+    out: dict[str, dict[str, float]] = {}
+    if rule_villages:
+        senior = lets[
+            lets["village"].isin(rule_villages)
+            & lets["senior_suitable"]
+            & (lets["channel"] != "direct")
+        ]
+        values = {"lettings": float(len(senior))}
+        if len(senior):
+            later = lets.merge(
+                senior[["chain_id", "chain_position"]], on="chain_id", suffixes=("", "_senior")
+            )
+            follow_on = later[later["chain_position"] > later["chain_position_senior"]]
+            values.update(
+                {
+                    "tenant_age_mean": float(senior["age"].mean()),
+                    "share_65plus": float((senior["age"] >= 65).mean()),
+                    "share_same_village": float(
+                        (
+                            senior["origin_village"].astype(str) == senior["village"].astype(str)
+                        ).mean()
+                    ),
+                    "share_movers_from_stock": float((senior["freed_home_id"] >= 0).mean()),
+                    "family_homes_freed": float((senior["freed_home_bedrooms"] >= 3).sum()),
+                    "chain_moves_set_off": float(len(follow_on)),
+                }
+            )
+        out["village_senior_homes"] = values
+    for muni in lets["municipality"].astype(str).unique():
+        core = lets[
+            (lets["village"].astype(str) == muni) & (lets["municipality"].astype(str) == muni)
+        ]
+        out[f"core_{muni}"] = {"lottery_lettings": float((core["channel"] == "lottery").sum())}
     return out
 
 

@@ -45,6 +45,10 @@ TABLES: dict[str, dict[str, Column]] = {
         "chain_id": ("int64", "id of the moving chain (the exogenous vacancy that started it)"),
         "chain_position": ("int32", "0 for the vacancy that started the chain, 1 for the next..."),
         "freed_home_id": ("int64", "home the tenant leaves behind in the stock, -1 if none"),
+        "freed_home_bedrooms": ("int8", "bedrooms of the freed home, 0 if none"),
+        "bedrooms": ("int8", "bedrooms of the home let"),
+        "senior_suitable": ("bool", "the home let has bedroom and bathroom on the ground floor"),
+        "origin_village": ("category", "village the tenant comes from ('outside': elsewhere)"),
         "advert_id": ("int64", "advert the letting came from, -1 for direct allocation"),
     },
     "offers": {
@@ -83,6 +87,7 @@ TABLES: dict[str, dict[str, Column]] = {
         ),
         "group": ("category", "reporting group at entry or at the run's start"),
         "origin_municipality": ("category", "municipality the household comes from"),
+        "origin_village": ("category", "village the household comes from ('outside': elsewhere)"),
         "entry_day": ("float64", "day the household joined the list (<= 0: initial list)"),
         "age_at_entry": ("float64", "age in years at entry (initial list: at day 0)"),
         "household_size": ("int8", "persons"),

@@ -72,10 +72,16 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
             continue
         for name, frame in frames.items():
             tables[name].append(frame)
-        metric_parts.append(replication_metrics(frames, *window, cfg.run.start_date))
+        metric_parts.append(
+            replication_metrics(
+                frames, *window, cfg.run.start_date, cfg.policies.village_rule.villages
+            )
+        )
         metric_parts.append(quota_metrics(frames["quotas"]))
     metrics = pd.concat(metric_parts, ignore_index=True) if metric_parts else pd.DataFrame()
-    summary = summarise(metrics) if len(metrics) else pd.DataFrame()
+    if len(metrics):
+        metrics.insert(0, "scenario", cfg.name)
+    summary = summarise(metrics.drop(columns="scenario")) if len(metrics) else pd.DataFrame()
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))

@@ -397,6 +397,7 @@ SEEKER_FIELDS: dict[str, type] = {
     "entry_day": np.float64,  # day the household joined the list (<= 0 for the initial list)
     "village_mask": np.uint32,  # bit v set: wants homes in village v
     "origin_municipality": np.int16,
+    "origin_village": np.int16,  # village the household comes from; n_villages: outside
     "senior_only": np.bool_,  # only wants senior-suitable homes
     "active": np.bool_,
     "intensity": np.float64,  # wanted responses per week when active
@@ -528,6 +529,7 @@ def draw_seekers(
         "entry_day": entry_day,
         "village_mask": mask,
         "origin_municipality": stock.village_municipality[origin],
+        "origin_village": origin.astype(np.int16),
         "senior_only": senior & (rng.random(n) < sc.senior_needs_suitable_share),
         "active": active | (kinds == Kind.URGENT),
         "intensity": intensity,
