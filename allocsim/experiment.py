@@ -154,7 +154,9 @@ def load_experiment(
         for name in sweep.scenarios or []:
             if name not in labels:
                 problems.append(
-                    Problem(str(path), f"sweeps.{sweep.name}.scenarios", name, f"one of {labels}")
+                    Problem(
+                        str(path), f"sweeps.{sweep.name}.scenarios", repr(name), f"one of {labels}"
+                    )
                 )
     for i, ref in enumerate(spec.scenarios):
         cfg_path = path.parent / ref.config
@@ -216,7 +218,7 @@ def load_experiment(
             )
     for key, label in checks:
         if names and label not in names:
-            problems.append(Problem(str(path), key, label, f"a scenario label: {names}"))
+            problems.append(Problem(str(path), key, repr(label), f"a scenario label: {names}"))
     if problems:
         raise ConfigError(problems)
     return spec, scenarios

@@ -295,11 +295,12 @@ def build_sections(
         sections.append(sec)
 
     # Monthly status-holder lettings.
-    mo = summary[(summary["dimension"] == "month") & (summary["group"] == "status_holder")]
-    if len(mo):
+    months = sorted(summary.loc[summary["dimension"] == "month", "level"].unique())
+    if months:
+        mo = summary[(summary["dimension"] == "month") & (summary["group"] == "status_holder")]
         sec = Section(t["status_holders"], t["status_holders_note"])
         wide = mo.pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
-        wide = wide.reindex(columns=scenarios).fillna(0.0).sort_index()
+        wide = wide.reindex(index=months, columns=scenarios).fillna(0.0)
         fig, ax = plt.subplots(figsize=(9, 3.5))
         for scen in wide.columns:
             ax.plot(wide.index, wide[scen], marker="o", label=scen)

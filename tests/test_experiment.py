@@ -1,0 +1,241 @@
+"""Experiments: paired intervals, common random numbers, executors, resume, reports, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from allocsim import experiment as ex
+from allocsim.cli import main
+from allocsim.errors import ConfigError
+
+SMALL = """
+name = "tiny"
+[stock]
+areas = [
+  { municipality = "Duiven", village = "Duiven", n_homes = 230, neighbourhoods = ["Centrum", "Spotvogelstraat"] },
+  { municipality = "Duiven", village = "Loo", n_homes = 30, neighbourhoods = ["Loo"] },
+  { municipality = "Duiven", village = "Groessen", n_homes = 30, neighbourhoods = ["Groessen"] },
+  { municipality = "Westervoort", village = "Westervoort", n_homes = 230, neighbourhoods = ["Broeklanden", "Dorp"] },
+]
+[policies.starter_pilot]
+quota_per_year = { Duiven = 2, Westervoort = 1 }
+"""
+
+
+def write_spec(tmp_path: Path, extra: str = "", replications: str = "fixed = 3") -> Path:
+    (tmp_path / "small.toml").write_text(SMALL)
+    spec = tmp_path / "exp.toml"
+    spec.write_text(
+        f"""
+name = "tiny-exp"
+seed = 7
+baseline = "base"
+[replications]
+{replications}
+[window]
+start_date = 2022-01-01
+end_date = 2022-04-01
+warmup_days = 30
+[[scenarios]]
+label = "base"
+config = "small.toml"
+[[scenarios]]
+label = "same"
+config = "small.toml"
+[[scenarios]]
+label = "no_pilot"
+config = "small.toml"
+set = {{ "policies.starter_pilot.enabled" = false }}
+{extra}
+"""
+    )
+    return spec
+
+
+def run(spec: Path, out: Path, **kw: object) -> ex.ExperimentResult:
+    s, scenarios = ex.load_experiment(spec)
+    return ex.run_experiment(s, scenarios, out, quiet=True, **kw)  # type: ignore[arg-type]
+
+
+def test_paired_interval_by_hand() -> None:
+    rows = []
+    for r, (b, s) in enumerate([(1.0, 2.0), (2.0, 4.0), (3.0, 3.0)]):
+        rows += [("base", r, "all", "all", "all", "m", b), ("x", r, "all", "all", "all", "m", s)]
+    metrics = pd.DataFrame(rows, columns=["scenario", "replication", *ex.KEYS, "value"])
+    out = ex.paired_differences(metrics, "base").iloc[0]
+    # differences 1, 2, 0: mean 1, sd 1, half-width t(0.975, 2) / sqrt(3)
+    half = stats.t.ppf(0.975, 2) / np.sqrt(3)
+    assert out.diff_mean == pytest.approx(1.0)
+    assert out.diff_ci_low == pytest.approx(1.0 - half)
+    assert out.diff_ci_high == pytest.approx(1.0 + half)
+    assert out.n_pairs == 3 and not out.significant
+
+
+def test_common_random_numbers_give_zero_difference(tmp_path: Path) -> None:
+    result = run(write_spec(tmp_path), tmp_path / "out")
+    same = result.comparison[result.comparison.scenario == "same"]
+    assert len(same) > 50
+    assert (same.diff_mean == 0).all()
+    pilot = result.comparison[
+        (result.comparison.scenario == "no_pilot") & (result.comparison.metric == "lettings")
+    ]
+    assert (pilot.diff_mean != 0).any()  # the policy does change things
+
+
+def test_same_numbers_on_every_executor(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path)
+    serial = run(spec, tmp_path / "serial", executor="serial")
+    procs = run(spec, tmp_path / "procs", executor="processes", workers=2)
+    dask = run(spec, tmp_path / "dask", executor="dask", workers=2)
+    for other in (procs, dask):
+        pd.testing.assert_frame_equal(serial.summary, other.summary)
+    a = pd.read_parquet(tmp_path / "serial" / "metrics.parquet")
+    b = pd.read_parquet(tmp_path / "dask" / "metrics.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_resume_loses_and_duplicates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = write_spec(tmp_path, replications="fixed = 4")
+    clean = run(spec, tmp_path / "clean")
+    calls: list[tuple[str, int]] = []
+    real = ex.run_job
+
+    def counting(job: ex.Job) -> ex.JobResult:
+        calls.append((job.label, job.replication))
+        return real(job)
+
+    def interrupted(
+        jobs: list[ex.Job], workers: int, address: str | None
+    ) -> Iterator[ex.JobResult]:
+        for job in jobs[:5]:
+            yield counting(job)
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(ex.EXECUTORS, "serial", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(spec, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    monkeypatch.setitem(ex.EXECUTORS, "serial", lambda jobs, w, a: (counting(j) for j in jobs))
+    resumed = run(spec, tmp_path / "out", resume=True)
+    assert len(calls) == 12 and len(set(calls)) == 12  # 3 scenarios x 4, each once
+    pd.testing.assert_frame_equal(clean.summary, resumed.summary)
+    metrics = pd.read_parquet(tmp_path / "out" / "metrics.parquet")
+    assert not metrics.duplicated(["scenario", "replication", *ex.KEYS]).any()
+    with pytest.raises(ConfigError):
+        run(spec, tmp_path / "out")  # no silent overwrite without --resume
+
+
+def test_failed_replication_is_recorded_and_the_rest_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import allocsim.engine
+
+    real = allocsim.engine.simulate
+
+    def flaky(cfg, stock, replication):  # type: ignore[no-untyped-def]
+        if replication == 1 and cfg.name == "same":
+            raise RuntimeError("boom")
+        return real(cfg, stock, replication)
+
+    monkeypatch.setattr(allocsim.engine, "simulate", flaky)
+    result = run(write_spec(tmp_path), tmp_path / "out")
+    assert len(result.failures) == 1
+    failure = result.failures[0]
+    assert failure["scenario"] == "same" and failure["replication"] == 1
+    assert failure["root_seed"] == 7 and "boom" in failure["error"]
+    metrics = pd.read_parquet(tmp_path / "out" / "metrics.parquet")
+    assert sorted(metrics[metrics.scenario == "same"].replication.unique()) == [0, 2]
+
+
+def test_sequential_rule_stops_when_targets_are_met(tmp_path: Path) -> None:
+    loose = "target_half_width = { 'all/all/all/lettings' = 1e9 }\nmin = 2\nmax = 6\nbatch = 2"
+    assert run(write_spec(tmp_path, replications=loose), tmp_path / "a").n_replications == 2
+    tight = "target_half_width = { 'all/all/all/lettings' = 1e-9 }\nmin = 2\nmax = 4\nbatch = 2"
+    assert run(write_spec(tmp_path, replications=tight), tmp_path / "b").n_replications == 4
+
+
+def test_sweeps_expand_into_labelled_scenarios(tmp_path: Path) -> None:
+    extra = """
+[[sweeps]]
+name = "quota"
+key = "policies.starter_pilot.quota_per_year.Duiven"
+values = [0, 4]
+scenarios = ["no_pilot"]
+"""
+    _, scenarios = ex.load_experiment(write_spec(tmp_path, extra))
+    labels = [s.label for s in scenarios]
+    assert labels == ["base", "same", "no_pilot[quota=0]", "no_pilot[quota=4]"]
+    quota = {s.label: s.config.policies.starter_pilot.quota_per_year["Duiven"] for s in scenarios}
+    assert quota["no_pilot[quota=4]"] == 4
+
+
+def test_report_renders_every_section(tmp_path: Path) -> None:
+    extra = """
+[review]
+kind = "starter_pilot"
+title = "Tiny review"
+data_window_start = 2022-01-01
+data_window_end = 2022-04-01
+treatment = "base"
+control = "no_pilot"
+metric = "all/all/starter_18_27/success_rate"
+quota_scenarios = { base = 3 }
+"""
+    spec = write_spec(tmp_path, extra)
+    spec.write_text(spec.read_text().replace('baseline = "base"', 'baseline = "no_pilot"'))
+    run(spec, tmp_path / "out")
+    for lang, words in (
+        (
+            "en",
+            [
+                "Success rate by group",
+                "Lettings by channel",
+                "Status holders",
+                "Quota and cap",
+                "Review: Tiny review",
+                "Model's expected effect",
+                "Who bore the cost",
+            ],
+        ),
+        ("nl", ["Slaagkans per groep", "aanbodmodel", "loting", "statushouders", "Evaluatie"]),
+    ):
+        assert main(["report", str(tmp_path / "out"), "--lang", lang]) == 0
+        page = (tmp_path / "out" / "report.html").read_text()
+        for word in words:
+            assert word in page, (lang, word)
+        assert page.count("data:image/png;base64,") >= 4
+    assert (tmp_path / "out" / "report.md").is_file()
+    xlsx = pd.ExcelFile(tmp_path / "out" / "report.xlsx")
+    assert len(xlsx.sheet_names) >= 5
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("fixed = 3", "fixed = 3\nfixd = 2"), "replications.fixd"),
+        (('config = "small.toml"', 'config = "nope.toml"'), "an existing file"),
+        (('baseline = "base"', 'baseline = "nobody"'), "baseline = 'nobody'"),
+        (("fixed = 3", "fixed = 3\ntarget_half_width = { 'a/b/c/d' = 0.1 }"), "either fixed"),
+        (("end_date = 2022-04-01", "end_date = 2021-04-01"), "must be after"),
+        (('label = "same"', 'label = "base"'), "unique labels"),
+    ],
+)
+def test_bad_experiment_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], expected: str
+) -> None:
+    spec = write_spec(tmp_path)
+    spec.write_text(spec.read_text().replace(*change, 1))
+    assert main(["experiment", str(spec), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and str(spec) in err
+    assert not (tmp_path / "o").exists()
