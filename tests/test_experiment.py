@@ -17,13 +17,26 @@ from allocsim.errors import ConfigError
 
 SMALL = """
 name = "tiny"
-[stock]
-areas = [
-  { municipality = "Duiven", village = "Duiven", n_homes = 230, neighbourhoods = ["Centrum", "Spotvogelstraat"] },
-  { municipality = "Duiven", village = "Loo", n_homes = 30, neighbourhoods = ["Loo"] },
-  { municipality = "Duiven", village = "Groessen", n_homes = 30, neighbourhoods = ["Groessen"] },
-  { municipality = "Westervoort", village = "Westervoort", n_homes = 230, neighbourhoods = ["Broeklanden", "Dorp"] },
-]
+[[stock.areas]]
+municipality = "Duiven"
+village = "Duiven"
+n_homes = 230
+neighbourhoods = ["Centrum", "Spotvogelstraat"]
+[[stock.areas]]
+municipality = "Duiven"
+village = "Loo"
+n_homes = 30
+neighbourhoods = ["Loo"]
+[[stock.areas]]
+municipality = "Duiven"
+village = "Groessen"
+n_homes = 30
+neighbourhoods = ["Groessen"]
+[[stock.areas]]
+municipality = "Westervoort"
+village = "Westervoort"
+n_homes = 230
+neighbourhoods = ["Broeklanden", "Dorp"]
 [policies.starter_pilot]
 quota_per_year = { Duiven = 2, Westervoort = 1 }
 """
