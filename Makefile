@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The starter-pilot review (T3 2022) with enough replications for about a minute on
+# two cores, and its report; the last line printed is the report's path.
 run: $(STAMP)
-	$(BIN)/allocsim run configs/agreements-2022.toml
+	$(BIN)/allocsim experiment experiments/starter-pilot-t3-2022.toml --replications 50 \
+		--executor processes --report
 
 lint: $(STAMP)
 	$(BIN)/ruff check allocsim tests benchmarks

@@ -98,7 +98,15 @@ class Batch:
 
 
 class Engine:
-    def __init__(self, cfg: Config, stock: Stock, seed: np.random.SeedSequence, replication: int):
+    def __init__(
+        self,
+        cfg: Config,
+        stock: Stock,
+        seed: np.random.SeedSequence,
+        replication: int,
+        record_offers: bool = True,
+    ):
+        self.record_offers = record_offers
         self.cfg = cfg
         self.stock = stock
         self.rng = {
@@ -597,18 +605,19 @@ class Engine:
             )
             k = outcomes.size
             ranked = order[:k]
-            self.rec.columns(
-                "offers",
-                day=np.full(k, now),
-                advert_id=np.full(k, advert),
-                home_id=np.full(k, self.stock.home_id[h]),
-                channel=np.full(k, CHANNEL_LABELS[channel]),
-                seeker_id=resp[ranked],
-                rank=np.arange(1, k + 1),
-                priority=prio[ranked],
-                meettijd_days=meettijd[ranked],
-                outcome=np.asarray(OUTCOME_LABELS)[outcomes],
-            )
+            if self.record_offers:
+                self.rec.columns(
+                    "offers",
+                    day=np.full(k, now),
+                    advert_id=np.full(k, advert),
+                    home_id=np.full(k, self.stock.home_id[h]),
+                    channel=np.full(k, CHANNEL_LABELS[channel]),
+                    seeker_id=resp[ranked],
+                    rank=np.arange(1, k + 1),
+                    priority=prio[ranked],
+                    meettijd_days=meettijd[ranked],
+                    outcome=np.asarray(OUTCOME_LABELS)[outcomes],
+                )
             accepted = k > 0 and outcomes[-1] == ACCEPTED
             self.rec.row(
                 "adverts",
@@ -880,7 +889,14 @@ class Engine:
             )
 
 
-def simulate(cfg: Config, stock: Stock, replication: int) -> dict[str, pd.DataFrame]:
-    """One replication: the records of a run of `cfg` on `stock`."""
-    engine = Engine(cfg, stock, replication_seed(cfg.run.seed, replication), replication)
+def simulate(
+    cfg: Config, stock: Stock, replication: int, record_offers: bool = True
+) -> dict[str, pd.DataFrame]:
+    """One replication: the records of a run of `cfg` on `stock`.
+
+    Without `record_offers` the offers table stays empty (experiments that keep only
+    metrics); nothing else changes, random streams included."""
+    engine = Engine(
+        cfg, stock, replication_seed(cfg.run.seed, replication), replication, record_offers
+    )
     return engine.run()

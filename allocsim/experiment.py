@@ -279,7 +279,7 @@ def run_job(job: Job) -> JobResult:
         if key not in _STOCKS:
             _STOCKS.clear()
             _STOCKS[key] = build_stock(cfg)
-        frames = simulate(cfg, _STOCKS[key], job.replication)
+        frames = simulate(cfg, _STOCKS[key], job.replication, record_offers=job.keep_records)
         horizon = day_of(cfg.run.end_date, cfg.run.start_date)
         villages = cfg.policies.village_rule.villages
         parts = [
@@ -287,7 +287,10 @@ def run_job(job: Job) -> JobResult:
             quota_metrics(frames["quotas"]),
         ]
         if job.data_window is not None:
-            data = replication_metrics(frames, *job.data_window, None, villages)
+            if job.data_window == (0.0, horizon):
+                data = parts[0].copy()  # the data window is the evaluation window
+            else:
+                data = replication_metrics(frames, *job.data_window, None, villages)
             data["dimension"] = DATA_PREFIX + data["dimension"]
             parts.append(data)
         metrics = pd.concat(parts, ignore_index=True)

@@ -6,6 +6,12 @@
 Cases: `default` (the agreements-2022 world, one replication-year per replication)
 and `x10` (the same world with ten times the homes, seekers and tasks). Each case
 runs in a fresh process so its peak memory (max RSS) is its own.
+
+    python benchmarks/bench.py --case experiment --replications 1000 --workers 1 2
+
+runs the starter-pilot review experiment (4 scenarios) with the `processes` executor
+for each worker count and prints wall time, speed-up and peak memory (the driver's
+and the largest worker's max RSS).
 """
 
 from __future__ import annotations
@@ -63,11 +69,87 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
     }
 
 
+def run_experiment_case(replications: int, workers: int) -> dict[str, Any]:
+    import tempfile
+
+    from allocsim.experiment import load_experiment, run_experiment
+
+    spec, scenarios = load_experiment(ROOT / "experiments" / "starter-pilot-t3-2022.toml")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        run_experiment(
+            spec,
+            scenarios,
+            Path(tmp) / "run",
+            executor="processes",
+            workers=workers,
+            replications=replications,
+            quiet=True,
+        )
+        wall = time.perf_counter() - start
+    return {
+        "case": "experiment",
+        "workers": workers,
+        "replications_per_scenario": replications,
+        "scenarios": len(scenarios),
+        "wall_seconds": wall,
+        "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def experiment_main(replications: int, worker_counts: list[int]) -> None:
+    results = []
+    for workers in worker_counts:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--case",
+                "experiment-one",
+                "--replications",
+                str(replications),
+                "--workers",
+                str(workers),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        results.append(json.loads(out.stdout))
+    print(
+        f"starter-pilot review, {replications} replications x {results[0]['scenarios']} "
+        "scenarios, executor processes"
+    )
+    print(
+        f"{'workers':>7} {'wall s':>8} {'speed-up':>9} {'driver MB':>10} {'worker MB':>10} "
+        f"{'est. total MB':>14}"
+    )
+    base = results[0]["wall_seconds"] * results[0]["workers"]
+    for r in results:
+        total = r["driver_peak_rss_mb"] + r["workers"] * r["worker_peak_rss_mb"]
+        print(
+            f"{r['workers']:>7} {r['wall_seconds']:>8.1f} {base / r['wall_seconds']:>9.2f} "
+            f"{r['driver_peak_rss_mb']:>10.0f} {r['worker_peak_rss_mb']:>10.0f} {total:>14.0f}"
+        )
+    print(
+        "(targets on two cores: <= 60 s with 2 workers at 1,000 replications, <= 1 GB, "
+        "near-linear speed-up)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--case", choices=["default", "x10"])
+    parser.add_argument("--case", choices=["default", "x10", "experiment", "experiment-one"])
     parser.add_argument("--replications", type=int)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    if args.case == "experiment":
+        experiment_main(args.replications or 1000, args.workers)
+        return
+    if args.case == "experiment-one":
+        print(json.dumps(run_experiment_case(args.replications or 1000, args.workers[0])))
+        return
     if args.case:
         print(json.dumps(run_case(args.case, args.replications or 10)))
         return
