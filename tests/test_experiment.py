@@ -155,10 +155,10 @@ def test_failed_replication_is_recorded_and_the_rest_go_on(
 
     real = allocsim.engine.simulate
 
-    def flaky(cfg, stock, replication):  # type: ignore[no-untyped-def]
+    def flaky(cfg, stock, replication, **kw):  # type: ignore[no-untyped-def]
         if replication == 1 and cfg.name == "same":
             raise RuntimeError("boom")
-        return real(cfg, stock, replication)
+        return real(cfg, stock, replication, **kw)
 
     monkeypatch.setattr(allocsim.engine, "simulate", flaky)
     result = run(write_spec(tmp_path), tmp_path / "out")
