@@ -632,7 +632,8 @@ def run_experiment(
     progress.close()
 
     metrics = folder.load_metrics(labels)
-    metrics = metrics[metrics["replication"] < target]
+    if len(metrics):
+        metrics = metrics[metrics["replication"] < target]
     failures = folder.errors()
     summary, comparison = summarise_experiment(metrics, spec.baseline)
     metrics.to_parquet(out_dir / "metrics.parquet", index=False)

@@ -252,3 +252,21 @@ def test_bad_experiment_files(
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and str(spec) in err
     assert not (tmp_path / "o").exists()
+
+
+def test_every_replication_failing_still_ends_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import allocsim.engine
+
+    def broken(cfg, stock, replication, **kw):  # type: ignore[no-untyped-def]
+        raise ValueError("always")
+
+    monkeypatch.setattr(allocsim.engine, "simulate", broken)
+    spec = write_spec(tmp_path)
+    code = main(
+        ["experiment", str(spec), "--executor", "serial", "--out", str(tmp_path / "o"), "--quiet"]
+    )
+    assert code == 1
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert len(manifest["failures"]) == 9 and manifest["status"] == "finished with failures"
