@@ -198,6 +198,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from allocsim.calibrate import load_calibration, run_calibration
+
+    spec = load_calibration(args.spec)
+    out = Path(args.out) if args.out else Path("calibration") / spec.name
+    report, best, cal = run_calibration(spec, out, executor=args.executor, workers=args.workers)
+    for p, v in zip(spec.parameters, best, strict=True):
+        print(f"{p.name:24} {v:.5g}")
+    print()
+    print(report.drop(columns=["source"]).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"\n{len(cal.history)} evaluations. Fit report and fitted configs in {out}/")
+    return 0 if bool(report["within_tolerance"].all()) else 1
+
+
+def cmd_check_fit(args: argparse.Namespace) -> int:
+    from allocsim.calibrate import check_fit
+
+    table = check_fit(Path(args.run_dir), Path(args.targets), args.tolerance)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    n_out = int((~table["within"]).sum())
+    print(f"\n{len(table) - n_out} of {len(table)} targets within tolerance")
+    return 0 if n_out == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocsim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -241,6 +265,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir")
     p.add_argument("--lang", choices=["nl", "en"], default="en")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("calibrate", help="fit behavioural parameters to observed figures")
+    p.add_argument("spec", help="calibration TOML file")
+    p.add_argument("--out", help="output folder (default calibration/<name>)")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("check-fit", help="compare a run's metrics with observed figures")
+    p.add_argument("run_dir")
+    p.add_argument("targets", help="CSV with columns metric, observed (name, scenario, tolerance)")
+    p.add_argument("--tolerance", type=float, default=0.10, help="relative (default 0.10)")
+    p.set_defaults(func=cmd_check_fit)
 
     p = sub.add_parser("validate", help="check a scenario file")
     with_config(p)

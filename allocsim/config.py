@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from allocsim.errors import ConfigError, Problem
 
@@ -24,6 +32,21 @@ class Section(BaseModel):
 
 
 Share = float  # documented as a number in [0, 1]
+
+
+def fill_from_defaults(value: Any, defaults: Mapping[str, BaseModel]) -> Any:
+    """Partial entries of a fixed-key table (dwelling types, seeker kinds) are completed
+    from the defaults, so `--set seekers.kinds.starter.leave_per_year=0.1` or a TOML
+    table with one key changes just that key."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {k: d.model_dump() for k, d in defaults.items()}
+    for key, entry in value.items():
+        if key in out and isinstance(entry, dict):
+            out[key] = {**out[key], **entry}
+        else:
+            out[key] = entry
+    return out
 
 
 def share(default: float, doc: str) -> Any:
@@ -44,6 +67,11 @@ class RunConfig(Section):
         le=3650,
         description="Days simulated before start_date (negative days in the records) so the "
         "run starts with lettings in progress; excluded from metrics.",
+    )
+    trend_base_date: dt.date | None = Field(
+        None,
+        description="Date at which trend factors (arrivals, turnover) are 1; default start_date. "
+        "Fix it when one parameter set must serve runs of several years.",
     )
     seed: int = Field(
         20211207, ge=0, description="Root seed (default: signing date of the agreement)."
@@ -168,6 +196,9 @@ class StockConfig(Section):
         description="Yearly rent indexation from the 2021 price level. Source: maximum rent "
         "increase for social homes 1 July 2022, 3.3% (Rijksoverheid).",
     )
+    turnover_trend_per_year: float = Field(
+        0.0, ge=-0.5, le=1.0, description="Yearly growth of the turnover hazard. Assumption: flat."
+    )
     notice_days: float = Field(
         30.0,
         ge=0.0,
@@ -180,6 +211,11 @@ class StockConfig(Section):
     rent_max_2021: float = Field(
         752.33, ge=0.0, description="Ceiling of synthetic rents: liberalisation limit 2021."
     )
+
+    @field_validator("dwelling_types", mode="before")
+    @classmethod
+    def _fill_types(cls, value: Any) -> Any:
+        return fill_from_defaults(value, _default_dwelling_types())
 
     @model_validator(mode="after")
     def _check(self) -> StockConfig:
@@ -357,6 +393,11 @@ class SeekersConfig(Section):
         "publish its list's make-up): mostly passive, many starters, doorstromers with long "
         "meettijd (woonduur), few urgent households; calibrated in issue 5.",
     )
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _fill_kinds(cls, value: Any) -> Any:
+        return fill_from_defaults(value, _kinds())
 
     @model_validator(mode="after")
     def _check(self) -> SeekersConfig:
@@ -936,3 +977,25 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [k for k in current.model_fields if k != "base_dir"]
     return []
+
+
+def scaled(cfg: Config, factor: float) -> Config:
+    """The same world `factor` times as large: homes, new build, and every absolute
+    flow (starter quotas, status-holder tasks, sheltered outflow). Rates per home and
+    per seeker stay, so shares and ratios (success rate, responses per advert) keep
+    their meaning while counts scale. Used for quick calibration and benchmarks."""
+    data = cfg.model_dump()
+    for area in data["stock"]["areas"]:
+        area["n_homes"] = int(round(area["n_homes"] * factor))
+    for project in data["new_build"]["projects"]:
+        project["n_homes"] = int(round(project["n_homes"] * factor))
+    nb = data["new_build"]
+    nb["unplanned_per_year"] = {k: v * factor for k, v in nb["unplanned_per_year"].items()}
+    p = data["policies"]
+    sp = p["starter_pilot"]
+    sp["quota_per_year"] = {k: int(round(v * factor)) for k, v in sp["quota_per_year"].items()}
+    for half in ("task_persons_h1", "task_persons_h2"):
+        p["status_holders"][half] = {k: v * factor for k, v in p["status_holders"][half].items()}
+    so = p["sheltered_outflow"]
+    so["households_per_year"] = {k: v * factor for k, v in so["households_per_year"].items()}
+    return Config.model_validate(data)

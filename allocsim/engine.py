@@ -116,6 +116,7 @@ class Engine:
         # Day 0 is run.start_date; a warm-up runs on negative days before it.
         self.t0 = -float(cfg.run.warmup_days)
         self.env = simpy.Environment(initial_time=self.t0)
+        self.trend_base = day_of(cfg.run.trend_base_date or cfg.run.start_date, cfg.run.start_date)
         self.start = cfg.run.start_date
         self.horizon = day_of(cfg.run.end_date, self.start)
         self.rec = Recorder(replication)
@@ -156,6 +157,11 @@ class Engine:
 
     # ------------------------------------------------------------------ helpers
 
+    def turnover_factor(self, day: float) -> float:
+        """Trend of the turnover hazard, 1 at run.trend_base_date (drawn when a tenancy starts)."""
+        g = self.cfg.stock.turnover_trend_per_year
+        return float((1.0 + g) ** ((day - self.trend_base) / DAYS_PER_YEAR)) if g else 1.0
+
     def village_label(self, code: int) -> str:
         return self.stock.villages[code] if code < len(self.stock.villages) else "outside"
 
@@ -193,7 +199,7 @@ class Engine:
         self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
         # Each occupied home falls vacant after an exponential time (turnover hazard).
         vrng = self.rng["vacancies"]
-        rate = stock.turnover_per_year[existing] / DAYS_PER_YEAR
+        rate = stock.turnover_per_year[existing] * self.turnover_factor(self.t0) / DAYS_PER_YEAR
         with np.errstate(divide="ignore"):
             first = self.t0 + vrng.exponential(1.0, size=existing.size) / rate
         for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
@@ -402,7 +408,7 @@ class Engine:
             cfg.seekers.arrivals_per_home_per_year
             * n_homes
             * (1.0 + cfg.seekers.arrivals_trend_per_year)
-            ** ((self.t0 + weeks * cycle) / DAYS_PER_YEAR)
+            ** ((self.t0 + weeks * cycle - self.trend_base) / DAYS_PER_YEAR)
         )
         per_week = rng.poisson(rate * cycle / DAYS_PER_YEAR)
         total = int(per_week.sum())
@@ -722,7 +728,7 @@ class Engine:
         )
         # The new tenant is not on the list; the home's next vacancy follows the hazard.
         self.status[h] = OCCUPIED
-        rate = stock.turnover_per_year[h] / DAYS_PER_YEAR
+        rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
         if rate > 0:
             nxt = day + float(self.rng["vacancies"].exponential(1.0 / rate))
             self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)

@@ -317,64 +317,95 @@ def run_job(job: Job) -> JobResult:
 Executor = Literal["serial", "processes", "dask"]
 
 
-def _serial(jobs: list[Job], workers: int, address: str | None) -> Iterator[JobResult]:
+class Session:
+    """Workers kept for a whole experiment or calibration: a process pool or a Dask
+    client is started once, not per round of jobs. Use as a context manager."""
+
+    def __init__(self, executor: Executor, workers: int, address: str | None = None):
+        self.executor = executor
+        self.workers = workers
+        self.address = address
+        self.pool: Any = None
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> Session:
+        if self.executor == "processes":
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # A context of our own: the global start method is left alone.
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        elif self.executor == "dask":
+            from distributed import Client, LocalCluster
+
+            if self.address:
+                self.client = Client(self.address)
+            else:
+                self.cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
+                self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
+        """Results as they finish; at most a few jobs per worker are in flight."""
+        return EXECUTORS[self.executor](jobs, self)
+
+
+def _serial(jobs: list[Job], session: Session) -> Iterator[JobResult]:
     for job in jobs:
         yield run_job(job)
 
 
-def _processes(jobs: list[Job], workers: int, address: str | None) -> Iterator[JobResult]:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def _processes(jobs: list[Job], session: Session) -> Iterator[JobResult]:
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    # A context of our own: the global start method is left alone.
-    ctx = multiprocessing.get_context("spawn")
+    pool = session.pool
     pending = iter(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        running = {pool.submit(run_job, j) for j in itertools.islice(pending, workers * 4)}
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                nxt = next(pending, None)
-                if nxt is not None:
-                    running.add(pool.submit(run_job, nxt))
-
-
-def _dask(jobs: list[Job], workers: int, address: str | None) -> Iterator[JobResult]:
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if address:
-        client = Client(address)
-    else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        client = Client(cluster)
-    try:
-        pending = iter(jobs)
-        futures = [
-            client.submit(run_job, j, pure=False) for j in itertools.islice(pending, workers * 4)
-        ]
-        queue = as_completed(futures)
-        for future in queue:
-            result = future.result()
-            future.release()
-            yield result
+    running = {pool.submit(run_job, j) for j in itertools.islice(pending, session.workers * 4)}
+    while running:
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
             nxt = next(pending, None)
             if nxt is not None:
-                queue.add(client.submit(run_job, nxt, pure=False))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+                running.add(pool.submit(run_job, nxt))
 
 
-EXECUTORS: dict[str, Callable[[list[Job], int, str | None], Iterator[JobResult]]] = {
+def _dask(jobs: list[Job], session: Session) -> Iterator[JobResult]:
+    from distributed import as_completed
+
+    client = session.client
+    pending = iter(jobs)
+    futures = [
+        client.submit(run_job, j, pure=False)
+        for j in itertools.islice(pending, session.workers * 4)
+    ]
+    queue = as_completed(futures)
+    for future in queue:
+        result = future.result()
+        future.release()
+        yield result
+        nxt = next(pending, None)
+        if nxt is not None:
+            queue.add(client.submit(run_job, nxt, pure=False))
+
+
+EXECUTORS: dict[str, Callable[[list[Job], Session], Iterator[JobResult]]] = {
     "serial": _serial,
     "processes": _processes,
     "dask": _dask,
@@ -595,9 +626,10 @@ def run_experiment(
     rule = spec.replications
     fixed = replications if replications is not None else rule.fixed
     target = fixed if fixed is not None else rule.min
-    run = EXECUTORS[executor]
     progress = Progress(0, quiet)
+    session = Session(executor, workers, address)
     try:
+        session.__enter__()
         while True:
             done = {s.label: folder.done(s.label) for s in scenarios}
             jobs = [
@@ -607,7 +639,7 @@ def run_experiment(
                 if r not in done[s.label]
             ]
             progress.extend(len(jobs))
-            for result in run(jobs, workers, address):
+            for result in session.run(jobs):
                 folder.save(result, spec.seed)
                 progress.step()
             if fixed is not None:
@@ -629,6 +661,8 @@ def run_experiment(
         manifest["status"] = "interrupted"
         manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
         raise
+    finally:
+        session.__exit__(None, None, None)
     progress.close()
 
     metrics = folder.load_metrics(labels)

@@ -17,6 +17,7 @@ from allocsim.domain import GROUP_LABELS
 
 METRICS = {
     "lettings": "lettings in the window",
+    "lettings_via_adverts": "lettings through adverts (offer model and lottery)",
     "active_seekers": "seekers who responded in the window (status holders: on the queue), "
     "plus those housed in it",
     "success_rate": "slaagkans: lettings / active seekers (by the seeker's origin municipality)",
@@ -30,13 +31,15 @@ METRICS = {
 }
 
 DIMENSIONS = ("all", "municipality", "village", "channel")
+COUNT_METRICS = ("lettings", "lettings_via_adverts", "active_seekers")
 
 
 def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
     if lets.empty:
-        return {"lettings": 0.0}
+        return {"lettings": 0.0, "lettings_via_adverts": 0.0}
     return {
         "lettings": float(len(lets)),
+        "lettings_via_adverts": float((lets["channel"] != "direct").sum()),
         "meettijd_median_years": float(lets["meettijd_days"].median() / 365.25),
         "meettijd_mean_years": float(lets["meettijd_days"].mean() / 365.25),
         "search_median_days": float(lets["search_days"].median()),
@@ -205,7 +208,7 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     reps = metrics["replication"].unique()
     wide = metrics.pivot_table(index=keys, columns="replication", values="value", aggfunc="first")
     wide = wide.reindex(columns=reps)
-    is_count = wide.index.get_level_values("metric").isin(["lettings", "active_seekers"])
+    is_count = wide.index.get_level_values("metric").isin(COUNT_METRICS)
     wide.loc[is_count] = wide.loc[is_count].fillna(0.0)
     values = wide.to_numpy(dtype=float)
     n = np.sum(~np.isnan(values), axis=1)

@@ -29,27 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "agreements-2022.toml"
 
 
-def scaled(factor: int) -> Any:
-    from allocsim.config import Config, load_config
+def scaled_default(factor: int) -> Any:
+    from allocsim.config import load_config, scaled
 
-    cfg = load_config(CONFIG)
-    data = cfg.model_dump()
-    for area in data["stock"]["areas"]:
-        area["n_homes"] *= factor
-    p = data["policies"]
-    p["starter_pilot"]["quota_per_year"] = {
-        k: v * factor for k, v in p["starter_pilot"]["quota_per_year"].items()
-    }
-    for half in ("task_persons_h1", "task_persons_h2"):
-        p["status_holders"][half] = {k: v * factor for k, v in p["status_holders"][half].items()}
-    return Config.model_validate(data)
+    return scaled(load_config(CONFIG), factor)
 
 
 def run_case(case: str, replications: int) -> dict[str, Any]:
     from allocsim.engine import simulate
     from allocsim.world import build_stock
 
-    cfg = scaled(10 if case == "x10" else 1)
+    cfg = scaled_default(10 if case == "x10" else 1)
     stock = build_stock(cfg)
     simulate(cfg, stock, 10_000)  # warm caches and imports
     years = ((cfg.run.end_date - cfg.run.start_date).days + cfg.run.warmup_days) / 365.25

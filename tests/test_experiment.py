@@ -126,9 +126,7 @@ def test_resume_loses_and_duplicates_nothing(
         calls.append((job.label, job.replication))
         return real(job)
 
-    def interrupted(
-        jobs: list[ex.Job], workers: int, address: str | None
-    ) -> Iterator[ex.JobResult]:
+    def interrupted(jobs: list[ex.Job], session: ex.Session) -> Iterator[ex.JobResult]:
         for job in jobs[:5]:
             yield counting(job)
         raise KeyboardInterrupt
@@ -138,7 +136,7 @@ def test_resume_loses_and_duplicates_nothing(
         run(spec, tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
-    monkeypatch.setitem(ex.EXECUTORS, "serial", lambda jobs, w, a: (counting(j) for j in jobs))
+    monkeypatch.setitem(ex.EXECUTORS, "serial", lambda jobs, session: (counting(j) for j in jobs))
     resumed = run(spec, tmp_path / "out", resume=True)
     assert len(calls) == 12 and len(set(calls)) == 12  # 3 scenarios x 4, each once
     pd.testing.assert_frame_equal(clean.summary, resumed.summary)

@@ -1,0 +1,484 @@
+"""Calibration: fit named behavioural parameters to published figures.
+
+A calibration spec names parameters (config keys to set, or groups of keys to scale
+together, each with bounds) and targets (a config file, a metric id, the observed
+figure and its source). The objective is the sum of squared relative errors of the
+simulated means. Every evaluation uses the same replications (common random numbers),
+so the objective is a smooth-ish function of the parameters, and the budget of
+simulations is fixed: `max_evaluations` x configs x `replications`.
+
+Count targets (lettings, active seekers) scale with the world; `scale` < 1 fits on a
+smaller copy of the world (`config.scaled`) and compares with the observed figure
+times `scale`, which keeps a calibration affordable on a laptop. The final fit report
+runs `final_replications` at the same scale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+from scipy import optimize, stats
+
+from allocsim.config import (
+    Config,
+    Section,
+    _read_toml,
+    load_config,
+    load_config_with,
+    scaled,
+    validate_dict,
+)
+from allocsim.errors import ConfigError, Problem
+from allocsim.experiment import Executor, Job, Session
+
+
+class Parameter(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    keys: list[str] = Field(min_length=1, description="Dotted config keys the parameter sets.")
+    mode: Literal["set", "scale"] = Field(
+        "set",
+        description="set: every key takes the value; scale: every key's configured value "
+        "is multiplied by it (one knob for a group, e.g. all kinds' leave hazards).",
+    )
+    start: float
+    bounds: tuple[float, float]
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Parameter:
+        lo, hi = self.bounds
+        if not lo < hi:
+            raise ValueError(f"bounds {self.bounds}: lower must be below upper")
+        if not lo <= self.start <= hi:
+            raise ValueError(f"start {self.start} outside bounds {self.bounds}")
+        return self
+
+
+class Target(Section):
+    name: str
+    config: str = Field(description="Scenario the figure belongs to (relative to the spec).")
+    metric: str = Field(description="Metric id dimension/level/group/metric.")
+    observed: float = Field(gt=0.0)
+    kind: Literal["count", "ratio"] = Field(
+        description="count: scales with the world (multiplied by `scale`); ratio: does not."
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Target:
+        if self.metric.count("/") != 3:
+            raise ValueError(f"metric {self.metric!r} must be dimension/level/group/metric")
+        return self
+
+
+class CalibrationSpec(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    seed: int = Field(ge=0)
+    replications: int = Field(2, ge=1, description="Replications per configuration per evaluation.")
+    max_evaluations: int = Field(60, ge=1, description="Budget of objective evaluations.")
+    scale: float = Field(1.0, gt=0.0, le=1.0, description="World size during the fit.")
+    final_replications: int = Field(10, ge=2, description="Replications of the fit report.")
+    tolerance: float = Field(0.10, gt=0.0, description="Relative error accepted per target.")
+    parameters: list[Parameter] = Field(min_length=1)
+    targets: list[Target] = Field(min_length=1)
+    base_dir: str = Field(".", exclude=True)
+
+
+def load_calibration(path: str | Path) -> CalibrationSpec:
+    path = Path(path)
+    data, origin = _read_toml(path, ())
+    data["base_dir"] = str(path.parent)
+    spec: CalibrationSpec = validate_dict(CalibrationSpec, data, origin, str(path))
+    problems = []
+    for i, t in enumerate(spec.targets):
+        cfg_path = path.parent / t.config
+        if not cfg_path.is_file():
+            problems.append(
+                Problem(str(path), f"targets[{i}].config", t.config, "an existing file")
+            )
+            continue
+        base = load_config(cfg_path)
+        for p in spec.parameters:
+            for key in p.keys:
+                try:
+                    _get(base.model_dump(), key)
+                except KeyError:
+                    problems.append(
+                        Problem(str(path), f"parameters.{p.name}.keys", key, "a config key")
+                    )
+    if problems:
+        raise ConfigError(sorted(set(problems), key=str))
+    return spec
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+def settings_for(
+    spec: CalibrationSpec, base: Config, values: np.ndarray
+) -> list[tuple[str, Any, str]]:
+    """Dotted key -> value settings of a parameter vector for one configuration."""
+    data = base.model_dump()
+    out = []
+    for p, v in zip(spec.parameters, values, strict=True):
+        for key in p.keys:
+            value = float(v) if p.mode == "set" else float(_get(data, key)) * float(v)
+            out.append((key, value, f"calibration parameter {p.name}"))
+    return out
+
+
+@dataclass
+class Evaluation:
+    values: list[float]
+    simulated: dict[str, float]
+    objective: float
+    seconds: float
+
+
+@dataclass
+class Calibrator:
+    spec: CalibrationSpec
+    executor: Executor = "serial"
+    workers: int = 1
+    history: list[Evaluation] = field(default_factory=list)
+    session: Session | None = None
+
+    def __post_init__(self) -> None:
+        root = Path(self.spec.base_dir)
+        self.paths = sorted({t.config for t in self.spec.targets})
+        self.bases = {c: load_config(root / c) for c in self.paths}
+
+    def configs(self, values: np.ndarray) -> dict[str, Config]:
+        root = Path(self.spec.base_dir)
+        out = {}
+        for c in self.paths:
+            cfg = load_config_with(root / c, settings_for(self.spec, self.bases[c], values))
+            cfg = cfg.model_copy(
+                update={"run": cfg.run.model_copy(update={"seed": self.spec.seed})}
+            )
+            out[c] = scaled(cfg, self.spec.scale) if self.spec.scale != 1.0 else cfg
+        return out
+
+    def simulate(self, values: np.ndarray, replications: int) -> pd.DataFrame:
+        """Per-replication values of every target metric (rows: target, replication)."""
+        configs = self.configs(values)
+        jobs = [Job(c, cfg, r, False) for c, cfg in configs.items() for r in range(replications)]
+        rows = []
+        if self.session is None:
+            with Session(self.executor, self.workers) as session:
+                results = list(session.run(jobs))
+        else:
+            results = list(self.session.run(jobs))
+        for result in results:
+            if result.error is not None:
+                raise RuntimeError(f"calibration run failed: {result.error}\n{result.trace}")
+            assert result.metrics is not None
+            m = result.metrics
+            for t in self.spec.targets:
+                if t.config != result.label:
+                    continue
+                dim, level, group, name = t.metric.split("/")
+                sel = m[
+                    (m["dimension"] == dim)
+                    & (m["level"] == level)
+                    & (m["group"] == group)
+                    & (m["metric"] == name)
+                ]
+                value = float(sel["value"].iloc[0]) if len(sel) else float("nan")
+                rows.append((t.name, result.replication, value))
+        return pd.DataFrame(rows, columns=["target", "replication", "value"])
+
+    def expected(self, t: Target) -> float:
+        return t.observed * (self.spec.scale if t.kind == "count" else 1.0)
+
+    def objective(self, values: np.ndarray) -> float:
+        started = time.perf_counter()
+        sims = self.simulate(values, self.spec.replications)
+        means = sims.groupby("target")["value"].mean()
+        errors = [means[t.name] / self.expected(t) - 1.0 for t in self.spec.targets]
+        obj = float(np.nansum(np.square(errors))) if not np.isnan(errors).all() else math.inf
+        self.history.append(
+            Evaluation(
+                [float(v) for v in values],
+                {k: float(v) for k, v in means.items()},
+                obj,
+                time.perf_counter() - started,
+            )
+        )
+        return obj
+
+    def fit(self) -> np.ndarray:
+        """Nelder-Mead on parameters mapped to [0, 1], within the evaluation budget."""
+        lo = np.array([p.bounds[0] for p in self.spec.parameters])
+        hi = np.array([p.bounds[1] for p in self.spec.parameters])
+        x0 = (np.array([p.start for p in self.spec.parameters]) - lo) / (hi - lo)
+        k = x0.size
+        simplex = np.vstack([x0] + [x0 + np.where(np.arange(k) == i, 0.15, 0.0) for i in range(k)])
+        simplex = np.clip(simplex, 0.0, 1.0)
+        # A vertex pushed against the upper bound steps down instead.
+        for i in range(k):
+            if simplex[i + 1, i] == simplex[0, i]:
+                simplex[i + 1, i] = max(0.0, x0[i] - 0.15)
+
+        def f(x: np.ndarray) -> float:
+            if len(self.history) >= self.spec.max_evaluations:
+                raise _BudgetSpent
+            return self.objective(lo + np.clip(x, 0.0, 1.0) * (hi - lo))
+
+        with contextlib.suppress(_BudgetSpent):
+            optimize.minimize(
+                f,
+                x0,
+                method="Nelder-Mead",
+                bounds=[(0.0, 1.0)] * k,
+                options={
+                    "initial_simplex": simplex,
+                    "maxfev": self.spec.max_evaluations,
+                    "xatol": 1e-3,
+                    "fatol": 1e-6,
+                },
+            )
+        best = min(self.history, key=lambda e: e.objective)
+        return np.array(best.values)
+
+    def report(self, values: np.ndarray) -> pd.DataFrame:
+        """Each target: observed, simulated mean, 95% interval, relative error, within?"""
+        n = self.spec.final_replications
+        sims = self.simulate(values, n)
+        rows = []
+        for t in self.spec.targets:
+            v = sims.loc[sims["target"] == t.name, "value"].to_numpy(dtype=float)
+            mean = float(v.mean())
+            half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+            factor = self.spec.scale if t.kind == "count" else 1.0
+            rel = mean / self.expected(t) - 1.0
+            rows.append(
+                {
+                    "target": t.name,
+                    "metric": t.metric,
+                    "observed": t.observed,
+                    "simulated_mean": mean / factor,
+                    "ci_low": (mean - half) / factor,
+                    "ci_high": (mean + half) / factor,
+                    "relative_error": rel,
+                    "within_tolerance": abs(rel) <= self.spec.tolerance,
+                    "source": t.source,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+class _BudgetSpent(Exception):
+    pass
+
+
+def write_fitted_configs(spec: CalibrationSpec, values: np.ndarray, out: Path) -> list[Path]:
+    """One TOML per target config: `extends` the original and sets the fitted values."""
+    root = Path(spec.base_dir)
+    written = []
+    for c in sorted({t.config for t in spec.targets}):
+        src = (root / c).resolve()
+        base = load_config(src)
+        path = out / f"fitted-{src.stem}.toml"
+        rel = Path(_relpath(src, out.resolve()))
+        lines = [
+            f"# Fitted by `allocsim calibrate` ({spec.name}, {dt.date.today().isoformat()}):",
+            "# the original scenario with the calibrated behavioural parameters.",
+            f'extends = "{rel.as_posix()}"',
+            f'name = "{base.name}-fitted"',
+            "",
+        ]
+        data = base.model_dump()
+        for p, v in zip(spec.parameters, values, strict=True):
+            note = f": {p.description}" if p.description else ""
+            lines.append(f"# {p.name} = {v:.6g} ({p.mode}){note}")
+            for key in p.keys:
+                value = float(v) if p.mode == "set" else float(_get(data, key)) * float(v)
+                lines.append(f"{key} = {value:.6g}")
+        path.write_text("\n".join(lines) + "\n")
+        written.append(path)
+    return written
+
+
+def _relpath(target: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(target, start)
+
+
+def run_calibration(
+    spec: CalibrationSpec, out: Path, executor: Executor = "serial", workers: int = 1
+) -> tuple[pd.DataFrame, np.ndarray, Calibrator]:
+    out.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    with Session(executor, workers) as session:
+        cal = Calibrator(spec, executor, workers, session=session)
+        best = cal.fit()
+        report = cal.report(best)
+    report.to_csv(out / "fit-report.csv", index=False)
+    (out / "fit-report.md").write_text(fit_report_markdown(spec, best, report, cal))
+    write_fitted_configs(spec, best, out)
+    (out / "calibration.json").write_text(
+        json.dumps(
+            {
+                "spec": spec.model_dump(mode="json"),
+                "fitted": {p.name: float(v) for p, v in zip(spec.parameters, best, strict=True)},
+                "evaluations": [e.__dict__ for e in cal.history],
+                "started": started.isoformat(),
+                "finished": dt.datetime.now(dt.UTC).isoformat(),
+            },
+            indent=2,
+        )
+    )
+    return report, best, cal
+
+
+def fit_report_markdown(
+    spec: CalibrationSpec, best: np.ndarray, report: pd.DataFrame, cal: Calibrator
+) -> str:
+    params = pd.DataFrame(
+        {
+            "parameter": [p.name for p in spec.parameters],
+            "mode": [p.mode for p in spec.parameters],
+            "start": [p.start for p in spec.parameters],
+            "fitted": best,
+            "bounds": [f"{p.bounds[0]:g} - {p.bounds[1]:g}" for p in spec.parameters],
+            "keys": [", ".join(p.keys) for p in spec.parameters],
+        }
+    )
+    shown = report.copy()
+    shown["relative_error"] = (shown["relative_error"] * 100).map(lambda v: f"{v:+.1f}%")
+    ok = bool(report["within_tolerance"].all())
+    verdict = "every target within" if ok else "NOT every target within"
+    return "\n".join(
+        [
+            f"# Fit report: {spec.name}",
+            "",
+            spec.description,
+            "",
+            f"{len(cal.history)} evaluations of {spec.replications} replication(s) per "
+            f"configuration (common random numbers, root seed {spec.seed}), world scale "
+            f"{spec.scale:g}; the report below uses {spec.final_replications} replications. "
+            f"Tolerance {spec.tolerance:.0%}: **{verdict}**.",
+            "",
+            "## Fitted parameters",
+            "",
+            params.to_markdown(index=False, floatfmt=".4g"),
+            "",
+            "## Targets",
+            "",
+            shown.to_markdown(index=False, floatfmt=".4g"),
+            "",
+        ]
+    )
+
+
+# ------------------------------------------------------------------- check-fit
+
+TARGET_COLUMNS = ("metric", "observed")
+
+
+def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFrame:
+    """Compare a finished run's metrics with observed figures (a CSV of metric, observed,
+    and optionally name, scenario, tolerance)."""
+    try:
+        targets = pd.read_csv(targets_csv)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise ConfigError([Problem(str(targets_csv), "", "", f"a readable CSV ({exc})")]) from None
+    missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
+    if missing:
+        raise ConfigError(
+            [
+                Problem(
+                    str(targets_csv),
+                    "header",
+                    ", ".join(targets.columns),
+                    "columns metric, observed (and optionally name, scenario, tolerance)",
+                )
+            ]
+        )
+    metrics_path = run_dir / "metrics.parquet"
+    if not metrics_path.is_file():
+        raise ConfigError(
+            [Problem(str(run_dir), "", "", "a finished run folder with metrics.parquet")]
+        )
+    metrics = pd.read_parquet(metrics_path)
+    rows = []
+    problems = []
+    for i, t in enumerate(targets.itertuples(index=False), start=2):
+        metric = str(t.metric)
+        if metric.count("/") != 3:
+            problems.append(
+                Problem(str(targets_csv), f"row {i} metric", metric, "dimension/level/group/metric")
+            )
+            continue
+        try:
+            observed = float(t.observed)
+        except (TypeError, ValueError):
+            problems.append(
+                Problem(str(targets_csv), f"row {i} observed", repr(t.observed), "a number")
+            )
+            continue
+        dim, level, group, name = metric.split("/")
+        sel = metrics[
+            (metrics["dimension"] == dim)
+            & (metrics["level"].astype(str) == level)
+            & (metrics["group"] == group)
+            & (metrics["metric"] == name)
+        ]
+        scenario = getattr(t, "scenario", None)
+        if "scenario" in metrics.columns and isinstance(scenario, str):
+            sel = sel[sel["scenario"] == scenario]
+        v = sel["value"].to_numpy(dtype=float)
+        tol = (
+            float(getattr(t, "tolerance", tolerance))
+            if not pd.isna(getattr(t, "tolerance", np.nan))
+            else tolerance
+        )
+        if v.size == 0:
+            problems.append(
+                Problem(str(targets_csv), f"row {i} metric", metric, "a metric in the run")
+            )
+            continue
+        mean = float(v.mean())
+        half = (
+            float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+            if v.size > 1
+            else math.nan
+        )
+        rel = mean / observed - 1.0 if observed else math.nan
+        rows.append(
+            {
+                "target": getattr(t, "name", metric)
+                if isinstance(getattr(t, "name", None), str)
+                else metric,
+                "observed": observed,
+                "simulated_mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "relative_error": rel,
+                "tolerance": tol,
+                "within": abs(rel) <= tol,
+                "replications": int(v.size),
+            }
+        )
+    if problems:
+        raise ConfigError(problems)
+    return pd.DataFrame(rows)
