@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
-from scipy import optimize, stats
+from scipy import optimize
 
 from allocsim.config import (
     Config,
@@ -40,6 +40,7 @@ from allocsim.config import (
 )
 from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
+from allocsim.metrics import select, t_interval
 
 
 class Parameter(Section):
@@ -194,13 +195,7 @@ class Calibrator:
             for t in self.spec.targets:
                 if t.config != result.label:
                     continue
-                dim, level, group, name = t.metric.split("/")
-                sel = m[
-                    (m["dimension"] == dim)
-                    & (m["level"] == level)
-                    & (m["group"] == group)
-                    & (m["metric"] == name)
-                ]
+                sel = select(m, t.metric)
                 value = float(sel["value"].iloc[0]) if len(sel) else float("nan")
                 rows.append((t.name, result.replication, value))
         return pd.DataFrame(rows, columns=["target", "replication", "value"])
@@ -265,8 +260,7 @@ class Calibrator:
         rows = []
         for t in self.spec.targets:
             v = sims.loc[sims["target"] == t.name, "value"].to_numpy(dtype=float)
-            mean = float(v.mean())
-            half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+            mean, lo, hi = t_interval(v)
             factor = self.spec.scale if t.kind == "count" else 1.0
             rel = mean / self.expected(t) - 1.0
             rows.append(
@@ -275,8 +269,8 @@ class Calibrator:
                     "metric": t.metric,
                     "observed": t.observed,
                     "simulated_mean": mean / factor,
-                    "ci_low": (mean - half) / factor,
-                    "ci_high": (mean + half) / factor,
+                    "ci_low": lo / factor,
+                    "ci_high": hi / factor,
                     "relative_error": rel,
                     "within_tolerance": abs(rel) <= self.spec.tolerance,
                     "source": t.source,
@@ -436,13 +430,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                 Problem(str(targets_csv), f"row {i} observed", repr(t.observed), "a number")
             )
             continue
-        dim, level, group, name = metric.split("/")
-        sel = metrics[
-            (metrics["dimension"] == dim)
-            & (metrics["level"].astype(str) == level)
-            & (metrics["group"] == group)
-            & (metrics["metric"] == name)
-        ]
+        sel = select(metrics, metric)
         scenario = getattr(t, "scenario", None)
         if "scenario" in metrics.columns and isinstance(scenario, str):
             sel = sel[sel["scenario"] == scenario]
@@ -457,12 +445,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                 Problem(str(targets_csv), f"row {i} metric", metric, "a metric in the run")
             )
             continue
-        mean = float(v.mean())
-        half = (
-            float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-            if v.size > 1
-            else math.nan
-        )
+        mean, lo, hi = t_interval(v)
         rel = mean / observed - 1.0 if observed else math.nan
         rows.append(
             {
@@ -471,8 +454,8 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                 else metric,
                 "observed": observed,
                 "simulated_mean": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
+                "ci_low": lo,
+                "ci_high": hi,
                 "relative_error": rel,
                 "tolerance": tol,
                 "within": abs(rel) <= tol,

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from allocsim.errors import ConfigError, Problem
+from allocsim.metrics import t_interval
 
 KEYS = ["dimension", "level", "group", "metric"]
 
@@ -47,7 +48,7 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
             merged = xa.merge(xb, on=[*KEYS, "replication"], suffixes=("_a", "_b"))
             for key, grp in merged.groupby(KEYS, sort=True):
                 d = (grp["value_b"] - grp["value_a"]).to_numpy(dtype=float)
-                mean, lo, hi = _t_interval(d, confidence)
+                mean, lo, hi = t_interval(d, confidence)
                 rows.append(
                     (
                         sa,
@@ -90,14 +91,6 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
     )
     out["significant"] = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
     return out
-
-
-def _t_interval(d: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    mean = float(d.mean())
-    if d.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + confidence / 2, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
-    return mean, mean - half, mean + half
 
 
 def _welch_interval(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, float, float]:

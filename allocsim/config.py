@@ -368,6 +368,14 @@ class SeekersConfig(Section):
         le=5.0,
         description="Hazard of a passive registrant starting to respond. Assumption.",
     )
+    deactivation_per_year: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="Hazard of an active seeker (not urgent) giving up responding while "
+        "staying registered. Assumption: without it the active list grows without bound "
+        "(inflow far exceeds lettings); 0.5 keeps it about stationary. Calibrated (issue 5).",
+    )
     other_village_share: float = share(
         0.35, "Chance a seeker also wants each other village. Assumption."
     )

@@ -285,15 +285,16 @@ class Engine:
             self.status[h] = WITHDRAWN  # leaves social letting (1.1, 3.1)
             ledger.transformed += 1
             return
-        if self._try_direct(h, ledger, date):
-            return
+        first_channel = int(stock.first_channel[h]) if cause == VacancyCause.NEW_BUILD else -1
+        if first_channel < 0 and self._try_direct(h, ledger, date):
+            return  # a project's own first-letting channel goes before direct allocation
         home = Home(
             municipality=stock.municipalities[muni],
             village=stock.villages[stock.village[h]],
             bedrooms=int(stock.bedrooms[h]),
             rent_2021=float(stock.rent_2021[h]),
             senior_suitable=bool(stock.senior_suitable[h]),
-            first_channel=int(stock.first_channel[h]) if cause == VacancyCause.NEW_BUILD else -1,
+            first_channel=first_channel,
         )
         u = float(self.rng["labels"].random())
         decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u)
@@ -446,10 +447,13 @@ class Engine:
                 self.seekers.add(new)
 
     def departure_process(self):  # type: ignore[no-untyped-def]
-        """Weekly: waiting seekers leave the list, passive ones start to respond."""
+        """Weekly: waiting seekers leave the list; passive ones start to respond and
+        active ones (not urgent) stop, at the activation and deactivation hazards."""
         rng = self.rng["departures"]
         cycle = 7.0
-        p_act = 1.0 - math.exp(-self.cfg.seekers.activation_per_year * cycle / DAYS_PER_YEAR)
+        sc = self.cfg.seekers
+        p_act = 1.0 - math.exp(-sc.activation_per_year * cycle / DAYS_PER_YEAR)
+        p_deact = 1.0 - math.exp(-sc.deactivation_per_year * cycle / DAYS_PER_YEAR)
         while True:
             yield self.env.timeout(cycle)
             cols = self.seekers.cols
@@ -461,8 +465,10 @@ class Engine:
             u = rng.random((waiting.size, 2))
             leave = u[:, 0] < 1.0 - np.exp(-cols["leave_rate"][waiting] * cycle)
             self._end(waiting[leave], SeekerState.LEFT, self.env.now)
-            activate = waiting[~leave & (u[:, 1] < p_act)]
-            cols["active"][activate] = True
+            active = cols["active"][waiting]
+            stay = ~leave & (cols["priority"][waiting] != 0)
+            cols["active"][waiting[stay & ~active & (u[:, 1] < p_act)]] = True
+            cols["active"][waiting[stay & active & (u[:, 1] < p_deact)]] = False
 
     def _end(self, idx: np.ndarray, state: SeekerState, day: float) -> None:
         cols = self.seekers.cols

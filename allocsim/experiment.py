@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from allocsim.config import Config, Section, _read_toml, load_config_with, validate_dict
 from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import quota_metrics, replication_metrics, summarise
+from allocsim.metrics import quota_metrics, replication_metrics, select, summarise, t_interval
 from allocsim.review import DATA_PREFIX
 
 # ------------------------------------------------------------------------ spec
@@ -548,14 +547,7 @@ def half_widths(metrics: pd.DataFrame, targets: dict[str, float]) -> dict[tuple[
     """Current 95% CI half-width per (scenario, metric id) for the targeted metrics."""
     out = {}
     for metric_id in targets:
-        dim, level, group, name = metric_id.split("/")
-        sel = metrics[
-            (metrics["dimension"] == dim)
-            & (metrics["level"] == level)
-            & (metrics["group"] == group)
-            & (metrics["metric"] == name)
-        ]
-        for scenario, part in sel.groupby("scenario"):
+        for scenario, part in select(metrics, metric_id).groupby("scenario"):
             s = summarise(part.drop(columns="scenario"))
             out[(str(scenario), metric_id)] = float((s["ci_high"] - s["mean"]).iloc[0])
     return out
@@ -706,7 +698,6 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Mean difference scenario - baseline over replications present in both, with a
     t-interval; `significant` marks intervals that exclude zero."""
-    from scipy import stats
 
     base = metrics[metrics["scenario"] == baseline].drop(columns="scenario")
     rows = []
@@ -718,12 +709,7 @@ def paired_differences(
         for key, grp in merged.groupby(KEYS, sort=True):
             d = grp["diff"].to_numpy(dtype=float)
             n = d.size
-            mean = float(d.mean())
-            if n > 1:
-                sd = float(d.std(ddof=1))
-                half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n))
-            else:
-                sd, half = float("nan"), float("nan")
+            mean, lo, hi = t_interval(d, confidence)
             rows.append(
                 (
                     scenario,
@@ -731,10 +717,10 @@ def paired_differences(
                     float(grp["value_base"].mean()),
                     float(grp["value"].mean()),
                     mean,
-                    mean - half,
-                    mean + half,
+                    lo,
+                    hi,
                     n,
-                    bool(n > 1 and (mean - half > 0 or mean + half < 0)),
+                    bool(n > 1 and (lo > 0 or hi < 0)),
                 )
             )
     return pd.DataFrame(

@@ -226,3 +226,28 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     out["ci_high"] = mean + half
     out["n_replications"] = n
     return out
+
+
+def select(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
+    """Rows of one metric, given as 'dimension/level/group/metric'."""
+    dim, level, group, name = metric_id.split("/")
+    return frame[
+        (frame["dimension"] == dim)
+        & (frame["level"].astype(str) == level)
+        & (frame["group"] == group)
+        & (frame["metric"] == name)
+    ]
+
+
+def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-interval of independent values (NaN bounds below two values)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean()) if values.size else float("nan")
+    if values.size < 2:
+        return mean, float("nan"), float("nan")
+    half = float(
+        stats.t.ppf(0.5 + confidence / 2, values.size - 1)
+        * values.std(ddof=1)
+        / np.sqrt(values.size)
+    )
+    return mean, mean - half, mean + half

@@ -21,20 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allocsim.metrics import select, t_interval
+
 KEYS = ["dimension", "level", "group", "metric"]
 DATA_PREFIX = "data:"
 
 
 def metric_values(metrics: pd.DataFrame, scenario: str, metric_id: str) -> pd.Series:
     """Values of one metric of one scenario, indexed by replication."""
-    dim, level, group, name = metric_id.split("/")
-    sel = metrics[
-        (metrics["scenario"] == scenario)
-        & (metrics["dimension"] == dim)
-        & (metrics["level"] == level)
-        & (metrics["group"] == group)
-        & (metrics["metric"] == name)
-    ]
+    sel = select(metrics[metrics["scenario"] == scenario], metric_id)
     return sel.set_index("replication")["value"].astype(float).sort_index()
 
 
@@ -81,28 +76,14 @@ def detectability(
     data_window: str,
     quota_scenarios: dict[str, float],
 ) -> Detectability:
-    dim, level, group, name = metric_id.split("/")
-    row = comparison[
-        (comparison["scenario"] == treatment)
-        & (comparison["dimension"] == dim)
-        & (comparison["level"] == level)
-        & (comparison["group"] == group)
-        & (comparison["metric"] == name)
-    ]
+    row = select(comparison[comparison["scenario"] == treatment], metric_id)
     if row.empty:
         # The comparison is against the spec's baseline; compute the pair directly.
         t = metric_values(metrics, treatment, metric_id)
         c = metric_values(metrics, control, metric_id)
         d = (t - c).dropna().to_numpy()
-        from scipy import stats
-
-        mean = float(d.mean()) if d.size else float("nan")
-        half = (
-            float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
-            if d.size > 1
-            else float("nan")
-        )
-        effect, lo, hi, n = mean, mean - half, mean + half, int(d.size)
+        effect, lo, hi = t_interval(d)
+        n = int(d.size)
     else:
         r = row.iloc[0]
         effect, lo, hi, n = (
