@@ -91,6 +91,9 @@ class CalibrationSpec(Section):
     scale: float = Field(1.0, gt=0.0, le=1.0, description="World size during the fit.")
     final_replications: int = Field(10, ge=2, description="Replications of the fit report.")
     tolerance: float = Field(0.10, gt=0.0, description="Relative error accepted per target.")
+    initial_step: float = Field(
+        0.15, gt=0.0, le=0.5, description="First simplex step, as a share of each bound's range."
+    )
     parameters: list[Parameter] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
     base_dir: str = Field(".", exclude=True)
@@ -225,12 +228,13 @@ class Calibrator:
         hi = np.array([p.bounds[1] for p in self.spec.parameters])
         x0 = (np.array([p.start for p in self.spec.parameters]) - lo) / (hi - lo)
         k = x0.size
-        simplex = np.vstack([x0] + [x0 + np.where(np.arange(k) == i, 0.15, 0.0) for i in range(k)])
+        step = self.spec.initial_step
+        simplex = np.vstack([x0] + [x0 + np.where(np.arange(k) == i, step, 0.0) for i in range(k)])
         simplex = np.clip(simplex, 0.0, 1.0)
         # A vertex pushed against the upper bound steps down instead.
         for i in range(k):
             if simplex[i + 1, i] == simplex[0, i]:
-                simplex[i + 1, i] = max(0.0, x0[i] - 0.15)
+                simplex[i + 1, i] = max(0.0, x0[i] - step)
 
         def f(x: np.ndarray) -> float:
             if len(self.history) >= self.spec.max_evaluations:
@@ -358,6 +362,8 @@ def fit_report_markdown(
         }
     )
     shown = report.copy()
+    for col in ("observed", "simulated_mean", "ci_low", "ci_high"):
+        shown[col] = shown[col].map(lambda v: f"{v:,.1f}")
     shown["relative_error"] = (shown["relative_error"] * 100).map(lambda v: f"{v:+.1f}%")
     ok = bool(report["within_tolerance"].all())
     verdict = "every target within" if ok else "NOT every target within"

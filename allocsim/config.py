@@ -133,14 +133,15 @@ def _default_areas() -> tuple[Area, ...]:
 def _default_dwelling_types() -> dict[str, DwellingType]:
     # Assumption: shares and rents typical of a Dutch corporation's stock in a
     # suburban municipality. Turnover here is the exogenous hazard (death, care,
-    # leaving the region or the sector): about 4.8% a year; chain moves inside the
-    # stock add the rest, for about 6-7% in all (DOMAIN.md: mutatiegraad ~6%).
+    # leaving the region or the sector), about 5% a year; chain moves inside the stock
+    # add the rest, for about 6-7% in all (DOMAIN.md: mutatiegraad ~6%). The levels are
+    # calibrated to Entree's households housed in 2020-2021 (parameter 'turnover').
     return {
         "single_family": DwellingType(
             share=0.50,
             bedroom_shares={2: 0.10, 3: 0.70, 4: 0.20},
             senior_suitable_share=0.03,
-            turnover_per_year=0.035,
+            turnover_per_year=0.038,
             rent_2021_base=500.0,
             rent_2021_per_bedroom=45.0,
             rent_2021_sd=50.0,
@@ -149,7 +150,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.38,
             bedroom_shares={1: 0.25, 2: 0.55, 3: 0.20},
             senior_suitable_share=0.30,
-            turnover_per_year=0.065,
+            turnover_per_year=0.0705,
             rent_2021_base=470.0,
             rent_2021_per_bedroom=55.0,
             rent_2021_sd=50.0,
@@ -158,7 +159,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.12,
             bedroom_shares={1: 0.30, 2: 0.70},
             senior_suitable_share=1.0,
-            turnover_per_year=0.06,
+            turnover_per_year=0.0651,
             rent_2021_base=520.0,
             rent_2021_per_bedroom=50.0,
             rent_2021_sd=40.0,
@@ -269,6 +270,8 @@ def _kinds() -> dict[str, KindProfile]:
     # Assumption throughout: Entree does not publish the make-up of its list. The
     # shares reproduce the picture in DOMAIN.md: mostly passive, many starters,
     # doorstromers with long meettijd (woonduur), a few urgent households.
+    # share_active and response_intensity_per_week are calibrated to Entree's active
+    # seekers and responses per advert, 2020-2021 (calibration/entree-2020-2021/).
     return {
         "starter": KindProfile(
             share_initial=0.568,
@@ -280,8 +283,8 @@ def _kinds() -> dict[str, KindProfile]:
             household_size_shares=(0.62, 0.25, 0.08, 0.04, 0.01),
             income_median=26_000.0,
             income_sigma=0.45,
-            share_active=0.22,
-            response_intensity_per_week=0.9,
+            share_active=0.212,
+            response_intensity_per_week=1.13,
             meettijd_mean_years=4.0,
             leave_per_year=0.08,
         ),
@@ -295,8 +298,8 @@ def _kinds() -> dict[str, KindProfile]:
             household_size_shares=(0.45, 0.30, 0.12, 0.09, 0.04),
             income_median=27_000.0,
             income_sigma=0.40,
-            share_active=0.25,
-            response_intensity_per_week=0.6,
+            share_active=0.241,
+            response_intensity_per_week=0.754,
             meettijd_mean_years=14.0,
             leave_per_year=0.05,
         ),
@@ -310,8 +313,8 @@ def _kinds() -> dict[str, KindProfile]:
             household_size_shares=(0.45, 0.27, 0.14, 0.10, 0.04),
             income_median=31_000.0,
             income_sigma=0.45,
-            share_active=0.25,
-            response_intensity_per_week=0.7,
+            share_active=0.241,
+            response_intensity_per_week=0.878,
             meettijd_mean_years=8.0,
             leave_per_year=0.07,
         ),
@@ -326,7 +329,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=19_000.0,
             income_sigma=0.30,
             share_active=1.0,
-            response_intensity_per_week=1.8,
+            response_intensity_per_week=2.26,
             meettijd_mean_years=2.0,
             leave_per_year=0.30,
         ),
@@ -350,10 +353,16 @@ class SeekersConfig(Section):
         "stationary (inflow = lettings + departures); a calibration target (issue 5).",
     )
     arrivals_trend_per_year: float = Field(
-        0.0, ge=-0.5, le=1.0, description="Yearly growth of registrations. Assumption: flat."
+        0.029,
+        ge=-0.5,
+        le=1.0,
+        description="Yearly growth of registrations from run.trend_base_date. Calibrated "
+        "(Entree 2020-2021, parameter 'arrivals_trend').",
     )
     arrivals_share_active: float = share(
-        0.6, "Share of new registrants who respond from the start. Assumption."
+        0.579,
+        "Share of new registrants who respond from the start. Calibrated (Entree 2020-2021, "
+        "parameter 'activity').",
     )
     income_multi_factor: float = Field(
         1.3,
@@ -369,12 +378,12 @@ class SeekersConfig(Section):
         description="Hazard of a passive registrant starting to respond. Assumption.",
     )
     deactivation_per_year: float = Field(
-        0.5,
+        0.409,
         ge=0.0,
         le=10.0,
         description="Hazard of an active seeker (not urgent) giving up responding while "
         "staying registered. Assumption: without it the active list grows without bound "
-        "(inflow far exceeds lettings); 0.5 keeps it about stationary. Calibrated (issue 5).",
+        "(inflow far exceeds lettings). Calibrated (Entree 2020-2021, parameter 'deactivation').",
     )
     other_village_share: float = share(
         0.35, "Chance a seeker also wants each other village. Assumption."

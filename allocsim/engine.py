@@ -78,7 +78,7 @@ STREAMS = (
 OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = 0, 1, 2, 3
 
 # Plain ints for the hot path: attribute access on an IntEnum class is slow.
-WAITING, HOUSED, LEFT = int(SeekerState.WAITING), int(SeekerState.HOUSED), int(SeekerState.LEFT)
+WAITING = int(SeekerState.WAITING)
 STATUS_HOLDER_KIND = int(Kind.STATUS_HOLDER)
 ACCEPTED = int(Outcome.ACCEPTED)
 

@@ -23,7 +23,6 @@ import pandas as pd
 
 from allocsim.metrics import select, t_interval
 
-KEYS = ["dimension", "level", "group", "metric"]
 DATA_PREFIX = "data:"
 
 

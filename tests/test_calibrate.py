@@ -80,8 +80,9 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
     assert report["within_tolerance"].all()
     assert len(cal.history) <= spec.max_evaluations + 1
     fitted_cfg = load_config(tmp_path / "out" / "fitted-world.toml")
+    base_share = load_config(world).seekers.kinds["starter"].share_active
     assert fitted_cfg.seekers.kinds["starter"].share_active == pytest.approx(
-        0.22 * fitted["activity"], rel=1e-4
+        base_share * fitted["activity"], rel=1e-4
     )
     assert (tmp_path / "out" / "fit-report.md").read_text().count("|") > 10
 
