@@ -36,6 +36,11 @@ def _load(args: argparse.Namespace) -> Config:
     return load_config(args.config, overrides)
 
 
+def number(value: float) -> str:
+    """Readable numbers in terminal tables: 56,000 rather than 5.6e+04."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def format_summary(summary: pd.DataFrame) -> str:
     """The terminal table: every group's headline metrics, then quota and cap use."""
     if summary.empty:
@@ -207,7 +212,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for p, v in zip(spec.parameters, best, strict=True):
         print(f"{p.name:24} {v:.5g}")
     print()
-    print(report.drop(columns=["source"]).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(report.drop(columns=["source"]).to_string(index=False, float_format=number))
     print(f"\n{len(cal.history)} evaluations. Fit report and fitted configs in {out}/")
     return 0 if bool(report["within_tolerance"].all()) else 1
 
@@ -216,7 +221,7 @@ def cmd_check_fit(args: argparse.Namespace) -> int:
     from allocsim.calibrate import check_fit
 
     table = check_fit(Path(args.run_dir), Path(args.targets), args.tolerance)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(table.to_string(index=False, float_format=number))
     n_out = int((~table["within"]).sum())
     print(f"\n{len(table) - n_out} of {len(table)} targets within tolerance")
     return 0 if n_out == 0 else 1
