@@ -1,4 +1,4 @@
-"""Command line: `allocsim run|validate|export-stock|columns|config-reference`.
+"""Command line: `allocsim run|experiment|compare|report|calibrate|check-fit|validate|...`.
 
 Bad input ends with exit code 2 and one line per problem on stderr, never a traceback.
 """

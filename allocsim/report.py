@@ -373,7 +373,9 @@ def review_sections(
                         "p_right_sign": t["p_right_sign"],
                         "power": t["power"],
                     }
-                ).round(3),
+                )
+                .set_index(t["quota"])
+                .round(3),
             )
         )
     if not comparison.empty:
