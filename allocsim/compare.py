@@ -46,7 +46,7 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
         xb = mb[mb["scenario"] == sb].drop(columns="scenario")
         if paired:
             merged = xa.merge(xb, on=[*KEYS, "replication"], suffixes=("_a", "_b"))
-            for key, grp in merged.groupby(KEYS, sort=True):
+            for key, grp in merged.groupby(KEYS, sort=True, observed=True):
                 d = (grp["value_b"] - grp["value_a"]).to_numpy(dtype=float)
                 mean, lo, hi = t_interval(d, confidence)
                 rows.append(
@@ -64,8 +64,8 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
                     )
                 )
         else:
-            ga = dict(list(xa.groupby(KEYS, sort=True)))
-            for key, grp_b in xb.groupby(KEYS, sort=True):
+            ga = dict(list(xa.groupby(KEYS, sort=True, observed=True)))
+            for key, grp_b in xb.groupby(KEYS, sort=True, observed=True):
                 if key not in ga:
                     continue
                 va = ga[key]["value"].to_numpy(dtype=float)

@@ -285,11 +285,10 @@ def run_job(job: Job) -> JobResult:
             replication_metrics(frames, 0.0, horizon, cfg.run.start_date, villages),
             quota_metrics(frames["quotas"]),
         ]
-        if job.data_window is not None:
-            if job.data_window == (0.0, horizon):
-                data = parts[0].copy()  # the data window is the evaluation window
-            else:
-                data = replication_metrics(frames, *job.data_window, None, villages)
+        # A review's data window gets its own metrics unless it is the evaluation window
+        # (then `review.detectability` reads the plain ones).
+        if job.data_window is not None and job.data_window != (0.0, horizon):
+            data = replication_metrics(frames, *job.data_window, None, villages)
             data["dimension"] = DATA_PREFIX + data["dimension"]
             parts.append(data)
         metrics = pd.concat(parts, ignore_index=True)
@@ -513,16 +512,27 @@ class RunFolder:
         self.error_path(result.label, result.replication).unlink(missing_ok=True)
 
     def load_metrics(self, labels: list[str]) -> pd.DataFrame:
-        parts = []
+        """Every finished replication's metrics, scenarios in `labels` order, with the
+        text columns as categoricals (a thousand replications stay in memory easily)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tables = []
         for label in labels:
             folder = self.parts / "metrics" / f"scenario={slug(label)}"
-            for path in sorted(folder.glob("r*.parquet")):
-                frame = pd.read_parquet(path)
-                frame.insert(0, "scenario", label)
-                parts.append(frame)
-        if not parts:
+            paths = sorted(folder.glob("r*.parquet"))
+            if not paths:
+                continue
+            table = pa.concat_tables(pq.read_table(p) for p in paths)
+            tables.append(table.append_column("scenario", pa.array([label] * table.num_rows)))
+        if not tables:
             return pd.DataFrame()
-        return pd.concat(parts, ignore_index=True)
+        table = pa.concat_tables(tables)
+        for name in ("scenario", "dimension", "level", "group", "metric"):
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, table.column(name).dictionary_encode())
+        frame = table.to_pandas()
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
 
     def errors(self) -> list[dict[str, Any]]:
         folder = self.parts / "errors"
@@ -547,7 +557,7 @@ def half_widths(metrics: pd.DataFrame, targets: dict[str, float]) -> dict[tuple[
     """Current 95% CI half-width per (scenario, metric id) for the targeted metrics."""
     out = {}
     for metric_id in targets:
-        for scenario, part in select(metrics, metric_id).groupby("scenario"):
+        for scenario, part in select(metrics, metric_id).groupby("scenario", observed=True):
             s = summarise(part.drop(columns="scenario"))
             out[(str(scenario), metric_id)] = float((s["ci_high"] - s["mean"]).iloc[0])
     return out
@@ -682,7 +692,7 @@ def summarise_experiment(metrics: pd.DataFrame, baseline: str) -> tuple[pd.DataF
     if metrics.empty:
         return pd.DataFrame(), pd.DataFrame()
     parts = []
-    for scenario, part in metrics.groupby("scenario", sort=False):
+    for scenario, part in metrics.groupby("scenario", sort=False, observed=True):
         s = summarise(part.drop(columns="scenario"))
         s.insert(0, "scenario", scenario)
         parts.append(s)
@@ -701,12 +711,14 @@ def paired_differences(
 
     base = metrics[metrics["scenario"] == baseline].drop(columns="scenario")
     rows = []
-    for scenario, part in metrics[metrics["scenario"] != baseline].groupby("scenario", sort=False):
+    for scenario, part in metrics[metrics["scenario"] != baseline].groupby(
+        "scenario", sort=False, observed=True
+    ):
         merged = part.drop(columns="scenario").merge(
             base, on=[*KEYS, "replication"], suffixes=("", "_base")
         )
         merged["diff"] = merged["value"] - merged["value_base"]
-        for key, grp in merged.groupby(KEYS, sort=True):
+        for key, grp in merged.groupby(KEYS, sort=True, observed=True):
             d = grp["diff"].to_numpy(dtype=float)
             n = d.size
             mean, lo, hi = t_interval(d, confidence)

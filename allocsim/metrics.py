@@ -203,28 +203,32 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
     A metric missing in a replication (no letting to that group, say) counts as
     missing, not zero, except counts (lettings, active_seekers), which count as zero.
+    Works on categorical key columns too, without a wide table, so a thousand
+    replications of a thousand metrics stay small.
     """
     keys = ["dimension", "level", "group", "metric"]
-    reps = metrics["replication"].unique()
-    wide = metrics.pivot_table(index=keys, columns="replication", values="value", aggfunc="first")
-    wide = wide.reindex(columns=reps)
-    is_count = wide.index.get_level_values("metric").isin(COUNT_METRICS)
-    wide.loc[is_count] = wide.loc[is_count].fillna(0.0)
-    values = wide.to_numpy(dtype=float)
-    n = np.sum(~np.isnan(values), axis=1)
+    n_reps = metrics["replication"].nunique()
+    v = metrics["value"].astype(float)
+    grouped = (
+        metrics.assign(value=v, square=v * v)
+        .groupby(keys, observed=True, sort=True)
+        .agg(total=("value", "sum"), squares=("square", "sum"), n=("value", "count"))
+        .reset_index()
+    )
+    is_count = grouped["metric"].astype(str).isin(COUNT_METRICS).to_numpy()
+    n = np.where(is_count, n_reps, grouped["n"].to_numpy()).astype(float)
+    total = grouped["total"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(np.where(n[:, None] > 0, values, 0.0), axis=1)
-        mean[n == 0] = np.nan
-        sd = np.array(
-            [np.nanstd(v, ddof=1) if k > 1 else np.nan for v, k in zip(values, n, strict=True)]
-        )
+        mean = total / n
+        var = (grouped["squares"].to_numpy() - n * mean * mean) / (n - 1)
+        sd = np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
         half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    out = wide.index.to_frame(index=False)
+    out = grouped[keys].astype(str)
     out["mean"] = mean
     out["sd"] = sd
     out["ci_low"] = mean - half
     out["ci_high"] = mean + half
-    out["n_replications"] = n
+    out["n_replications"] = n.astype(int)
     return out
 
 
@@ -233,7 +237,7 @@ def select(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     dim, level, group, name = metric_id.split("/")
     return frame[
         (frame["dimension"] == dim)
-        & (frame["level"].astype(str) == level)
+        & (frame["level"] == level)
         & (frame["group"] == group)
         & (frame["metric"] == name)
     ]

@@ -92,6 +92,8 @@ def detectability(
             int(r.n_pairs),
         )
     data_id = f"{DATA_PREFIX}{metric_id}"
+    if metric_values(metrics, control, data_id).empty:
+        data_id = metric_id  # the data window is the evaluation window
     control_data = metric_values(metrics, control, data_id).to_numpy()
     direction = effect if effect != 0 else 1.0
     rows = []
