@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from allocsim.config import Config, Section, _read_toml, load_config_with, validate_dict
 from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import quota_metrics, replication_metrics, select, summarise, t_interval
+from allocsim.metrics import quota_metrics, replication_metrics, select, summarise
 from allocsim.review import DATA_PREFIX
 
 # ------------------------------------------------------------------------ spec
@@ -517,21 +518,22 @@ class RunFolder:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        text = ["dimension", "level", "group", "metric"]
         tables = []
         for label in labels:
             folder = self.parts / "metrics" / f"scenario={slug(label)}"
             paths = sorted(folder.glob("r*.parquet"))
             if not paths:
                 continue
-            table = pa.concat_tables(pq.read_table(p) for p in paths)
-            tables.append(table.append_column("scenario", pa.array([label] * table.num_rows)))
+            # Text columns are read as dictionaries: a thousand parts repeat the same names.
+            table = pa.concat_tables(pq.read_table(p, read_dictionary=text) for p in paths)
+            label_col = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([label])
+            )
+            tables.append(table.append_column("scenario", label_col))
         if not tables:
             return pd.DataFrame()
-        table = pa.concat_tables(tables)
-        for name in ("scenario", "dimension", "level", "group", "metric"):
-            i = table.schema.get_field_index(name)
-            table = table.set_column(i, name, table.column(name).dictionary_encode())
-        frame = table.to_pandas()
+        frame = pa.concat_tables(tables).unify_dictionaries().to_pandas()
         return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
 
     def errors(self) -> list[dict[str, Any]]:
@@ -707,48 +709,64 @@ def paired_differences(
     metrics: pd.DataFrame, baseline: str, confidence: float = 0.95
 ) -> pd.DataFrame:
     """Mean difference scenario - baseline over replications present in both, with a
-    t-interval; `significant` marks intervals that exclude zero."""
+    t-interval; `significant` marks intervals that exclude zero.
 
-    base = metrics[metrics["scenario"] == baseline].drop(columns="scenario")
-    rows = []
-    for scenario, part in metrics[metrics["scenario"] != baseline].groupby(
-        "scenario", sort=False, observed=True
-    ):
-        merged = part.drop(columns="scenario").merge(
-            base, on=[*KEYS, "replication"], suffixes=("", "_base")
-        )
-        merged["diff"] = merged["value"] - merged["value_base"]
-        for key, grp in merged.groupby(KEYS, sort=True, observed=True):
-            d = grp["diff"].to_numpy(dtype=float)
-            n = d.size
-            mean, lo, hi = t_interval(d, confidence)
-            rows.append(
-                (
-                    scenario,
-                    *key,
-                    float(grp["value_base"].mean()),
-                    float(grp["value"].mean()),
-                    mean,
-                    lo,
-                    hi,
-                    n,
-                    bool(n > 1 and (lo > 0 or hi < 0)),
-                )
+    Vectorised: each metric gets an integer id, the baseline a dense (metric x
+    replication) table, and the sums come from `np.bincount`, so a thousand
+    replications of every scenario cost little memory."""
+    from scipy import stats
+
+    key_id = metrics.groupby(KEYS, observed=True, sort=True).ngroup().to_numpy()
+    n_keys = int(key_id.max()) + 1 if key_id.size else 0
+    first = pd.Series(np.arange(key_id.size)).groupby(key_id).first().to_numpy()
+    names = metrics[KEYS].iloc[first].astype(str).reset_index(drop=True)
+    reps = metrics["replication"].to_numpy()
+    n_reps = int(reps.max()) + 1 if reps.size else 0
+    values = metrics["value"].to_numpy(dtype=float)
+    scenario = metrics["scenario"].astype(str).to_numpy()
+    is_base = scenario == baseline
+    base = np.full((n_keys, n_reps), np.nan)
+    base[key_id[is_base], reps[is_base]] = values[is_base]
+    frames = []
+    for label in dict.fromkeys(scenario[~is_base]):
+        sel = scenario == label
+        k, r, v = key_id[sel], reps[sel], values[sel]
+        b = base[k, r]
+        ok = ~np.isnan(b) & ~np.isnan(v)
+        k, v, b = k[ok], v[ok], b[ok]
+        d = v - b
+        n = np.bincount(k, minlength=n_keys).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.bincount(k, d, n_keys) / n
+            var = (np.bincount(k, d * d, n_keys) - n * mean * mean) / (n - 1)
+            sd = np.sqrt(np.maximum(var, 0.0))
+            half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+            half = np.where(n > 1, half, np.nan)
+            frame = names.assign(
+                scenario=label,
+                baseline_mean=np.bincount(k, b, n_keys) / n,
+                scenario_mean=np.bincount(k, v, n_keys) / n,
+                diff_mean=mean,
+                diff_ci_low=mean - half,
+                diff_ci_high=mean + half,
+                n_pairs=n.astype(int),
             )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "scenario",
-            *KEYS,
-            "baseline_mean",
-            "scenario_mean",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "n_pairs",
-            "significant",
-        ],
-    )
+        frame["significant"] = (n > 1) & ((frame["diff_ci_low"] > 0) | (frame["diff_ci_high"] < 0))
+        frames.append(frame[n > 0])
+    columns = [
+        "scenario",
+        *KEYS,
+        "baseline_mean",
+        "scenario_mean",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+        "n_pairs",
+        "significant",
+    ]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def _version() -> str:
