@@ -631,42 +631,39 @@ def run_experiment(
     fixed = replications if replications is not None else rule.fixed
     target = fixed if fixed is not None else rule.min
     progress = Progress(0, quiet)
-    session = Session(executor, workers, address)
     try:
-        session.__enter__()
-        while True:
-            done = {s.label: folder.done(s.label) for s in scenarios}
-            jobs = [
-                Job(s.label, s.config, r, keep_records, data_window)
-                for r in range(target)
-                for s in scenarios
-                if r not in done[s.label]
-            ]
-            progress.extend(len(jobs))
-            for result in session.run(jobs):
-                folder.save(result, spec.seed)
-                progress.step()
-            if fixed is not None:
-                break
-            metrics = folder.load_metrics(labels)
-            widths = half_widths(metrics, rule.target_half_width)
-            unmet = {k: w for k, w in widths.items() if not w <= rule.target_half_width[k[1]]}
-            if not unmet or target >= rule.max:
-                manifest["sequential"] = {
-                    "replications": target,
-                    "half_widths": {f"{s} {m}": w for (s, m), w in widths.items()},
-                    "targets_met": not unmet,
-                }
-                break
-            log(f"{target} replications: {len(unmet)} targets not met yet")
-            target = min(rule.max, target + rule.batch)
+        with Session(executor, workers, address) as session:
+            while True:
+                done = {s.label: folder.done(s.label) for s in scenarios}
+                jobs = [
+                    Job(s.label, s.config, r, keep_records, data_window)
+                    for r in range(target)
+                    for s in scenarios
+                    if r not in done[s.label]
+                ]
+                progress.extend(len(jobs))
+                for result in session.run(jobs):
+                    folder.save(result, spec.seed)
+                    progress.step()
+                if fixed is not None:
+                    break
+                metrics = folder.load_metrics(labels)
+                widths = half_widths(metrics, rule.target_half_width)
+                unmet = {k: w for k, w in widths.items() if not w <= rule.target_half_width[k[1]]}
+                if not unmet or target >= rule.max:
+                    manifest["sequential"] = {
+                        "replications": target,
+                        "half_widths": {f"{s} {m}": w for (s, m), w in widths.items()},
+                        "targets_met": not unmet,
+                    }
+                    break
+                log(f"{target} replications: {len(unmet)} targets not met yet")
+                target = min(rule.max, target + rule.batch)
     except KeyboardInterrupt:
         progress.close()
         manifest["status"] = "interrupted"
         manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
         raise
-    finally:
-        session.__exit__(None, None, None)
     progress.close()
 
     metrics = folder.load_metrics(labels)
