@@ -258,6 +258,9 @@ class Engine:
         now = self.env.now
         if self.status[h] == WITHDRAWN:
             return
+        # Drawn for every vacancy, so whether a status holder takes it does not shift
+        # the labels stream of the others.
+        u_label = float(self.rng["labels"].random())
         tenant = int(self.tenant[h])
         if tenant >= 0:
             self.tenant[h] = -1
@@ -296,8 +299,7 @@ class Engine:
             senior_suitable=bool(stock.senior_suitable[h]),
             first_channel=first_channel,
         )
-        u = float(self.rng["labels"].random())
-        decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u)
+        decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u_label)
         ledger.record(decision)
         self.channel[h] = decision.channel
         self.rule[h] = decision.rule
@@ -331,7 +333,9 @@ class Engine:
         if not direct_allowed(ledger, sh.cap_share):
             ledger.direct_refused_by_cap += 1
             return False
-        if self.rng["acceptance"].random() < self.cfg.allocation.p_refuse_direct:
+        # The status holders' own stream: the adverts' acceptance draws stay the same
+        # whatever the status-holder policy.
+        if self.rng["status_holders"].random() < self.cfg.allocation.p_refuse_direct:
             return False
         s = int(q[np.flatnonzero(fits)[0]])  # longest waiting household that fits
         queue.remove(s)
