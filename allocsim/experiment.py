@@ -34,7 +34,7 @@ from pydantic import Field, model_validator
 from allocsim.config import Config, Section, _read_toml, load_config_with, validate_dict
 from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import quota_metrics, replication_metrics, select, summarise
+from allocsim.metrics import replication_metrics, run_metrics, select, summarise
 from allocsim.review import DATA_PREFIX
 
 # ------------------------------------------------------------------------ spec
@@ -281,14 +281,11 @@ def run_job(job: Job) -> JobResult:
             _STOCKS[key] = build_stock(cfg)
         frames = simulate(cfg, _STOCKS[key], job.replication, record_offers=job.keep_records)
         horizon = day_of(cfg.run.end_date, cfg.run.start_date)
-        villages = cfg.policies.village_rule.villages
-        parts = [
-            replication_metrics(frames, 0.0, horizon, cfg.run.start_date, villages),
-            quota_metrics(frames["quotas"]),
-        ]
+        parts = [run_metrics(frames, cfg)]
         # A review's data window gets its own metrics unless it is the evaluation window
         # (then `review.detectability` reads the plain ones).
         if job.data_window is not None and job.data_window != (0.0, horizon):
+            villages = cfg.policies.village_rule.villages
             data = replication_metrics(frames, *job.data_window, None, villages)
             data["dimension"] = DATA_PREFIX + data["dimension"]
             parts.append(data)

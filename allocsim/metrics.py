@@ -8,12 +8,16 @@ over replications. Metric names and meanings are listed in `METRICS` (README).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from allocsim.domain import GROUP_LABELS
+from allocsim.domain import GROUP_LABELS, day_of
+
+if TYPE_CHECKING:
+    from allocsim.config import Config
 
 METRICS = {
     "lettings": "lettings in the window",
@@ -93,7 +97,7 @@ def replication_metrics(
             add(dim, str(level), "all", _letting_stats(part))
             for group, gpart in part.groupby("group", observed=True):
                 add(dim, str(level), str(group), _letting_stats(gpart))
-        if key in (None, "municipality", "village", "channel") and len(adverts):
+        if len(adverts):
             aparts = (
                 [("all", adverts)] if key is None else list(adverts.groupby(key, observed=True))
             )
@@ -255,3 +259,17 @@ def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, flo
         / np.sqrt(values.size)
     )
     return mean, mean - half, mean + half
+
+
+def run_metrics(frames: dict[str, pd.DataFrame], cfg: Config) -> pd.DataFrame:
+    """Every metric of one replication of `cfg`: the evaluation window (day 0 to the
+    horizon) and the quota and cap use."""
+    horizon = day_of(cfg.run.end_date, cfg.run.start_date)
+    villages = cfg.policies.village_rule.villages
+    return pd.concat(
+        [
+            replication_metrics(frames, 0.0, horizon, cfg.run.start_date, villages),
+            quota_metrics(frames["quotas"]),
+        ],
+        ignore_index=True,
+    )

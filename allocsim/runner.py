@@ -19,10 +19,9 @@ from typing import Any
 import pandas as pd
 
 from allocsim.config import Config
-from allocsim.domain import day_of
 from allocsim.engine import simulate
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import quota_metrics, replication_metrics, summarise
+from allocsim.metrics import run_metrics, summarise
 from allocsim.records import TABLES
 from allocsim.world import build_stock
 
@@ -56,7 +55,6 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
-    window = (0.0, day_of(cfg.run.end_date, cfg.run.start_date))
     for r in range(cfg.run.replications):
         try:
             frames = simulate(cfg, stock, r)
@@ -72,12 +70,7 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
             continue
         for name, frame in frames.items():
             tables[name].append(frame)
-        metric_parts.append(
-            replication_metrics(
-                frames, *window, cfg.run.start_date, cfg.policies.village_rule.villages
-            )
-        )
-        metric_parts.append(quota_metrics(frames["quotas"]))
+        metric_parts.append(run_metrics(frames, cfg))
     metrics = pd.concat(metric_parts, ignore_index=True) if metric_parts else pd.DataFrame()
     if len(metrics):
         metrics.insert(0, "scenario", cfg.name)
