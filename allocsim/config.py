@@ -821,6 +821,8 @@ class Config(Section):
                     problems.append(
                         f"{key}: unknown neighbourhood {unknown}; allowed: {sorted(hoods)}"
                     )
+        if len(villages) > 32:
+            problems.append(f"stock.areas: {len(villages)} villages; at most 32 are supported")
         unknown_v = sorted(set(p.village_rule.villages) - villages)
         if unknown_v:
             problems.append(

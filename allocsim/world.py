@@ -18,6 +18,8 @@ from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
 
+MAX_VILLAGES = 32  # a seeker's wanted villages are bits of a uint32
+
 STOCK_COLUMNS = {
     "home_id": "integer, unique",
     "municipality": "text",
@@ -330,6 +332,11 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
             problems.append(
                 Problem(name, "village", v, f"one municipality (found {m} and {village_of[v]})")
             )
+    n_villages = len(set(out["village"]))
+    if n_villages > MAX_VILLAGES:
+        problems.append(
+            Problem(name, "village", f"{n_villages} villages", f"at most {MAX_VILLAGES} villages")
+        )
     if problems:
         raise ConfigError(problems[:20])
     munis = tuple(dict.fromkeys(out["municipality"]))

@@ -103,3 +103,13 @@ def test_cli_bad_config_exits_2_without_traceback(
     err = capsys.readouterr().err
     assert "run.replications = 0" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_too_many_villages(tmp_path: Path) -> None:
+    areas = "".join(
+        f'[[stock.areas]]\nmunicipality = "M"\nvillage = "V{i}"\nn_homes = 1\n'
+        'neighbourhoods = ["N"]\n'
+        for i in range(33)
+    )
+    path = write(tmp_path, "many.toml", areas)
+    assert any("at most 32" in m for m in problems(path))
