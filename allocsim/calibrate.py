@@ -187,9 +187,9 @@ class Calibrator:
         rows = []
         if self.session is None:
             with Session(self.executor, self.workers) as session:
-                results = list(session.run(jobs))
+                results = [r for batch in session.run(jobs) for r in batch]
         else:
-            results = list(self.session.run(jobs))
+            results = [r for batch in self.session.run(jobs) for r in batch]
         for result in results:
             if result.error is not None:
                 raise RuntimeError(f"calibration run failed: {result.error}\n{result.trace}")

@@ -227,6 +227,54 @@ def cmd_check_fit(args: argparse.Namespace) -> int:
     return 0 if n_out == 0 else 1
 
 
+def cmd_check_steady(args: argparse.Namespace) -> int:
+    from allocsim.steady import stationarity, warmup_insensitivity
+
+    cfg = _load(args)
+    workers = args.workers
+    if args.burnins:
+        try:
+            burnins = tuple(float(x) for x in args.burnins.split(","))
+        except ValueError:
+            burnins = ()
+        if len(burnins) != 2 or min(burnins) < 0:
+            raise ConfigError(
+                [Problem("--burnins", "", args.burnins, "two burn-in lengths in years, e.g. 10,20")]
+            )
+    else:
+        burnins = (cfg.run.burnin_years, 2 * cfg.run.burnin_years or 10.0)
+    treatment = load_config(args.treatment, list(args.set or [])) if args.treatment else None
+    fmt = {"float_format": lambda v: f"{v:,.4g}", "index": False}
+    ok = True
+    if not args.skip_stationarity:
+        print(
+            f"Stationarity: {args.years} years with every trend off, {args.replications} "
+            f"replications; drift = OLS slope x span / mean, margin +-{args.margin:.0%}"
+        )
+        st = stationarity(cfg, args.years, args.replications, args.margin, workers)
+        print(st.table.to_string(**fmt))
+        print("stationarity:", "PASS" if st.passed else "FAIL", "\n")
+        ok &= st.passed
+    print(
+        f"Warm-up insensitivity: burn-in {burnins[0]:g} vs {burnins[1]:g} years, "
+        f"{args.warmup_replications} replications each; equivalence margin +-{args.margin:.0%} "
+        "of the mean (95% interval of the difference within it)"
+    )
+    wu = warmup_insensitivity(
+        cfg,
+        (burnins[0], burnins[1]),
+        args.warmup_replications,
+        args.margin,
+        treatment,
+        args.metric,
+        workers,
+    )
+    print(wu.table.to_string(**fmt))
+    print("warm-up insensitivity:", "PASS" if wu.passed else "FAIL")
+    ok &= wu.passed
+    return 0 if ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocsim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -283,6 +331,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("targets", help="CSV with columns metric, observed (name, scenario, tolerance)")
     p.add_argument("--tolerance", type=float, default=0.10, help="relative (default 0.10)")
     p.set_defaults(func=cmd_check_fit)
+
+    p = sub.add_parser(
+        "check-steady",
+        help="check that figures do not drift and do not depend on the burn-in's length",
+    )
+    with_config(p)
+    p.add_argument("--years", type=int, default=20, help="years of the drift run (default 20)")
+    p.add_argument(
+        "--replications", type=int, default=10, help="replications of the drift run (default 10)"
+    )
+    p.add_argument(
+        "--warmup-replications",
+        type=int,
+        default=20,
+        help="replications per burn-in length (default 20)",
+    )
+    p.add_argument("--burnins", help="two burn-in lengths in years (default: B and 2B)")
+    p.add_argument("--treatment", help="a second scenario: its effect must not move either")
+    p.add_argument(
+        "--metric",
+        default="all/all/starter_18_27/success_rate",
+        help="the treatment's headline metric (dimension/level/group/metric)",
+    )
+    p.add_argument("--margin", type=float, default=0.05, help="relative margin (default 0.05)")
+    p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    p.add_argument("--skip-stationarity", action="store_true", help="only the warm-up check")
+    p.set_defaults(func=cmd_check_steady)
 
     p = sub.add_parser("validate", help="check a scenario file")
     with_config(p)

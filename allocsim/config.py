@@ -10,6 +10,7 @@ README's config reference is generated from these descriptions
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,12 +62,38 @@ class RunConfig(Section):
     end_date: dt.date = Field(
         dt.date(2023, 1, 1), description="Horizon (exclusive). Seekers still waiting are censored."
     )
-    warmup_days: int = Field(
-        0,
-        ge=0,
-        le=3650,
-        description="Days simulated before start_date (negative days in the records) so the "
-        "run starts with lettings in progress; excluded from metrics.",
+    burnin_years: float = Field(
+        10.0,
+        ge=0.0,
+        le=200.0,
+        allow_inf_nan=False,
+        description="Years each replication simulates before start_date from its own seed state "
+        "(negative days; not recorded, not in metrics). Trends (registrations, turnover, rents, "
+        "income limits) are held at their start_date level. Assumption: 10 years after a "
+        "pilot seed; `allocsim check-steady` shows a longer burn-in moves nothing.",
+    )
+    seed_state: Literal["pilot", "profiles"] = Field(
+        "pilot",
+        description="Where a replication's burn-in starts. 'pilot': the end state of one long "
+        "run of the same history (pilot_years), resampled per replication: the waiting list "
+        "bootstrapped, the homes' registration dates permuted within dwelling type, so each "
+        "replication starts near the stationary state yet from its own draw. 'profiles': a "
+        "list drawn from the kind profiles (registered_per_home), far from stationary.",
+    )
+    pilot_years: float = Field(
+        40.0,
+        ge=0.0,
+        le=200.0,
+        allow_inf_nan=False,
+        description="Length of the pilot run (seed_state = 'pilot'), computed once per history "
+        "and process. Assumption: the slowest mode, the tenants' registration dates, relaxes "
+        "with the tenancy length (~20 years); 40 years leaves e^-2 of the seed.",
+    )
+    policy_start: dt.date | None = Field(
+        None,
+        description="Date from which `policies` apply; before it the rules of "
+        "`history_policies` do, so scenarios that differ only in policies share their history "
+        "and it is simulated once per replication. Default: start_date.",
     )
     trend_base_date: dt.date | None = Field(
         None,
@@ -260,8 +287,13 @@ class KindProfile(Section):
     response_intensity_per_week: float = Field(
         ge=0.0, le=10.0, description="Mean responses an active seeker wants to make per week."
     )
-    meettijd_mean_years: float = Field(
-        ge=0.0, description="Mean meettijd on the initial list (registration or woonduur)."
+    meettijd_credit_years: float = Field(
+        ge=0.0,
+        description="Mean meettijd (years, gamma with shape 2) a household of this kind holds "
+        "when it registers: for tenants outside the stock the woonduur of their home (Entree: a "
+        "tenant may register with its woonduur). Movers from the stock take their home's "
+        "registration date instead; for them this is the meettijd the burn-in's seed tenants "
+        "held when their tenancy began.",
     )
     leave_per_year: float = Field(ge=0.0, le=5.0, description="Hazard of leaving the list.")
 
@@ -285,7 +317,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_sigma=0.45,
             share_active=0.212,
             response_intensity_per_week=1.13,
-            meettijd_mean_years=4.0,
+            meettijd_credit_years=0.0,  # registers when it starts to search (or at 18, 1.7)
             leave_per_year=0.08,
         ),
         "mover_stock": KindProfile(
@@ -300,7 +332,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_sigma=0.40,
             share_active=0.241,
             response_intensity_per_week=0.754,
-            meettijd_mean_years=14.0,
+            meettijd_credit_years=3.0,  # seed tenants only; then the kept date
             leave_per_year=0.05,
         ),
         "mover_elsewhere": KindProfile(
@@ -315,7 +347,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_sigma=0.45,
             share_active=0.241,
             response_intensity_per_week=0.878,
-            meettijd_mean_years=8.0,
+            meettijd_credit_years=8.0,  # woonduur elsewhere
             leave_per_year=0.07,
         ),
         "urgent": KindProfile(
@@ -330,7 +362,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_sigma=0.30,
             share_active=1.0,
             response_intensity_per_week=2.26,
-            meettijd_mean_years=2.0,
+            meettijd_credit_years=2.0,
             leave_per_year=0.30,
         ),
     }
@@ -396,6 +428,21 @@ class SeekersConfig(Section):
         0.25,
         "Clause 1.7 lever: share of starters who registered at 18 rather than when they began "
         "to search. Assumption (baseline before the awareness campaign).",
+    )
+    meettijd_rule: Literal["entree_2013", "woonduur"] = Field(
+        "entree_2013",
+        description="Registration date of a household housed through allocation. "
+        "'entree_2013' (source: entree.nu, registration-date pages, DOMAIN.md section 2): it "
+        "keeps the date it had and its meettijd runs on in the new home. 'woonduur': the rule "
+        "before 2013, the date restarts at the new tenancy. Applied throughout the burn-in.",
+    )
+    housed_stay_registered: bool = Field(
+        True,
+        description="A household housed through allocation stays registered, as a passive "
+        "mover from the stock with its kept date, and may start to respond again at "
+        "activation_per_year. Reading of Entree's rule that the registration is kept across "
+        "moves since 2013 (DOMAIN.md section 2); false: it leaves the list and its date stays "
+        "with its home for when it registers again.",
     )
     response_chance_elasticity: float = Field(
         0.5,
@@ -764,6 +811,14 @@ class Config(Section):
     allocation: AllocationConfig = AllocationConfig()
     eligibility: EligibilityConfig = EligibilityConfig()
     policies: PoliciesConfig = PoliciesConfig()
+    history_policies: PoliciesConfig | None = Field(
+        None,
+        description="Rules in force before run.policy_start (the burn-in and any shared "
+        "history); unset: the scenario's own `policies`. Scenarios that set the same history "
+        "and differ only in `policies` share their history (common random numbers up to "
+        "policy_start, simulated once per replication). The bundled agreement scenarios set "
+        "it to the 2022 rules, which continue the 2020-2021 pilots (1.6, 1.8).",
+    )
     new_build: NewBuildConfig = NewBuildConfig()
     base_dir: str = Field(".", exclude=True, description="Folder of the config file (internal).")
 
@@ -772,32 +827,32 @@ class Config(Section):
         problems = []
         if self.run.end_date <= self.run.start_date:
             problems.append(f"run.end_date {self.run.end_date} must be after run.start_date")
+        first = self.run.start_date - dt.timedelta(days=round(self.run.burnin_years * 365.25))
+        if self.run.policy_start is not None and not (
+            first <= self.run.policy_start < self.run.end_date
+        ):
+            problems.append(
+                f"run.policy_start {self.run.policy_start} must be within the simulated period "
+                f"{first}..{self.run.end_date} (burn-in start to end_date)"
+            )
         munis = {a.municipality for a in self.stock.areas}
         villages = {a.village for a in self.stock.areas}
-        p = self.policies
-        for key, values in (
-            ("policies.starter_pilot.quota_per_year", p.starter_pilot.quota_per_year),
-            ("policies.lottery_cap.cap_share", p.lottery_cap.cap_share),
-            ("policies.general_lottery.share", p.general_lottery.share),
-            ("policies.status_holders.task_persons_h1", p.status_holders.task_persons_h1),
-            ("policies.status_holders.task_persons_h2", p.status_holders.task_persons_h2),
+        hoods = {h for a in self.stock.areas for h in a.neighbourhoods} | {
+            proj.neighbourhood for proj in self.new_build.projects
+        }
+        for prefix, policies in (
+            ("policies", self.policies),
+            ("history_policies", self.history_policies or self.policies),
         ):
-            unknown = sorted(set(values) - munis)
-            if unknown:
-                problems.append(f"{key}: unknown municipality {unknown}; allowed: {sorted(munis)}")
-            bad = {k: v for k, v in values.items() if v < 0}
-            if bad:
-                problems.append(f"{key}: values must be >= 0, got {bad}")
-        for key, values in (
-            (
-                "policies.sheltered_outflow.households_per_year",
-                p.sheltered_outflow.households_per_year,
-            ),
-            ("new_build.unplanned_per_year", self.new_build.unplanned_per_year),
-        ):
-            unknown = sorted(set(values) - munis)
-            if unknown:
-                problems.append(f"{key}: unknown municipality {unknown}; allowed: {sorted(munis)}")
+            if prefix == "history_policies" and self.history_policies is None:
+                continue
+            problems += _policy_problems(
+                policies,
+                prefix,
+                munis,
+                villages,
+                hoods if self.stock.source == "synthetic" else None,
+            )
         for i, proj in enumerate(self.new_build.projects):
             if proj.municipality not in munis:
                 problems.append(
@@ -808,35 +863,14 @@ class Config(Section):
                 problems.append(
                     f"new_build.projects[{i}].village {proj.village!r}: allowed: {sorted(villages)}"
                 )
-        if self.stock.source == "synthetic":
-            hoods = {h for a in self.stock.areas for h in a.neighbourhoods} | {
-                proj.neighbourhood for proj in self.new_build.projects
-            }
-            for key, names in (
-                ("policies.free_room.neighbourhoods", p.free_room.neighbourhoods),
-                ("policies.custom[].neighbourhood", tuple(c.neighbourhood for c in p.custom)),
-            ):
-                unknown = sorted(set(names) - hoods)
-                if unknown:
-                    problems.append(
-                        f"{key}: unknown neighbourhood {unknown}; allowed: {sorted(hoods)}"
-                    )
+        unknown = sorted(set(self.new_build.unplanned_per_year) - munis)
+        if unknown:
+            problems.append(
+                f"new_build.unplanned_per_year: unknown municipality {unknown}; "
+                f"allowed: {sorted(munis)}"
+            )
         if len(villages) > 32:
             problems.append(f"stock.areas: {len(villages)} villages; at most 32 are supported")
-        unknown_v = sorted(set(p.village_rule.villages) - villages)
-        if unknown_v:
-            problems.append(
-                f"policies.village_rule.villages: unknown village {unknown_v}; "
-                f"allowed: {sorted(villages)}"
-            )
-        for m, v in p.lottery_cap.cap_share.items():
-            if v > 1:
-                problems.append(f"policies.lottery_cap.cap_share.{m} = {v}: must be in [0, 1]")
-        if len(set(p.lottery_cap.precedence)) != 3:
-            problems.append(
-                "policies.lottery_cap.precedence must list village_rule, starter_pilot and "
-                "general once each"
-            )
         if self.stock.source == "csv" and self.stock.csv_path:
             path = Path(self.base_dir) / self.stock.csv_path
             if not path.is_file():
@@ -845,9 +879,78 @@ class Config(Section):
             raise ValueError("; ".join(problems))
         return self
 
+    @property
+    def history(self) -> PoliciesConfig:
+        """The rules in force before run.policy_start."""
+        return self.history_policies or self.policies
+
+    @property
+    def policy_start(self) -> dt.date:
+        return self.run.policy_start or self.run.start_date
+
+    def history_key(self) -> str:
+        """Equal for scenarios whose simulations are identical before policy_start."""
+        data = self.model_dump(mode="json", exclude={"name", "description", "policies"})
+        data["history_policies"] = self.history.model_dump(mode="json")
+        data["run"].pop("replications")
+        data["base_dir"] = self.base_dir
+        return json.dumps(data, sort_keys=True)
+
     def resolved(self) -> dict[str, Any]:
         """JSON-ready dict of every setting, as written to manifest.json."""
         return self.model_dump(mode="json")
+
+
+def _policy_problems(
+    p: PoliciesConfig,
+    prefix: str,
+    munis: set[str],
+    villages: set[str],
+    hoods: set[str] | None,
+) -> list[str]:
+    """Names in a policy set that the world does not have, and out-of-range values."""
+    problems = []
+    for key, values in (
+        ("starter_pilot.quota_per_year", p.starter_pilot.quota_per_year),
+        ("lottery_cap.cap_share", p.lottery_cap.cap_share),
+        ("general_lottery.share", p.general_lottery.share),
+        ("status_holders.task_persons_h1", p.status_holders.task_persons_h1),
+        ("status_holders.task_persons_h2", p.status_holders.task_persons_h2),
+        ("sheltered_outflow.households_per_year", p.sheltered_outflow.households_per_year),
+    ):
+        unknown = sorted(set(values) - munis)
+        if unknown:
+            problems.append(
+                f"{prefix}.{key}: unknown municipality {unknown}; allowed: {sorted(munis)}"
+            )
+        bad = {k: v for k, v in values.items() if v < 0}
+        if bad:
+            problems.append(f"{prefix}.{key}: values must be >= 0, got {bad}")
+    if hoods is not None:
+        for key, names in (
+            ("free_room.neighbourhoods", p.free_room.neighbourhoods),
+            ("custom[].neighbourhood", tuple(c.neighbourhood for c in p.custom)),
+        ):
+            unknown = sorted(set(names) - hoods)
+            if unknown:
+                problems.append(
+                    f"{prefix}.{key}: unknown neighbourhood {unknown}; allowed: {sorted(hoods)}"
+                )
+    unknown_v = sorted(set(p.village_rule.villages) - villages)
+    if unknown_v:
+        problems.append(
+            f"{prefix}.village_rule.villages: unknown village {unknown_v}; "
+            f"allowed: {sorted(villages)}"
+        )
+    for m, v in p.lottery_cap.cap_share.items():
+        if v > 1:
+            problems.append(f"{prefix}.lottery_cap.cap_share.{m} = {v}: must be in [0, 1]")
+    if len(set(p.lottery_cap.precedence)) != 3:
+        problems.append(
+            f"{prefix}.lottery_cap.precedence must list village_rule, starter_pilot and "
+            "general once each"
+        )
+    return problems
 
 
 # ------------------------------------------------------------------------ loading
@@ -1010,11 +1113,15 @@ def scaled(cfg: Config, factor: float) -> Config:
         project["n_homes"] = int(round(project["n_homes"] * factor))
     nb = data["new_build"]
     nb["unplanned_per_year"] = {k: v * factor for k, v in nb["unplanned_per_year"].items()}
-    p = data["policies"]
-    sp = p["starter_pilot"]
-    sp["quota_per_year"] = {k: int(round(v * factor)) for k, v in sp["quota_per_year"].items()}
-    for half in ("task_persons_h1", "task_persons_h2"):
-        p["status_holders"][half] = {k: v * factor for k, v in p["status_holders"][half].items()}
-    so = p["sheltered_outflow"]
-    so["households_per_year"] = {k: v * factor for k, v in so["households_per_year"].items()}
+    for key in ("policies", "history_policies"):
+        p = data[key]
+        if p is None:
+            continue
+        sp = p["starter_pilot"]
+        sp["quota_per_year"] = {k: int(round(v * factor)) for k, v in sp["quota_per_year"].items()}
+        for half in ("task_persons_h1", "task_persons_h2"):
+            sh = p["status_holders"]
+            sh[half] = {k: v * factor for k, v in sh[half].items()}
+        so = p["sheltered_outflow"]
+        so["households_per_year"] = {k: v * factor for k, v in so["households_per_year"].items()}
     return Config.model_validate(data)

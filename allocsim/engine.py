@@ -3,11 +3,19 @@
 The engine holds state and time; every rule it applies is a policy function from
 `allocsim.policies`. It emits event records through a `Recorder` and nothing else.
 Randomness: one generator per source, spawned from the replication's SeedSequence
-in the fixed order of `STREAMS`, so changing a policy never shifts another stream.
+in the fixed order of `STREAMS`; draws within a stream go out in event order, so a
+policy change shifts the later draws of the streams it touches (keyed streams: issue 9).
+
+A run starts `run.burnin_years` before `run.start_date` from a seed state and reaches
+the model's own steady state with every trend held at its start-date level; only
+days >= 0 are recorded. Every scheduled action is a bound method or a `partial` of
+one, never a closure or a generator, so an engine can be deep-copied at
+`run.policy_start` and continued under several scenarios (`simulate_scenarios`).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -18,7 +26,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from allocsim.config import SEEKER_KINDS, Config
+from allocsim.config import SEEKER_KINDS, Config, CustomRule, PoliciesConfig
 from allocsim.domain import (
     CAUSE_LABELS,
     CHANNEL_LABELS,
@@ -59,7 +67,7 @@ from allocsim.policies.labels import (
     starter_split,
 )
 from allocsim.records import Recorder
-from allocsim.world import SeekerTable, Stock, draw_seekers
+from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers
 
 STREAMS = (
     "initial_list",
@@ -76,6 +84,10 @@ STREAMS = (
 )
 
 OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = 0, 1, 2, 3
+WEEK = 7.0
+ADULT_AGE = 18.0  # Entree registers adults
+# Columns a household keeps when it stays registered after a move.
+REREGISTER_KEPT = ("birth_day", "household_size", "income", "village_mask", "senior_only")
 
 # Plain ints for the hot path: attribute access on an IntEnum class is slow.
 WAITING = int(SeekerState.WAITING)
@@ -86,6 +98,63 @@ ACCEPTED = int(Outcome.ACCEPTED)
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
     """Child `replication` of the root: the same child in every scenario (CRN)."""
     return np.random.SeedSequence(root_seed, spawn_key=(replication,))
+
+
+class _Call:
+    """A simpy callback that runs `fn()`; deep-copies with its engine (unlike a lambda)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], None]):
+        self.fn = fn
+
+    def __call__(self, _event: object) -> None:
+        self.fn()
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """What the engine precomputes from one set of policies."""
+
+    policies: PoliciesConfig
+    free_room_home: np.ndarray
+    custom: dict[int, CustomRule]
+
+    @classmethod
+    def of(cls, policies: PoliciesConfig, stock: Stock) -> PolicyView:
+        free_hoods = set(policies.free_room.neighbourhoods) if policies.free_room.enabled else set()
+        return cls(
+            policies,
+            np.isin(
+                stock.neighbourhood,
+                [i for i, name in enumerate(stock.neighbourhoods) if name in free_hoods],
+            ),
+            {
+                stock.neighbourhoods.index(c.neighbourhood): c
+                for c in policies.custom
+                if c.neighbourhood in stock.neighbourhoods
+            },
+        )
+
+
+@dataclass(frozen=True)
+class SeedState:
+    """A pilot's end state: waiting households (SeekerTable columns) and the homes'
+    registration dates, as days of the pilot's own clock (`day` is its end)."""
+
+    day: float
+    seekers: dict[str, np.ndarray]
+    reg_day: np.ndarray
+
+
+# Seeker columns that hold days, shifted when a pilot's state seeds another clock.
+TIME_FIELDS = (
+    "birth_day",
+    "meettijd_start",
+    "entry_day",
+    "first_response_day",
+    "last_response_day",
+)
 
 
 @dataclass
@@ -105,6 +174,7 @@ class Engine:
         seed: np.random.SeedSequence,
         replication: int,
         record_offers: bool = True,
+        t0: float | None = None,
     ):
         self.record_offers = record_offers
         self.cfg = cfg
@@ -113,18 +183,22 @@ class Engine:
             name: np.random.default_rng(s)
             for name, s in zip(STREAMS, seed.spawn(len(STREAMS)), strict=True)
         }
-        # Day 0 is run.start_date; a warm-up runs on negative days before it.
-        self.t0 = -float(cfg.run.warmup_days)
+        # Day 0 is run.start_date; the burn-in runs on negative days before it.
+        self.t0 = -round(cfg.run.burnin_years * DAYS_PER_YEAR) if t0 is None else t0
         self.env = simpy.Environment(initial_time=self.t0)
         self.trend_base = day_of(cfg.run.trend_base_date or cfg.run.start_date, cfg.run.start_date)
         self.start = cfg.run.start_date
         self.horizon = day_of(cfg.run.end_date, self.start)
+        self.policy_day = day_of(cfg.policy_start, self.start)
         self.rec = Recorder(replication)
         self.seekers = SeekerTable()
         n = stock.n_homes
         self.status = np.where(stock.completion_day > 0, NOT_BUILT, OCCUPIED).astype(np.int8)
         self.tenancy = np.zeros(n, dtype=np.int64)
         self.tenant = np.full(n, -1, dtype=np.int64)
+        # Registration date of each home's tenant (Entree: registered with the tenancy's
+        # woonduur, or the date kept across moves since 2013); NaN while vacant.
+        self.reg_day = np.full(n, np.nan)
         self.vacancy_day = np.zeros(n)
         self.cause = np.zeros(n, dtype=np.int8)
         self.chain_id = np.zeros(n, dtype=np.int64)
@@ -138,28 +212,36 @@ class Engine:
         self.queues: list[list[int]] = [[] for _ in stock.municipalities]
         self.sh_persons_arrived: dict[tuple[int, int], int] = {}
         self.sh_persons_housed: dict[tuple[int, int], int] = {}
+        self.sh_carry = np.zeros(len(stock.municipalities))
         self._next_advert = 1
         self._next_chain = 1
         self._limits: dict[int, Limits] = {}
-        pol = cfg.policies
-        free_hoods = set(pol.free_room.neighbourhoods) if pol.free_room.enabled else set()
-        self.free_room_home = np.isin(
-            stock.neighbourhood,
-            [i for i, name in enumerate(stock.neighbourhoods) if name in free_hoods],
-        )
-        self.custom = {
-            stock.neighbourhoods.index(c.neighbourhood): c
-            for c in pol.custom
-            if c.neighbourhood in stock.neighbourhoods
-        }
+        self._history = PolicyView.of(cfg.history, stock)
+        self._current = PolicyView.of(cfg.policies, stock)
         self.hood_lettings: dict[tuple[int, int], int] = {}
         self.hood_urgent: dict[tuple[int, int], int] = {}
+
+    def use_scenario(self, cfg: Config) -> None:
+        """Continue under `cfg`, whose history (everything before policy_start) is ours."""
+        self.cfg = cfg
+        self._current = PolicyView.of(cfg.policies, self.stock)
+
+    @property
+    def view(self) -> PolicyView:
+        """The rules in force now: the history's before policy_start, then the scenario's."""
+        return self._history if self.env.now < self.policy_day else self._current
+
+    @property
+    def pol(self) -> PoliciesConfig:
+        return self.view.policies
 
     # ------------------------------------------------------------------ helpers
 
     def turnover_factor(self, day: float) -> float:
-        """Trend of the turnover hazard, 1 at run.trend_base_date (drawn when a tenancy starts)."""
+        """Trend of the turnover hazard, 1 at run.trend_base_date, held at its start-date
+        level during the burn-in (drawn when a tenancy starts)."""
         g = self.cfg.stock.turnover_trend_per_year
+        day = max(day, 0.0)
         return float((1.0 + g) ** ((day - self.trend_base) / DAYS_PER_YEAR)) if g else 1.0
 
     def village_label(self, code: int) -> str:
@@ -168,10 +250,20 @@ class Engine:
     def date(self, day: float) -> dt.date:
         return date_of(day, self.start)
 
-    def limits(self, year: int) -> Limits:
+    def price_date(self, day: float) -> dt.date:
+        """The date whose rents and income limits apply: held at start_date in the burn-in."""
+        return date_of(max(day, 0.0), self.start)
+
+    def limits(self, day: float) -> Limits:
+        year = self.price_date(day).year
         if year not in self._limits:
             self._limits[year] = Limits.for_year(self.cfg.eligibility, year)
         return self._limits[year]
+
+    def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray:
+        """Monthly rent of `homes` on `day`."""
+        factor = rent_factor(self.price_date(day), self.cfg.stock.rent_increase_per_year)
+        return np.atleast_1d(self.stock.rent_2021[homes] * factor)
 
     def ledger(self, year: int, muni: int) -> Ledger:
         key = (year, muni)
@@ -180,26 +272,26 @@ class Engine:
         return self.ledgers[key]
 
     def at(self, day: float, callback: Callable[[], None]) -> None:
-        """Run `callback` at `day` if that is before the horizon."""
+        """Run `callback` (a bound method or partial) at `day` if that is before the horizon."""
         if day < self.horizon:
             ev = self.env.timeout(max(0.0, day - self.env.now))
-            ev.callbacks.append(lambda _ev: callback())
+            ev.callbacks.append(_Call(callback))
 
     # -------------------------------------------------------------- initial state
 
-    def setup(self) -> None:
-        cfg, stock = self.cfg, self.stock
+    def setup(self, seed: SeedState | None = None) -> None:
+        """The burn-in's seed state (a pilot's end state, resampled, or a list drawn from
+        the kind profiles), and the recurring actions scheduled from t0."""
+        stock = self.stock
         rng = self.rng["initial_list"]
         existing = np.flatnonzero(self.status == OCCUPIED)
-        n = int(round(cfg.seekers.registered_per_home * existing.size))
-        kinds = self._draw_kinds(rng, n, "share_initial")
-        idx = self.seekers.add(
-            draw_seekers(cfg, stock, rng, kinds, np.full(n, self.t0), initial=True)
-        )
-        self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
+        rate = stock.turnover_per_year[existing] * self.turnover_factor(self.t0) / DAYS_PER_YEAR
+        if seed is None:
+            self._seed_from_profiles(existing, rate, rng)
+        else:
+            self._seed_from_pilot(seed, existing, rng)
         # Each occupied home falls vacant after an exponential time (turnover hazard).
         vrng = self.rng["vacancies"]
-        rate = stock.turnover_per_year[existing] * self.turnover_factor(self.t0) / DAYS_PER_YEAR
         with np.errstate(divide="ignore"):
             first = self.t0 + vrng.exponential(1.0, size=existing.size) / rate
         for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
@@ -208,6 +300,69 @@ class Engine:
             self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
         for h in np.flatnonzero(np.isfinite(stock.withdraw_day)):
             self.at(max(0.0, float(stock.withdraw_day[h])), partial(self.withdraw, int(h)))
+        self._draw_registrations()
+        now = self.env.now
+        self.at(now, self.advert_tick)
+        self.at(now + WEEK, self.registration_tick)
+        self.at(now + WEEK, self.departure_tick)
+        self.at(now, self.status_holder_tick)
+        self.at(now + WEEK, self.sheltered_tick)
+
+    def _seed_from_profiles(
+        self, existing: np.ndarray, rate: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Tenancy ages exponential at the turnover hazard (the stationary age of a renewal
+        process), registration dates the mover_stock credit before that, and a list of
+        registered_per_home households drawn from the kind profiles."""
+        cfg = self.cfg
+        with np.errstate(divide="ignore"):
+            age = np.minimum(rng.exponential(1.0, size=existing.size) / rate, 60 * DAYS_PER_YEAR)
+        credit = cfg.seekers.kinds["mover_stock"].meettijd_credit_years * DAYS_PER_YEAR
+        self.reg_day[existing] = self.t0 - age - rng.gamma(2.0, credit / 2.0, existing.size)
+        n = int(round(cfg.seekers.registered_per_home * existing.size))
+        kinds = self._draw_kinds(rng, n, "share_initial")
+        idx = self.seekers.add(
+            draw_seekers(cfg, self.stock, rng, kinds, np.full(n, float(self.t0)), initial=True)
+        )
+        self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
+
+    def _seed_from_pilot(
+        self, seed: SeedState, existing: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """This replication's draw from the pilot's end state: the homes' registration dates
+        permuted within dwelling type, the waiting list bootstrapped (same size in
+        expectation), movers from the stock placed in random homes with those homes' dates."""
+        shift = self.t0 - seed.day  # the pilot ended on its own calendar
+        dtype = self.stock.dwelling_type[existing]
+        pilot_reg = seed.reg_day[existing] + shift
+        for t in np.unique(dtype):
+            members = np.flatnonzero(dtype == t)
+            values = pilot_reg[members]
+            values = values[np.isfinite(values)]
+            if values.size:
+                self.reg_day[existing[members]] = rng.choice(values, size=members.size)
+        n_rows = next(iter(seed.seekers.values())).size
+        take = rng.integers(0, n_rows, size=rng.poisson(n_rows)) if n_rows else np.zeros(0, int)
+        rows = {key: col[take].copy() for key, col in seed.seekers.items()}
+        for key in TIME_FIELDS:
+            rows[key] = rows[key] + shift
+        rows["home"] = np.full(take.size, -1, dtype=np.int32)
+        idx = self.seekers.add(rows)
+        self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng)
+
+    def seed_state(self) -> SeedState:
+        """The state a replication's burn-in can start from: the waiting list (status
+        holders aside: their queue starts empty) and each home's registration date."""
+        cols = self.seekers.cols
+        n = self.seekers.n
+        waiting = np.flatnonzero(
+            (cols["state"][:n] == WAITING) & (cols["kind"][:n] != STATUS_HOLDER_KIND)
+        )
+        return SeedState(
+            day=float(self.env.now),
+            seekers={key: cols[key][waiting].copy() for key in SEEKER_FIELDS},
+            reg_day=self.reg_day.copy(),
+        )
 
     def withdraw(self, h: int) -> None:
         """A home leaves the stock (demolition); a listed tenant becomes urgent (assumption)."""
@@ -226,17 +381,22 @@ class Engine:
         return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
 
     def _give_homes(self, movers: np.ndarray, rng: np.random.Generator) -> None:
-        """Movers from the stock rent a random occupied home that has no listed tenant."""
+        """Movers from the stock rent a random occupied home that has no listed tenant, and
+        register with that tenancy's registration date (Entree's meettijd rule)."""
         free = np.flatnonzero((self.status == OCCUPIED) & (self.tenant < 0))
         k = min(movers.size, free.size)
         homes = rng.choice(free, size=k, replace=False)
         cols = self.seekers.cols
-        cols["home"][movers[:k]] = homes
-        self.tenant[homes] = movers[:k]
+        placed = movers[:k]
+        cols["home"][placed] = homes
+        self.tenant[homes] = placed
+        # No registration before 18 (Entree), so the date is at least the 18th birthday.
+        adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
+        cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
         village = self.stock.village[homes]
-        cols["village_mask"][movers[:k]] |= (1 << village.astype(np.uint32)).astype(np.uint32)
-        cols["origin_municipality"][movers[:k]] = self.stock.village_municipality[village]
-        cols["origin_village"][movers[:k]] = village
+        cols["village_mask"][placed] |= (1 << village.astype(np.uint32)).astype(np.uint32)
+        cols["origin_municipality"][placed] = self.stock.village_municipality[village]
+        cols["origin_village"][placed] = village
         cols["kind"][movers[k:]] = Kind.MOVER_ELSEWHERE  # more movers than homes: rare
 
     # ----------------------------------------------------------------- vacancies
@@ -246,13 +406,11 @@ class Engine:
     ) -> None:
         """The home falls vacant on `day`; a later schedule supersedes this one."""
         self.tenancy[h] += 1
-        token = int(self.tenancy[h])
+        self.at(day, partial(self._fire_vacancy, h, int(self.tenancy[h]), cause, chain, pos))
 
-        def fire() -> None:
-            if self.tenancy[h] == token:
-                self.vacate(h, cause, chain, pos)
-
-        self.at(day, fire)
+    def _fire_vacancy(self, h: int, token: int, cause: VacancyCause, chain: int, pos: int) -> None:
+        if self.tenancy[h] == token:  # not superseded by a later schedule
+            self.vacate(h, cause, chain, pos)
 
     def vacate(self, h: int, cause: VacancyCause, chain: int, pos: int) -> None:
         now = self.env.now
@@ -271,6 +429,7 @@ class Engine:
             chain = self._next_chain
             self._next_chain += 1
         self.status[h] = VACANT
+        self.reg_day[h] = np.nan
         self.vacancy_day[h] = now
         self.cause[h] = cause
         self.chain_id[h] = chain
@@ -279,7 +438,7 @@ class Engine:
         muni = int(stock.municipality[h])
         date = self.date(now)
         ledger = self.ledger(date.year, muni)
-        tf = self.cfg.policies.transformation
+        tf = self.pol.transformation
         if (
             tf.share_withdrawn > 0
             and stock.bedrooms[h] >= tf.min_bedrooms
@@ -299,7 +458,7 @@ class Engine:
             senior_suitable=bool(stock.senior_suitable[h]),
             first_channel=first_channel,
         )
-        decision = label_vacancy(home, date.month, ledger, self.cfg.policies, u_label)
+        decision = label_vacancy(home, date.month, ledger, self.pol, u_label)
         ledger.record(decision)
         self.channel[h] = decision.channel
         self.rule[h] = decision.rule
@@ -310,22 +469,21 @@ class Engine:
     # --------------------------------------------------------- status holders
 
     def _try_direct(self, h: int, ledger: Ledger, date: dt.date) -> bool:
-        sh = self.cfg.policies.status_holders
+        sh = self.pol.status_holders
         muni = int(self.stock.municipality[h])
         queue = self.queues[muni]
         if not sh.enabled or not queue:
             return False
         cols = self.seekers.cols
         q = np.asarray(queue)
-        lim = self.limits(date.year)
-        rent = self.stock.rent_2021[h] * rent_factor(date, self.cfg.stock.rent_increase_per_year)
+        lim = self.limits(self.env.now)
         age = (self.env.now - cols["birth_day"][q]) / DAYS_PER_YEAR
         fits = eligible(
             cols["household_size"][q],
             cols["income"][q],
             age,
             self.stock.bedrooms[h : h + 1],
-            np.array([rent]),
+            self.rent(h, self.env.now),
             lim,
         )[:, 0]
         if not fits.any():
@@ -351,33 +509,31 @@ class Engine:
         self._let(h, s, day, day, advert=-1, n_responses=0, rank=0, n_refused=0)
         return True
 
-    def status_holder_process(self):  # type: ignore[no-untyped-def]
+    def status_holder_tick(self) -> None:
         """Each month, status-holder households arrive per the half-yearly task (1.13)."""
-        sh = self.cfg.policies.status_holders
-        rng = self.rng["status_holders"]
-        sizes = np.arange(1, 6)
-        mean_size = float(np.dot(sizes, sh.household_size_shares))
-        carry = np.zeros(len(self.stock.municipalities))
-        while True:
-            date = self.date(self.env.now)
+        sh = self.pol.status_holders
+        date = self.date(self.env.now)
+        if sh.enabled:
+            rng = self.rng["status_holders"]
+            mean_size = float(np.dot(np.arange(1, 6), sh.household_size_shares))
             half = sh.task_persons_h1 if date.month <= 6 else sh.task_persons_h2
             for m, name in enumerate(self.stock.municipalities):
                 households = half.get(name, 0.0) * sh.vivare_share_of_task / mean_size
                 if sh.arrival_spread == "monthly":
-                    carry[m] += households / 6.0
+                    self.sh_carry[m] += households / 6.0
                 elif date.month in (1, 7):
-                    carry[m] += households
-                k = int(math.floor(carry[m] + 1e-9))
-                carry[m] -= k
+                    self.sh_carry[m] += households
+                k = int(math.floor(self.sh_carry[m] + 1e-9))
+                self.sh_carry[m] -= k
                 if k:
                     self._add_status_holders(m, k, rng, date)
-            nxt = (date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            yield self.env.timeout(day_of(nxt, self.start) - self.env.now)
+        nxt = (date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        self.at(day_of(nxt, self.start), self.status_holder_tick)
 
     def _add_status_holders(
         self, muni: int, k: int, rng: np.random.Generator, date: dt.date
     ) -> None:
-        sh = self.cfg.policies.status_holders
+        sh = self.pol.status_holders
         now = self.env.now
         hh = rng.choice(np.arange(1, 6), size=k, p=np.asarray(sh.household_size_shares))
         age = 25.0 + rng.gamma(4.0, 3.0, size=k)  # assumption: adults of about 25-45
@@ -402,46 +558,52 @@ class Engine:
 
     # ------------------------------------------------------ registrations, exits
 
-    def registration_process(self):  # type: ignore[no-untyped-def]
-        """Weekly: new households join the list (drawn in one go at the start)."""
+    def _draw_registrations(self) -> None:
+        """Every week's new households, drawn once; the trend is held before day 0."""
         cfg = self.cfg
         rng = self.rng["arrivals"]
-        cycle = 7.0
         n_homes = float(np.sum(self.status != NOT_BUILT))
-        weeks = np.arange(math.ceil((self.horizon - self.t0) / cycle))
+        weeks = np.arange(math.ceil((self.horizon - self.t0) / WEEK))
+        day = np.maximum(self.t0 + weeks * WEEK, 0.0)
         rate = (
             cfg.seekers.arrivals_per_home_per_year
             * n_homes
             * (1.0 + cfg.seekers.arrivals_trend_per_year)
-            ** ((self.t0 + weeks * cycle - self.trend_base) / DAYS_PER_YEAR)
+            ** ((day - self.trend_base) / DAYS_PER_YEAR)
         )
-        per_week = rng.poisson(rate * cycle / DAYS_PER_YEAR)
+        per_week = rng.poisson(rate * WEEK / DAYS_PER_YEAR)
         total = int(per_week.sum())
-        kinds = self._draw_kinds(rng, total, "share_arrivals")
-        entry = self.t0 + np.repeat(weeks * cycle, per_week) + rng.random(total) * cycle
-        new = draw_seekers(cfg, self.stock, rng, kinds, entry, initial=False)
-        ends = np.cumsum(per_week)
-        for week, k in enumerate(per_week):
-            yield self.env.timeout(cycle)  # add the week's registrations at its end
-            if k:
-                part = slice(int(ends[week] - k), int(ends[week]))
-                idx = self.seekers.add({key: col[part] for key, col in new.items()})
-                self._give_homes(idx[kinds[part] == Kind.MOVER_STOCK], rng)
+        self._arrival_kinds = self._draw_kinds(rng, total, "share_arrivals")
+        entry = self.t0 + np.repeat(weeks * WEEK, per_week) + rng.random(total) * WEEK
+        self._arrivals = draw_seekers(cfg, self.stock, rng, self._arrival_kinds, entry, False)
+        self._arrival_ends = np.cumsum(per_week)
+        self._week = 0
 
-    def sheltered_process(self):  # type: ignore[no-untyped-def]
+    def registration_tick(self) -> None:
+        """Weekly: the week's new households join the list at its end."""
+        ends = self._arrival_ends
+        if self._week < ends.size:
+            lo = int(ends[self._week - 1]) if self._week else 0
+            part = slice(lo, int(ends[self._week]))
+            self._week += 1
+            if part.stop > part.start:
+                idx = self.seekers.add({key: col[part] for key, col in self._arrivals.items()})
+                movers = idx[self._arrival_kinds[part] == Kind.MOVER_STOCK]
+                self._give_homes(movers, self.rng["arrivals"])
+        self.at(self.env.now + WEEK, self.registration_tick)
+
+    def sheltered_tick(self) -> None:
         """Weekly: households leaving sheltered housing register as urgent (4.1)."""
-        so = self.cfg.policies.sheltered_outflow
-        rng = self.rng["sheltered"]
-        cycle = 7.0
-        stock = self.stock
-        while True:
-            yield self.env.timeout(cycle)
+        so = self.pol.sheltered_outflow
+        if so.enabled:
+            rng = self.rng["sheltered"]
+            stock = self.stock
             for m, name in enumerate(stock.municipalities):
-                k = int(rng.poisson(so.households_per_year.get(name, 0.0) * cycle / DAYS_PER_YEAR))
+                k = int(rng.poisson(so.households_per_year.get(name, 0.0) * WEEK / DAYS_PER_YEAR))
                 if not k:
                     continue
                 kinds = np.full(k, Kind.URGENT)
-                entry = self.env.now - rng.random(k) * cycle
+                entry = self.env.now - rng.random(k) * WEEK
                 new = draw_seekers(self.cfg, stock, rng, kinds, entry, initial=False)
                 new["kind"][:] = Kind.SHELTERED
                 own = np.flatnonzero(stock.village_municipality == m)
@@ -449,30 +611,36 @@ class Engine:
                 new["origin_municipality"][:] = m
                 new["origin_village"][:] = own[0]
                 self.seekers.add(new)
+        self.at(self.env.now + WEEK, self.sheltered_tick)
 
-    def departure_process(self):  # type: ignore[no-untyped-def]
+    def departure_tick(self) -> None:
         """Weekly: waiting seekers leave the list; passive ones start to respond and
         active ones (not urgent) stop, at the activation and deactivation hazards."""
         rng = self.rng["departures"]
-        cycle = 7.0
         sc = self.cfg.seekers
-        p_act = 1.0 - math.exp(-sc.activation_per_year * cycle / DAYS_PER_YEAR)
-        p_deact = 1.0 - math.exp(-sc.deactivation_per_year * cycle / DAYS_PER_YEAR)
-        while True:
-            yield self.env.timeout(cycle)
-            cols = self.seekers.cols
-            n = self.seekers.n
-            state = cols["state"][:n]
-            waiting = np.flatnonzero(
-                (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
-            )
-            u = rng.random((waiting.size, 2))
-            leave = u[:, 0] < 1.0 - np.exp(-cols["leave_rate"][waiting] * cycle)
-            self._end(waiting[leave], SeekerState.LEFT, self.env.now)
-            active = cols["active"][waiting]
-            stay = ~leave & (cols["priority"][waiting] != 0)
-            cols["active"][waiting[stay & ~active & (u[:, 1] < p_act)]] = True
-            cols["active"][waiting[stay & active & (u[:, 1] < p_deact)]] = False
+        p_act = 1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR)
+        p_deact = 1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR)
+        cols = self.seekers.cols
+        n = self.seekers.n
+        state = cols["state"][:n]
+        waiting = np.flatnonzero(
+            (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
+        )
+        u = rng.random((waiting.size, 2))
+        leave = u[:, 0] < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK)
+        self._leave(waiting[leave], self.env.now)
+        active = cols["active"][waiting]
+        stay = ~leave & (cols["priority"][waiting] != 0)
+        cols["active"][waiting[stay & ~active & (u[:, 1] < p_act)]] = True
+        cols["active"][waiting[stay & active & (u[:, 1] < p_deact)]] = False
+        self.at(self.env.now + WEEK, self.departure_tick)
+
+    def _leave(self, idx: np.ndarray, day: float) -> None:
+        """Seekers leave the list unhoused; tenants among them stay in their homes, which
+        keep their registration date for a later registration."""
+        self._end(idx, SeekerState.LEFT, day)
+        homes = self.seekers.cols["home"][idx]
+        self.tenant[homes[homes >= 0]] = -1
 
     def _end(self, idx: np.ndarray, state: SeekerState, day: float) -> None:
         cols = self.seekers.cols
@@ -481,22 +649,20 @@ class Engine:
 
     # ------------------------------------------------------------------ adverts
 
-    def advert_process(self):  # type: ignore[no-untyped-def]
-        cycle = self.cfg.allocation.advert_cycle_days
-        while True:
-            if self.pending:
-                homes, self.pending = self.pending, []
-                self.publish(homes)
-            yield self.env.timeout(cycle)
+    def advert_tick(self) -> None:
+        if self.pending:
+            homes, self.pending = self.pending, []
+            self.publish(homes)
+        self.at(self.env.now + self.cfg.allocation.advert_cycle_days, self.advert_tick)
 
     def publish(self, homes: list[int]) -> None:
         cfg, stock = self.cfg, self.stock
         alloc = cfg.allocation
         now = self.env.now
         date = self.date(now)
-        lim = self.limits(date.year)
+        lim = self.limits(now)
         h = np.asarray(homes)
-        rent = stock.rent_2021[h] * rent_factor(date, cfg.stock.rent_increase_per_year)
+        rent = self.rent(h, now)
         cols = self.seekers.cols
         n = self.seekers.n
         active = np.flatnonzero(
@@ -547,6 +713,8 @@ class Engine:
         first = cols["first_response_day"]
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
         cols["last_response_day"][uniq] = now
+        if now >= 0.0:
+            self.rec.columns("responses", day=np.full(uniq.size, now), seeker_id=uniq)
         order = np.argsort(which, kind="stable")
         split = np.searchsorted(which[order], np.arange(h.size + 1))
         batch = Batch(
@@ -556,17 +724,17 @@ class Engine:
         )
         self._next_advert += h.size
         close = now + alloc.response_window_days
-        self.at(close, lambda: self.close(batch, now))
+        self.at(close, partial(self.close, batch, now))
 
     def _free_room_open(self, homes: np.ndarray, year: int) -> np.ndarray:
         """Adverts that may go above the income limit: flagged and room left (4.10)."""
-        cap = self.cfg.policies.free_room.cap_share
+        cap = self.pol.free_room.cap_share
         room = {
             m: share_allows(self.ledger(year, m).above_limit, self.ledger(year, m).lettings, cap)
             for m in np.unique(self.stock.municipality[homes]).tolist()
         }
         muni = self.stock.municipality[homes]
-        return self.free_room_home[homes] & np.array([room[int(m)] for m in muni], dtype=bool)
+        return self.view.free_room_home[homes] & np.array([room[int(m)] for m in muni], dtype=bool)
 
     def _pilot_eligible(self, s: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
         cols = self.seekers.cols
@@ -576,26 +744,28 @@ class Engine:
             cols["household_size"][s],
             cols["income"][s],
             lim,
-            self.cfg.policies.starter_pilot,
+            self.pol.starter_pilot,
         )
 
     def close(self, batch: Batch, publish_day: float) -> None:
         alloc = self.cfg.allocation
         now = self.env.now
         date = self.date(now)
-        lim = self.limits(date.year)
+        lim = self.limits(now)
+        recording = now >= 0.0
         cols = self.seekers.cols
         p_refuse: dict[int, float] = {
             Channel.OFFER: alloc.p_refuse_offer,
             Channel.LOTTERY: alloc.p_refuse_lottery,
         }
-        senior_age = self.cfg.policies.village_rule.senior_priority_age
+        view = self.view
+        senior_age = view.policies.village_rule.senior_priority_age
         for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
             resp = resp[cols["state"][resp] == WAITING]
-            if self.free_room_home[h] and not self._free_room_open(np.array([h]), date.year)[0]:
+            if view.free_room_home[h] and not self._free_room_open(np.array([h]), date.year)[0]:
                 hh_r = cols["household_size"][resp]
                 resp = resp[~above_income_limit(hh_r, cols["income"][resp], lim)]
-            rule = self.custom.get(int(self.stock.neighbourhood[h]))
+            rule = view.custom.get(int(self.stock.neighbourhood[h]))
             if rule is not None and rule.max_share_urgent is not None:
                 key = (date.year, int(self.stock.neighbourhood[h]))
                 n_urgent = self.hood_urgent.get(key, 0)
@@ -621,7 +791,7 @@ class Engine:
             )
             k = outcomes.size
             ranked = order[:k]
-            if self.record_offers:
+            if recording and self.record_offers:
                 self.rec.columns(
                     "offers",
                     day=np.full(k, now),
@@ -635,21 +805,8 @@ class Engine:
                     outcome=np.asarray(OUTCOME_LABELS)[outcomes],
                 )
             accepted = k > 0 and outcomes[-1] == ACCEPTED
-            self.rec.row(
-                "adverts",
-                advert_id=advert,
-                home_id=int(self.stock.home_id[h]),
-                municipality=self.stock.municipalities[self.stock.municipality[h]],
-                village=self.stock.villages[self.stock.village[h]],
-                channel=CHANNEL_LABELS[channel],
-                rule=RULE_LABELS[self.rule[h]],
-                starter_priority=bool(self.starter_priority[h]),
-                publish_day=publish_day,
-                close_day=now,
-                n_responses=int(resp.size),
-                n_priority_responses=int((prio == 0).sum()),
-                let=bool(accepted),
-            )
+            if recording:
+                self._record_advert(advert, h, channel, publish_day, resp.size, prio, accepted)
             if not accepted:
                 self.pending.append(h)  # advertised again in the next cycle
                 continue
@@ -668,6 +825,32 @@ class Engine:
                 meettijd_days=float(meettijd[ranked[-1]]),
             )
 
+    def _record_advert(
+        self,
+        advert: int,
+        h: int,
+        channel: int,
+        publish_day: float,
+        n_responses: int,
+        prio: np.ndarray,
+        let: bool,
+    ) -> None:
+        self.rec.row(
+            "adverts",
+            advert_id=advert,
+            home_id=int(self.stock.home_id[h]),
+            municipality=self.stock.municipalities[self.stock.municipality[h]],
+            village=self.stock.villages[self.stock.village[h]],
+            channel=CHANNEL_LABELS[channel],
+            rule=RULE_LABELS[self.rule[h]],
+            starter_priority=bool(self.starter_priority[h]),
+            publish_day=publish_day,
+            close_day=self.env.now,
+            n_responses=int(n_responses),
+            n_priority_responses=int((prio == 0).sum()),
+            let=bool(let),
+        )
+
     def _let(
         self,
         h: int,
@@ -685,13 +868,9 @@ class Engine:
         cols = self.seekers.cols
         now = self.env.now
         self._end(np.array([s]), SeekerState.HOUSED, day)
-        age = (day - cols["birth_day"][s]) / DAYS_PER_YEAR
-        kind = int(cols["kind"][s])
-        first = cols["first_response_day"][s]
-        search_from = first if not np.isnan(first) else cols["entry_day"][s]
         old = int(cols["home"][s])
         year = self.date(now).year
-        lim = self.limits(year)
+        lim = self.limits(now)
         hh = np.array([cols["household_size"][s]])
         above = bool(above_income_limit(hh, cols["income"][s : s + 1], lim)[0])
         ledger = self.ledger(year, int(stock.municipality[h]))
@@ -701,6 +880,84 @@ class Engine:
         self.hood_lettings[hood_key] = self.hood_lettings.get(hood_key, 0) + 1
         if cols["priority"][s] == 0:
             self.hood_urgent[hood_key] = self.hood_urgent.get(hood_key, 0) + 1
+        if day >= 0.0:
+            self._record_letting(
+                h, s, day, advert, n_responses, rank, n_refused, meettijd_days, above
+            )
+        # Entree's rule: the household keeps its registration date (or, before 2013, the
+        # new tenancy starts it afresh); the home carries it for the tenant's next search.
+        if cfg.seekers.meettijd_rule == "entree_2013":
+            self.reg_day[h] = cols["meettijd_start"][s]
+        else:
+            self.reg_day[h] = day
+        if cfg.seekers.housed_stay_registered:
+            self.at(day, partial(self._reregister, s, h))
+        # The new tenant is not on the list; the home's next vacancy follows the hazard.
+        self.status[h] = OCCUPIED
+        rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
+        if rate > 0:
+            nxt = day + float(self.rng["vacancies"].exponential(1.0 / rate))
+            self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
+        else:
+            self.tenancy[h] += 1
+        if old >= 0:
+            cols["home"][s] = -1
+            self.tenant[old] = -1
+            self.schedule_vacancy(
+                old,
+                accept_day + cfg.stock.notice_days,
+                VacancyCause.CHAIN,
+                chain=int(self.chain_id[h]),
+                pos=int(self.chain_pos[h]) + 1,
+            )
+
+    def _reregister(self, s: int, h: int) -> None:
+        """Household `s`, now the tenant of `h`, stays registered as a passive mover from
+        the stock with its kept date (seekers.housed_stay_registered): a new list entry."""
+        if self.status[h] != OCCUPIED or self.tenant[h] >= 0:
+            return
+        cols = self.seekers.cols
+        profile = self.cfg.seekers.kinds["mover_stock"]
+        village = int(self.stock.village[h])
+        row = {key: cols[key][s : s + 1].copy() for key in REREGISTER_KEPT}
+        idx = self.seekers.add(
+            {
+                **row,
+                "kind": np.array([Kind.MOVER_STOCK], dtype=np.int8),
+                "priority": np.ones(1, dtype=np.int8),
+                "meettijd_start": self.reg_day[h : h + 1].copy(),
+                "entry_day": np.array([self.env.now]),
+                "village_mask": row["village_mask"] | np.uint32(1 << village),
+                "origin_municipality": self.stock.village_municipality[[village]],
+                "origin_village": np.array([village], dtype=np.int16),
+                "active": np.zeros(1, dtype=bool),
+                "intensity": np.array([profile.response_intensity_per_week]),
+                "leave_rate": np.array([profile.leave_per_year / DAYS_PER_YEAR]),
+                "home": np.array([h], dtype=np.int32),
+            }
+        )
+        self.tenant[h] = int(idx[0])
+
+    def _record_letting(
+        self,
+        h: int,
+        s: int,
+        day: float,
+        advert: int,
+        n_responses: int,
+        rank: int,
+        n_refused: int,
+        meettijd_days: float | None,
+        above: bool,
+    ) -> None:
+        stock = self.stock
+        cols = self.seekers.cols
+        now = self.env.now
+        age = (day - cols["birth_day"][s]) / DAYS_PER_YEAR
+        kind = int(cols["kind"][s])
+        first = cols["first_response_day"][s]
+        search_from = first if not np.isnan(first) else cols["entry_day"][s]
+        old = int(cols["home"][s])
         self.rec.row(
             "lettings",
             day=day,
@@ -715,7 +972,7 @@ class Engine:
             seeker_kind=KIND_LABELS[kind],
             group="",  # filled in bulk by `run`
             age=float(age),
-            household_size=int(hh[0]),
+            household_size=int(cols["household_size"][s]),
             income=float(cols["income"][s]),
             above_income_limit=above,
             meettijd_days=float(now - cols["meettijd_start"][s])
@@ -736,76 +993,86 @@ class Engine:
             origin_village=self.village_label(int(cols["origin_village"][s])),
             advert_id=advert,
         )
-        # The new tenant is not on the list; the home's next vacancy follows the hazard.
-        self.status[h] = OCCUPIED
-        rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
-        if rate > 0:
-            nxt = day + float(self.rng["vacancies"].exponential(1.0 / rate))
-            self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
-        else:
-            self.tenancy[h] += 1
-        if old >= 0:
-            cols["home"][s] = -1
-            self.tenant[old] = -1
-            self.schedule_vacancy(
-                old,
-                accept_day + cfg.stock.notice_days,
-                VacancyCause.CHAIN,
-                chain=int(self.chain_id[h]),
-                pos=int(self.chain_pos[h]) + 1,
-            )
 
     # ---------------------------------------------------------------------- run
 
-    def run(self) -> dict[str, pd.DataFrame]:
-        self.setup()
-        self.env.process(self.advert_process())
-        self.env.process(self.registration_process())
-        self.env.process(self.departure_process())
-        if self.cfg.policies.status_holders.enabled:
-            self.env.process(self.status_holder_process())
-        if self.cfg.policies.sheltered_outflow.enabled:
-            self.env.process(self.sheltered_process())
-        self.env.run(until=self.horizon)
+    def begin(self, seed: SeedState | None = None) -> Engine:
+        self.setup(seed)
+        return self
+
+    def advance(self, day: float) -> Engine:
+        """Simulate up to (not including) `day`."""
+        day = min(day, self.horizon)
+        if day > self.env.now:
+            self.env.run(until=day)
+        return self
+
+    def fork(self, cfg: Config) -> Engine:
+        """A copy of this engine that continues under `cfg` (same history)."""
+        twin = copy.deepcopy(self, memo={id(self.stock): self.stock, id(self.cfg): self.cfg})
+        twin.use_scenario(cfg)
+        return twin
+
+    def finish(self) -> dict[str, pd.DataFrame]:
+        """Run to the horizon and return the record tables."""
+        self.advance(self.horizon)
         self._write_seekers()
         self._write_quotas()
         frames = self.rec.frames()
+        # A tenancy that starts at or after the horizon is not in this run: its letting is
+        # dropped here and its tenant is censored in `seekers` (see _write_seekers).
         lets = frames["lettings"]
+        lets = lets[lets["day"] < self.horizon].reset_index(drop=True)
         code = {label: i for i, label in enumerate(KIND_LABELS)}
         kind = np.array([code[k] for k in lets["seeker_kind"].astype(str)], dtype=np.int8)
         group = assign_group(kind, lets["age"].to_numpy(), self.cfg.seekers.senior_age)
         lets["group"] = pd.Categorical(np.asarray(GROUP_LABELS)[group])
+        frames["lettings"] = lets
         return frames
 
+    def run(self) -> dict[str, pd.DataFrame]:
+        return self.begin().finish()
+
     def _write_seekers(self) -> None:
+        """Every household on the list at some time in [0, horizon): one row per
+        registration. A tenancy starting at or after the horizon counts as still waiting."""
         cols = self.seekers.cols
         n = self.seekers.n
-        kind = cols["kind"][:n]
-        entry = cols["entry_day"][:n]
-        age_entry = (entry - cols["birth_day"][:n]) / DAYS_PER_YEAR
-        state = cols["state"][:n]
-        group = assign_group(kind, age_entry, self.cfg.seekers.senior_age)
+        state = cols["state"][:n].copy()
+        end = cols["end_day"][:n].copy()
+        late = (state == SeekerState.HOUSED) & (end >= self.horizon)
+        state[late] = SeekerState.WAITING
+        waiting = state == SeekerState.WAITING
+        end[waiting] = self.horizon
+        keep = np.flatnonzero(end >= 0.0)
+        kind = cols["kind"][keep]
+        entry = cols["entry_day"][keep]
+        birth = cols["birth_day"][keep]
+        group_day = np.maximum(entry, 0.0)
+        group = assign_group(kind, (group_day - birth) / DAYS_PER_YEAR, self.cfg.seekers.senior_age)
         self.rec.columns(
             "seekers",
-            seeker_id=np.arange(n),
+            seeker_id=keep,
             kind=pd.Categorical.from_codes(kind, KIND_LABELS),
             group=pd.Categorical.from_codes(group, GROUP_LABELS),
             origin_municipality=pd.Categorical.from_codes(
-                cols["origin_municipality"][:n], self.stock.municipalities
+                cols["origin_municipality"][keep], self.stock.municipalities
             ),
             origin_village=pd.Categorical.from_codes(
-                cols["origin_village"][:n], (*self.stock.villages, "outside")
+                cols["origin_village"][keep], (*self.stock.villages, "outside")
             ),
             entry_day=entry,
-            age_at_entry=age_entry,
-            household_size=cols["household_size"][:n],
-            income=cols["income"][:n],
-            meettijd_start_day=cols["meettijd_start"][:n],
-            n_responses=cols["n_responses"][:n],
-            first_response_day=cols["first_response_day"][:n],
-            last_response_day=cols["last_response_day"][:n],
-            outcome=pd.Categorical.from_codes(state, SEEKER_STATE_LABELS),
-            outcome_day=np.where(state == SeekerState.WAITING, self.horizon, cols["end_day"][:n]),
+            birth_day=birth,
+            age_at_entry=(entry - birth) / DAYS_PER_YEAR,
+            household_size=cols["household_size"][keep],
+            income=cols["income"][keep],
+            meettijd_start_day=cols["meettijd_start"][keep],
+            active=cols["active"][keep],
+            n_responses=cols["n_responses"][keep],
+            first_response_day=cols["first_response_day"][keep],
+            last_response_day=cols["last_response_day"][keep],
+            outcome=pd.Categorical.from_codes(state[keep], SEEKER_STATE_LABELS),
+            outcome_day=end[keep],
         )
 
     def _write_quotas(self) -> None:
@@ -878,7 +1145,7 @@ class Engine:
                     requested=float(requested),
                 )
         for (year, hood), lets in sorted(self.hood_lettings.items()):
-            rule = self.custom.get(hood)
+            rule = self._current.custom.get(hood)
             if year < first_year or rule is None or rule.max_share_urgent is None:
                 continue
             self.rec.row(
@@ -905,6 +1172,34 @@ class Engine:
             )
 
 
+PILOT_KEY = 2**31 - 1  # spawn key of the pilot's SeedSequence: no replication uses it
+_PILOTS: dict[str, SeedState] = {}
+
+
+def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
+    """The end state of the pilot run of `cfg`'s history (run.seed_state = 'pilot'):
+    run.pilot_years from a profile seed under the history's rules with trends held,
+    ending where a replication's burn-in begins. Computed once per history and process."""
+    if cfg.run.seed_state != "pilot":
+        return None
+    key = cfg.history_key()
+    if key not in _PILOTS:
+        end = -round(cfg.run.burnin_years * DAYS_PER_YEAR)
+        engine = Engine(
+            cfg,
+            stock,
+            np.random.SeedSequence(cfg.run.seed, spawn_key=(PILOT_KEY,)),
+            replication=-1,
+            record_offers=False,
+            t0=end - round(cfg.run.pilot_years * DAYS_PER_YEAR),
+        )
+        engine.begin().advance(end)
+        if len(_PILOTS) > 8:
+            _PILOTS.clear()
+        _PILOTS[key] = engine.seed_state()
+    return _PILOTS[key]
+
+
 def simulate(
     cfg: Config, stock: Stock, replication: int, record_offers: bool = True
 ) -> dict[str, pd.DataFrame]:
@@ -912,7 +1207,25 @@ def simulate(
 
     Without `record_offers` the offers table stays empty (experiments that keep only
     metrics); nothing else changes, random streams included."""
-    engine = Engine(
-        cfg, stock, replication_seed(cfg.run.seed, replication), replication, record_offers
-    )
-    return engine.run()
+    return simulate_scenarios([cfg], stock, replication, record_offers)[0]
+
+
+def simulate_scenarios(
+    cfgs: list[Config], stock: Stock, replication: int, record_offers: bool = True
+) -> list[dict[str, pd.DataFrame]]:
+    """Replication `replication` of several scenarios that share their history
+    (equal `Config.history_key()`): the history up to run.policy_start is simulated
+    once and each scenario continues from a copy of it. Gives exactly what `simulate`
+    gives for each scenario on its own."""
+    keys = {c.history_key() for c in cfgs}
+    if len(keys) != 1:
+        raise ValueError("simulate_scenarios needs scenarios with one history")
+    first = cfgs[0]
+    history = Engine(
+        first, stock, replication_seed(first.run.seed, replication), replication, record_offers
+    ).begin(pilot_state(first, stock))
+    if len(cfgs) == 1:
+        history.use_scenario(first)
+        return [history.finish()]
+    history.advance(history.policy_day)
+    return [history.fork(cfg).finish() for cfg in cfgs]

@@ -88,7 +88,12 @@ class ReplicationRule(Section):
 class Window(Section):
     start_date: dt.date = Field(description="Start of the evaluation window (day 0).")
     end_date: dt.date = Field(description="End of the window (exclusive) = horizon.")
-    warmup_days: int = Field(365, ge=0, description="Simulated before start_date, not counted.")
+    burnin_years: float | None = Field(
+        None,
+        ge=0.0,
+        le=200.0,
+        description="Burn-in before start_date (run.burnin_years); unset: the scenarios' own.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Window:
@@ -173,7 +178,11 @@ def load_experiment(
         window = [
             ("run.start_date", spec.window.start_date, str(path)),
             ("run.end_date", spec.window.end_date, str(path)),
-            ("run.warmup_days", spec.window.warmup_days, str(path)),
+            *(
+                [("run.burnin_years", spec.window.burnin_years, str(path))]
+                if spec.window.burnin_years is not None
+                else []
+            ),
             ("run.seed", spec.seed, str(path)),
         ]
         own = [(k, v, f"{path}: scenarios[{i}].set") for k, v in ref.set.items()]
@@ -205,15 +214,20 @@ def load_experiment(
         ]
         checks += [(f"review.quota_scenarios.{k}", k) for k in spec.review.quota_scenarios]
     if spec.review is not None:
-        first = spec.window.start_date - dt.timedelta(days=spec.window.warmup_days)
         r = spec.review
-        if not (first <= r.data_window_start < r.data_window_end <= spec.window.end_date):
+        if not (
+            spec.window.start_date
+            <= r.data_window_start
+            < r.data_window_end
+            <= spec.window.end_date
+        ):
             problems.append(
                 Problem(
                     str(path),
                     "review.data_window_start/end",
                     f"{r.data_window_start}..{r.data_window_end}",
-                    f"a window within the simulated period {first}..{spec.window.end_date}",
+                    f"a window within the evaluation window {spec.window.start_date}.."
+                    f"{spec.window.end_date} (only it is recorded)",
                 )
             )
     for key, label in checks:
@@ -244,6 +258,11 @@ class Job:
     replication: int
     keep_records: bool
     data_window: tuple[float, float] | None = None  # a review's data window, in days
+    siblings: tuple[tuple[str, Config], ...] = ()  # more scenarios with the same history
+
+    @property
+    def n_scenarios(self) -> int:
+        return 1 + len(self.siblings)
 
 
 @dataclass
@@ -260,12 +279,15 @@ class JobResult:
 _STOCKS: dict[str, Any] = {}
 
 
-def run_job(job: Job) -> JobResult:
-    """Simulate one replication of one scenario and compute its metrics (runs anywhere)."""
-    from allocsim.engine import simulate
+def run_job(job: Job) -> list[JobResult]:
+    """Simulate one replication of a scenario and of its siblings (scenarios with the same
+    history, simulated once up to run.policy_start) and compute their metrics (runs
+    anywhere). One result per scenario; a failure is recorded with its seed."""
+    from allocsim.engine import simulate_scenarios
     from allocsim.world import build_stock
 
     started = time.perf_counter()
+    scenarios = [(job.label, job.config), *job.siblings]
     cfg = job.config
     try:
         key = json.dumps(
@@ -279,33 +301,86 @@ def run_job(job: Job) -> JobResult:
         if key not in _STOCKS:
             _STOCKS.clear()
             _STOCKS[key] = build_stock(cfg)
-        frames = simulate(cfg, _STOCKS[key], job.replication, record_offers=job.keep_records)
-        horizon = day_of(cfg.run.end_date, cfg.run.start_date)
-        parts = [run_metrics(frames, cfg)]
-        # A review's data window gets its own metrics unless it is the evaluation window
-        # (then `review.detectability` reads the plain ones).
-        if job.data_window is not None and job.data_window != (0.0, horizon):
-            villages = cfg.policies.village_rule.villages
-            data = replication_metrics(frames, *job.data_window, None, villages)
-            data["dimension"] = DATA_PREFIX + data["dimension"]
-            parts.append(data)
-        metrics = pd.concat(parts, ignore_index=True)
-        metrics["replication"] = job.replication
-        return JobResult(
-            job.label,
-            job.replication,
-            time.perf_counter() - started,
-            metrics=metrics,
-            records=frames if job.keep_records else None,
+        all_frames = simulate_scenarios(
+            [c for _, c in scenarios], _STOCKS[key], job.replication, job.keep_records
         )
     except Exception as exc:  # recorded with its seed; the experiment goes on
-        return JobResult(
-            job.label,
-            job.replication,
-            time.perf_counter() - started,
-            error=repr(exc),
-            trace=traceback.format_exc(),
+        seconds = (time.perf_counter() - started) / len(scenarios)
+        return [
+            JobResult(
+                label, job.replication, seconds, error=repr(exc), trace=traceback.format_exc()
+            )
+            for label, _ in scenarios
+        ]
+    seconds = (time.perf_counter() - started) / len(scenarios)
+    results = []
+    for (label, scenario), frames in zip(scenarios, all_frames, strict=True):
+        try:
+            metrics = job_metrics(frames, scenario, job.data_window)
+            metrics["replication"] = job.replication
+            results.append(
+                JobResult(
+                    label,
+                    job.replication,
+                    seconds,
+                    metrics=metrics,
+                    records=frames if job.keep_records else None,
+                )
+            )
+        except Exception as exc:
+            results.append(
+                JobResult(
+                    label, job.replication, seconds, error=repr(exc), trace=traceback.format_exc()
+                )
+            )
+    return results
+
+
+def job_metrics(
+    frames: dict[str, pd.DataFrame], cfg: Config, data_window: tuple[float, float] | None
+) -> pd.DataFrame:
+    horizon = day_of(cfg.run.end_date, cfg.run.start_date)
+    parts = [run_metrics(frames, cfg)]
+    # A review's data window gets its own metrics unless it is the evaluation window
+    # (then `review.detectability` reads the plain ones).
+    if data_window is not None and data_window != (0.0, horizon):
+        villages = cfg.policies.village_rule.villages
+        data = replication_metrics(
+            frames, *data_window, None, villages, senior_age=cfg.seekers.senior_age
         )
+        data["dimension"] = DATA_PREFIX + data["dimension"]
+        parts.append(data)
+    return pd.concat(parts, ignore_index=True)
+
+
+def group_jobs(
+    scenarios: list[Scenario],
+    replications: range,
+    done: dict[str, set[int]],
+    keep_records: bool,
+    data_window: tuple[float, float] | None,
+) -> list[Job]:
+    """One job per replication and history: scenarios that share their history (equal
+    `Config.history_key()`) are simulated together, the history once."""
+    by_history: dict[str, list[Scenario]] = {}
+    for s in scenarios:
+        by_history.setdefault(s.config.history_key(), []).append(s)
+    jobs = []
+    for r in replications:
+        for group in by_history.values():
+            todo = [s for s in group if r not in done[s.label]]
+            if todo:
+                jobs.append(
+                    Job(
+                        todo[0].label,
+                        todo[0].config,
+                        r,
+                        keep_records,
+                        data_window,
+                        tuple((s.label, s.config) for s in todo[1:]),
+                    )
+                )
+    return jobs
 
 
 # ---------------------------------------------------------------- executors
@@ -357,17 +432,17 @@ class Session:
         if self.cluster is not None:
             self.cluster.close()
 
-    def run(self, jobs: list[Job]) -> Iterator[JobResult]:
+    def run(self, jobs: list[Job]) -> Iterator[list[JobResult]]:
         """Results as they finish; at most a few jobs per worker are in flight."""
         return EXECUTORS[self.executor](jobs, self)
 
 
-def _serial(jobs: list[Job], session: Session) -> Iterator[JobResult]:
+def _serial(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
     for job in jobs:
         yield run_job(job)
 
 
-def _processes(jobs: list[Job], session: Session) -> Iterator[JobResult]:
+def _processes(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pool = session.pool
@@ -382,7 +457,7 @@ def _processes(jobs: list[Job], session: Session) -> Iterator[JobResult]:
                 running.add(pool.submit(run_job, nxt))
 
 
-def _dask(jobs: list[Job], session: Session) -> Iterator[JobResult]:
+def _dask(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
     from distributed import as_completed
 
     client = session.client
@@ -401,7 +476,7 @@ def _dask(jobs: list[Job], session: Session) -> Iterator[JobResult]:
             queue.add(client.submit(run_job, nxt, pure=False))
 
 
-EXECUTORS: dict[str, Callable[[list[Job], Session], Iterator[JobResult]]] = {
+EXECUTORS: dict[str, Callable[[list[Job], Session], Iterator[list[JobResult]]]] = {
     "serial": _serial,
     "processes": _processes,
     "dask": _dask,
@@ -632,16 +707,12 @@ def run_experiment(
         with Session(executor, workers, address) as session:
             while True:
                 done = {s.label: folder.done(s.label) for s in scenarios}
-                jobs = [
-                    Job(s.label, s.config, r, keep_records, data_window)
-                    for r in range(target)
-                    for s in scenarios
-                    if r not in done[s.label]
-                ]
-                progress.extend(len(jobs))
-                for result in session.run(jobs):
-                    folder.save(result, spec.seed)
-                    progress.step()
+                jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
+                progress.extend(sum(job.n_scenarios for job in jobs))
+                for results in session.run(jobs):
+                    for result in results:
+                        folder.save(result, spec.seed)
+                        progress.step()
                 if fixed is not None:
                     break
                 metrics = folder.load_metrics(labels)

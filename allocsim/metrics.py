@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from allocsim.domain import GROUP_LABELS, day_of
+from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS, KIND_LABELS, assign_group, day_of
 
 if TYPE_CHECKING:
     from allocsim.config import Config
@@ -23,8 +23,19 @@ METRICS = {
     "lettings": "lettings in the window",
     "lettings_via_adverts": "lettings through adverts (offer model and lottery)",
     "active_seekers": "seekers who responded in the window (status holders: on the queue), "
-    "plus those housed in it",
-    "success_rate": "slaagkans: lettings / active seekers (by the seeker's origin municipality)",
+    "plus those housed in it; group at the window's start (or at entry if later)",
+    "registered_seekers": "households on the list (not status holders) on the period's first "
+    "day; group on that day",
+    "success_rate": "slaagkans: lettings / active seekers (by the seeker's origin municipality "
+    "and group at the window's start)",
+    "lettings_offer": "lettings through offer-model adverts",
+    "lettings_lottery": "lettings through lottery adverts",
+    "lettings_direct": "direct allocations (status holders)",
+    "chain_moves_per_letting": "share of lettings whose tenant freed a home in the stock",
+    "adverts_closed": "adverts closed in the period",
+    "adverts_unlet": "adverts closed in the period without a letting (advertised again)",
+    "responses_per_advert_offer": "mean responses per offer-model advert closed",
+    "responses_per_advert_lottery": "mean responses per lottery advert closed",
     "meettijd_median_years": "median meettijd of the new tenants, years",
     "meettijd_mean_years": "mean meettijd of the new tenants, years",
     "search_median_days": "median zoektijd: first response (direct: arrival) to letting",
@@ -35,7 +46,17 @@ METRICS = {
 }
 
 DIMENSIONS = ("all", "municipality", "village", "channel")
-COUNT_METRICS = ("lettings", "lettings_via_adverts", "active_seekers")
+COUNT_METRICS = (
+    "lettings",
+    "lettings_via_adverts",
+    "active_seekers",
+    "registered_seekers",
+    "lettings_offer",
+    "lettings_lottery",
+    "lettings_direct",
+    "adverts_closed",
+    "adverts_unlet",
+)
 
 
 def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
@@ -52,18 +73,40 @@ def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def active_seekers(seekers: pd.DataFrame, start: float, end: float) -> pd.Series:
-    """Boolean mask of seekers active in [start, end)."""
-    responded = (seekers["first_response_day"] < end) & (seekers["last_response_day"] >= start)
+def group_at(seekers: pd.DataFrame, day: float, senior_age: float) -> np.ndarray:
+    """Reporting group (labels) of each seeker on `day`, or at entry if later."""
+    kind = pd.Categorical(seekers["kind"].astype(str), categories=KIND_LABELS).codes
+    when = np.maximum(seekers["entry_day"].to_numpy(), day)
+    age = (when - seekers["birth_day"].to_numpy()) / DAYS_PER_YEAR
+    return np.asarray(GROUP_LABELS)[assign_group(kind, age, senior_age)]
+
+
+def active_seekers(
+    seekers: pd.DataFrame, responses: pd.DataFrame, start: float, end: float
+) -> np.ndarray:
+    """Boolean mask of seekers active in [start, end): responded in it (exact, from the
+    responses table), housed in it, or status holders on the queue."""
+    window = responses[(responses["day"] >= start) & (responses["day"] < end)]
+    responded = seekers["seeker_id"].isin(window["seeker_id"]).to_numpy()
     queued = (
         (seekers["kind"] == "status_holder")
         & (seekers["entry_day"] < end)
         & (seekers["outcome_day"] >= start)
-    )
-    housed = (seekers["outcome"] == "housed") & seekers["outcome_day"].between(
-        start, end, inclusive="left"
-    )
+    ).to_numpy()
+    housed = (
+        (seekers["outcome"] == "housed")
+        & seekers["outcome_day"].between(start, end, inclusive="left")
+    ).to_numpy()
     return responded | queued | housed
+
+
+def registered_at(seekers: pd.DataFrame, day: float) -> np.ndarray:
+    """Boolean mask of households on the list on `day` (status holders aside)."""
+    return (
+        (seekers["entry_day"].to_numpy() <= day)
+        & (seekers["outcome_day"].to_numpy() > day)
+        & (seekers["kind"] != "status_holder").to_numpy()
+    )
 
 
 def replication_metrics(
@@ -72,6 +115,7 @@ def replication_metrics(
     end: float,
     start_date: dt.date | None = None,
     rule_villages: tuple[str, ...] = (),
+    senior_age: float = 65.0,
 ) -> pd.DataFrame:
     """Metrics of one replication's records over the window [start, end) in days.
 
@@ -83,7 +127,8 @@ def replication_metrics(
     adverts = frames["adverts"]
     adverts = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
     seekers = frames["seekers"]
-    active = seekers[active_seekers(seekers, start, end)]
+    mask = active_seekers(seekers, frames["responses"], start, end)
+    active = seekers[mask].assign(group=group_at(seekers[mask], start, senior_age))
     housed_ids = set(lets["seeker_id"].tolist())
     rows: list[tuple[str, str, str, str, float]] = []
 
@@ -135,7 +180,7 @@ def replication_metrics(
         sh = lets["seeker_kind"].to_numpy() == "status_holder"
         for month, n in pd.Series(label[sh]).value_counts().sort_index().items():
             add("month", str(month), "status_holder", {"lettings": float(n)})
-    for level, values in review_metrics(lets, rule_villages).items():
+    for level, values in review_metrics(lets, rule_villages, senior_age).items():
         add("review", level, "all", values)
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
     out.insert(0, "replication", rep)
@@ -143,7 +188,7 @@ def replication_metrics(
 
 
 def review_metrics(
-    lets: pd.DataFrame, rule_villages: tuple[str, ...]
+    lets: pd.DataFrame, rule_villages: tuple[str, ...], senior_age: float = 65.0
 ) -> dict[str, dict[str, float]]:
     """Figures the T2 review of the village rule (1.8) asks for, per replication.
 
@@ -167,7 +212,7 @@ def review_metrics(
             values.update(
                 {
                     "tenant_age_mean": float(senior["age"].mean()),
-                    "share_65plus": float((senior["age"] >= 65).mean()),
+                    "share_65plus": float((senior["age"] >= senior_age).mean()),
                     "share_same_village": float(
                         (
                             senior["origin_village"].astype(str) == senior["village"].astype(str)
@@ -185,6 +230,84 @@ def review_metrics(
         ]
         out[f"core_{muni}"] = {"lottery_lettings": float((core["channel"] == "lottery").sum())}
     return out
+
+
+def calendar_periods(start_date: dt.date, horizon: float) -> list[tuple[str, str, float, float]]:
+    """Whole calendar years and tertials (T1 Jan-Apr, T2 May-Aug, T3 Sep-Dec, the
+    agreements' reporting periods) within [0, horizon): (dimension, label, start, end)."""
+    out = []
+    end_date = start_date + dt.timedelta(days=horizon)
+    for year in range(start_date.year, end_date.year + 1):
+        bounds = [dt.date(year, m, 1) for m in (1, 5, 9)] + [dt.date(year + 1, 1, 1)]
+        for t in range(3):
+            out.append(("tertial", f"{year}-T{t + 1}", bounds[t], bounds[t + 1]))
+        out.append(("year", str(year), bounds[0], bounds[3]))
+    return [
+        (dim, label, day_of(a, start_date), day_of(b, start_date))
+        for dim, label, a, b in out
+        if a >= start_date and b <= end_date
+    ]
+
+
+def period_metrics(
+    frames: dict[str, pd.DataFrame],
+    periods: list[tuple[str, str, float, float]],
+    senior_age: float = 65.0,
+) -> pd.DataFrame:
+    """Time views: the review figures per period (calendar years and tertials)."""
+    lettings = frames["lettings"]
+    adverts = frames["adverts"]
+    seekers = frames["seekers"]
+    rows: list[tuple[str, str, str, str, float]] = []
+    for dim, label, start, end in periods:
+        lets = lettings[(lettings["day"] >= start) & (lettings["day"] < end)]
+        ads = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
+        values: dict[str, float] = {"lettings": float(len(lets))}
+        channel = lets["channel"].astype(str)
+        for name in ("offer", "lottery", "direct"):
+            values[f"lettings_{name}"] = float((channel == name).sum())
+        if len(lets):
+            values["chain_moves_per_letting"] = float((lets["freed_home_id"] >= 0).mean())
+            values["meettijd_mean_years"] = float(lets["meettijd_days"].mean() / DAYS_PER_YEAR)
+            values["vacant_days_mean"] = float(lets["vacant_days"].mean())
+            values["search_median_days"] = float(lets["search_days"].median())
+        values["adverts_closed"] = float(len(ads))
+        values["adverts_unlet"] = float((~ads["let"]).sum())
+        ad_channel = ads["channel"].astype(str)
+        for name in ("offer", "lottery"):
+            part = ads[ad_channel == name]
+            if len(part):
+                values[f"responses_per_advert_{name}"] = float(part["n_responses"].mean())
+        rows.extend((dim, label, "all", k, v) for k, v in values.items())
+        for kind, part in lets.groupby("seeker_kind", observed=True):
+            rows.append(
+                (
+                    dim,
+                    label,
+                    f"kind_{kind}",
+                    "meettijd_mean_years",
+                    float(part["meettijd_days"].mean() / DAYS_PER_YEAR),
+                )
+            )
+            rows.append((dim, label, f"kind_{kind}", "lettings", float(len(part))))
+        on_list = registered_at(seekers, start)
+        groups = group_at(seekers, start, senior_age)
+        rows.append((dim, label, "all", "registered_seekers", float(on_list.sum())))
+        for g in GROUP_LABELS:
+            rows.append(
+                (dim, label, g, "registered_seekers", float((on_list & (groups == g)).sum()))
+            )
+        active = active_seekers(seekers, frames["responses"], start, end)
+        housed = seekers["seeker_id"].isin(lets["seeker_id"]).to_numpy()
+        for g in ("all", *GROUP_LABELS):
+            in_group = active if g == "all" else active & (groups == g)
+            n_active = int(in_group.sum())
+            rows.append((dim, label, g, "active_seekers", float(n_active)))
+            if n_active:
+                rows.append(
+                    (dim, label, g, "success_rate", float((in_group & housed).sum() / n_active))
+                )
+    return pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
 
 
 def quota_metrics(quotas: pd.DataFrame) -> pd.DataFrame:
@@ -263,12 +386,19 @@ def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, flo
 
 def run_metrics(frames: dict[str, pd.DataFrame], cfg: Config) -> pd.DataFrame:
     """Every metric of one replication of `cfg`: the evaluation window (day 0 to the
-    horizon) and the quota and cap use."""
+    horizon), its calendar years and tertials, and the quota and cap use."""
     horizon = day_of(cfg.run.end_date, cfg.run.start_date)
     villages = cfg.policies.village_rule.villages
+    senior_age = cfg.seekers.senior_age
+    periods = period_metrics(frames, calendar_periods(cfg.run.start_date, horizon), senior_age)
+    rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
+    periods.insert(0, "replication", rep)
     return pd.concat(
         [
-            replication_metrics(frames, 0.0, horizon, cfg.run.start_date, villages),
+            replication_metrics(
+                frames, 0.0, horizon, cfg.run.start_date, villages, senior_age=senior_age
+            ),
+            periods,
             quota_metrics(frames["quotas"]),
         ],
         ignore_index=True,

@@ -85,19 +85,41 @@ TABLES: dict[str, dict[str, Column]] = {
             "category",
             "starter | mover_stock | mover_elsewhere | status_holder | urgent | sheltered_outflow",
         ),
-        "group": ("category", "reporting group at entry or at the run's start"),
+        "group": (
+            "category",
+            "reporting group on day 0, or at entry if later (metrics assign groups at each "
+            "window's start from birth_day)",
+        ),
         "origin_municipality": ("category", "municipality the household comes from"),
         "origin_village": ("category", "village the household comes from ('outside': elsewhere)"),
-        "entry_day": ("float64", "day the household joined the list (<= 0: initial list)"),
-        "age_at_entry": ("float64", "age in years at entry (initial list: at day 0)"),
+        "entry_day": ("float64", "day the household joined the list (< 0: in the burn-in)"),
+        "birth_day": ("float64", "day of birth: age on day t is (t - birth_day) / 365.25"),
+        "age_at_entry": ("float64", "age in years at entry"),
         "household_size": ("int8", "persons"),
         "income": ("float64", "yearly household income, euro"),
-        "meettijd_start_day": ("float64", "day from which meettijd counts"),
-        "n_responses": ("int32", "responses during the run"),
-        "first_response_day": ("float64", "first response in the run (NaN: none)"),
-        "last_response_day": ("float64", "last response in the run (NaN: none)"),
-        "outcome": ("category", "housed | left | censored (still waiting at the horizon)"),
-        "outcome_day": ("float64", "day housed or left; the horizon for censored seekers"),
+        "meettijd_start_day": (
+            "float64",
+            "registration date as a day (Entree: registration, the woonduur of a tenant's "
+            "home, or the date kept across moves); meettijd on day t is t minus this",
+        ),
+        "active": ("bool", "responding to adverts at the horizon (else a passive registrant)"),
+        "n_responses": ("int32", "responses since registration (burn-in included)"),
+        "first_response_day": ("float64", "first response since registration (NaN: none)"),
+        "last_response_day": ("float64", "last response (NaN: none)"),
+        "outcome": (
+            "category",
+            "housed | left | censored (still waiting at the horizon, or housed with a tenancy "
+            "starting at or after it)",
+        ),
+        "outcome_day": (
+            "float64",
+            "day the tenancy starts or the household left; the horizon for censored seekers",
+        ),
+    },
+    "responses": {
+        "replication": ("int32", "replication number"),
+        "day": ("float64", "day the adverts the seeker responded to were published"),
+        "seeker_id": ("int64", "seeker who responded (one row per seeker and week)"),
     },
     "quotas": {
         "replication": ("int32", "replication number"),

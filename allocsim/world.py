@@ -451,9 +451,9 @@ class SeekerTable:
         for key, col in self.cols.items():
             if key in new:
                 col[self.n : need] = new[key]
-        self.cols["first_response_day"][self.n : need] = np.nan
-        self.cols["last_response_day"][self.n : need] = np.nan
-        self.cols["end_day"][self.n : need] = np.nan
+        for key in ("first_response_day", "last_response_day", "end_day"):
+            if key not in new:
+                self.cols[key][self.n : need] = np.nan
         if "home" not in new:
             self.cols["home"][self.n : need] = -1
         self.n = need
@@ -500,9 +500,9 @@ def draw_seekers(
         age[mask] = _truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, k)
         hh[mask] = rng.choice(np.arange(1, 6), size=k, p=np.asarray(p.household_size_shares))
         income[mask] = p.income_median * np.exp(p.income_sigma * rng.standard_normal(k))
-        meettijd_years[mask] = (
-            rng.gamma(2.0, p.meettijd_mean_years / 2.0, size=k) if initial else 0.0
-        )
+        # Meettijd held at registration (woonduur of a rented home elsewhere); movers
+        # from the stock get their home's date from the engine instead.
+        meettijd_years[mask] = rng.gamma(2.0, p.meettijd_credit_years / 2.0, size=k)
         active[mask] = rng.random(k) < (p.share_active if initial else sc.arrivals_share_active)
         intensity[mask] = p.response_intensity_per_week
         leave[mask] = p.leave_per_year / DAYS_PER_YEAR
@@ -511,12 +511,13 @@ def draw_seekers(
     # Clause 1.7: a share of starters registered at 18, so their meettijd runs from then.
     early = starter & (rng.random(n) < sc.register_at_18_share)
     if initial:
-        meettijd_years = np.minimum(meettijd_years, np.maximum(age - 18.0, 0.0))
         meettijd_years[early] = np.maximum(age[early] - 18.0, 0.0)
     else:
         # An early registrant enters the list at 18 and searches later (activation hazard).
         age[early] = 18.0 + rng.random(int(early.sum()))
         active[early] = False
+    # Entree registers adults: no meettijd from before the 18th birthday.
+    meettijd_years = np.minimum(meettijd_years, np.maximum(age - 18.0, 0.0))
     villages = len(stock.villages)
     weights = np.bincount(stock.village[stock.completion_day <= 0], minlength=villages).astype(
         float

@@ -11,10 +11,19 @@ from allocsim.config import Config
 
 
 def small_config(**run: Any) -> Config:
-    """The default scenario on a tenth of the stock, over `run` (default: 4 months)."""
+    """The default scenario on a tenth of the stock, over `run` (default: 4 months), with
+    the default rules as its history (like the bundled scenarios) and a short pilot and
+    burn-in: tests that change only policies share the pilot, computed once per process."""
     data: dict[str, Any] = {
         "name": "small",
-        "run": {"start_date": dt.date(2022, 1, 1), "end_date": dt.date(2022, 5, 1), **run},
+        "run": {
+            "start_date": dt.date(2022, 1, 1),
+            "end_date": dt.date(2022, 5, 1),
+            "burnin_years": 3.0,
+            "pilot_years": 20.0,
+            **run,
+        },
+        "history_policies": {},
         "stock": {
             "areas": [
                 {

@@ -57,8 +57,11 @@ bounds = [0.4, 2.5]
 def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
     world = tmp_path / "world.toml"
     world.write_text(
-        SMALL.replace("n_homes = 230", "n_homes = 460")
-        + "[run]\nstart_date = 2022-01-01\nend_date = 2023-01-01\nwarmup_days = 60\n"
+        SMALL.replace("n_homes = 230", "n_homes = 460").replace(
+            "[run]\n",
+            "[run]\nstart_date = 2022-01-01\nend_date = 2023-01-01\nburnin_years = 1\n"
+            'seed_state = "profiles"\n',
+        )
     )
     truth = {"activity": 0.65, "turnover": 1.5}
     # Synthetic targets: the model's own output at the true values, with the seeds the
@@ -153,7 +156,11 @@ def test_region_configs_validate_and_run_a_month(name: str) -> None:
     short = cfg.model_copy(
         update={
             "run": cfg.run.model_copy(
-                update={"end_date": cfg.run.start_date + dt.timedelta(days=31), "warmup_days": 0}
+                update={
+                    "end_date": cfg.run.start_date + dt.timedelta(days=31),
+                    "burnin_years": 0.1,
+                    "seed_state": "profiles",
+                }
             )
         }
     )

@@ -17,6 +17,9 @@ from allocsim.errors import ConfigError
 
 SMALL = """
 name = "tiny"
+[run]
+pilot_years = 15
+[history_policies]
 [[stock.areas]]
 municipality = "Duiven"
 village = "Duiven"
@@ -55,7 +58,7 @@ baseline = "base"
 [window]
 start_date = 2022-01-01
 end_date = 2022-04-01
-warmup_days = 30
+burnin_years = 1
 [[scenarios]]
 label = "base"
 config = "small.toml"
@@ -122,12 +125,14 @@ def test_resume_loses_and_duplicates_nothing(
     calls: list[tuple[str, int]] = []
     real = ex.run_job
 
-    def counting(job: ex.Job) -> ex.JobResult:
-        calls.append((job.label, job.replication))
+    def counting(job: ex.Job) -> list[ex.JobResult]:
+        calls.extend((label, job.replication) for label in [job.label, *dict(job.siblings)])
         return real(job)
 
-    def interrupted(jobs: list[ex.Job], session: ex.Session) -> Iterator[ex.JobResult]:
-        for job in jobs[:5]:
+    def interrupted(jobs: list[ex.Job], session: ex.Session) -> Iterator[list[ex.JobResult]]:
+        # The three scenarios share their history: one job per replication.
+        assert all(job.n_scenarios == 3 for job in jobs)
+        for job in jobs[:2]:
             yield counting(job)
         raise KeyboardInterrupt
 
@@ -149,16 +154,14 @@ def test_resume_loses_and_duplicates_nothing(
 def test_failed_replication_is_recorded_and_the_rest_go_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import allocsim.engine
+    real = ex.job_metrics
 
-    real = allocsim.engine.simulate
-
-    def flaky(cfg, stock, replication, **kw):  # type: ignore[no-untyped-def]
-        if replication == 1 and cfg.name == "same":
+    def flaky(frames, cfg, window):  # type: ignore[no-untyped-def]
+        if int(frames["seekers"]["replication"].iloc[0]) == 1 and cfg.name == "same":
             raise RuntimeError("boom")
-        return real(cfg, stock, replication, **kw)
+        return real(frames, cfg, window)
 
-    monkeypatch.setattr(allocsim.engine, "simulate", flaky)
+    monkeypatch.setattr(ex, "job_metrics", flaky)
     result = run(write_spec(tmp_path), tmp_path / "out")
     assert len(result.failures) == 1
     failure = result.failures[0]
@@ -257,10 +260,10 @@ def test_every_replication_failing_still_ends_cleanly(
 ) -> None:
     import allocsim.engine
 
-    def broken(cfg, stock, replication, **kw):  # type: ignore[no-untyped-def]
+    def broken(cfgs, stock, replication, *args):  # type: ignore[no-untyped-def]
         raise ValueError("always")
 
-    monkeypatch.setattr(allocsim.engine, "simulate", broken)
+    monkeypatch.setattr(allocsim.engine, "simulate_scenarios", broken)
     spec = write_spec(tmp_path)
     code = main(
         ["experiment", str(spec), "--executor", "serial", "--out", str(tmp_path / "o"), "--quiet"]

@@ -1,0 +1,220 @@
+"""Two checks that a run's figures come from the model, not from how it starts.
+
+Stationarity: with every trend off, the stock fixed and no new build, the yearly
+figures of a long run must not drift. Each replication's drift is the slope of an
+ordinary least-squares line through its yearly values times the span, relative to the
+mean; the check passes when the 95% interval of the mean drift lies within the margin.
+
+Warm-up insensitivity: the same scenario with two burn-in lengths (each with its own
+pilot) must agree on its figures within an equivalence margin (two one-sided tests:
+the 95% interval of the difference lies within +-margin x the mean), and on a
+treatment effect when a treatment config is given.
+
+`allocsim check-steady CONFIG` prints both; the tests run them on a small world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from allocsim.config import Config
+from allocsim.domain import day_of
+from allocsim.engine import simulate_scenarios
+from allocsim.metrics import calendar_periods, period_metrics, replication_metrics, select
+from allocsim.world import build_stock
+
+DRIFT_METRICS = (
+    "all/year/all/lettings",
+    "all/year/all/chain_moves_per_letting",
+    "all/year/all/meettijd_mean_years",
+    "all/year/all/registered_seekers",
+    "all/year/all/active_seekers",
+)
+WARMUP_METRICS = (
+    "all/all/all/lettings",
+    "all/all/all/success_rate",
+    "all/all/starter_18_27/success_rate",
+    "all/all/mover/success_rate",
+    "all/all/senior_65plus/success_rate",
+    "all/all/all/meettijd_mean_years",
+)
+
+
+def without_trends(cfg: Config, years: int) -> Config:
+    """`cfg` with every trend off, no new build or demolition, over `years` years."""
+    data = cfg.model_dump()
+    data["run"]["end_date"] = dt.date(cfg.run.start_date.year + years, 1, 1)
+    data["run"]["start_date"] = dt.date(cfg.run.start_date.year, 1, 1)
+    data["run"]["policy_start"] = None
+    data["seekers"]["arrivals_trend_per_year"] = 0.0
+    data["stock"]["turnover_trend_per_year"] = 0.0
+    data["stock"]["rent_increase_per_year"] = 0.0
+    data["eligibility"]["limits_index_per_year"] = 0.0
+    data["new_build"]["projects"] = ()
+    data["new_build"]["unplanned_per_year"] = {}
+    return Config.model_validate(data)
+
+
+def with_burnin(cfg: Config, years: float) -> Config:
+    data = cfg.model_dump()
+    data["run"]["burnin_years"] = years
+    return Config.model_validate(data)
+
+
+def _yearly(args: tuple[Config, int]) -> pd.DataFrame:
+    cfg, r = args
+    frames = simulate_scenarios([cfg], build_stock(cfg), r, record_offers=False)[0]
+    horizon = day_of(cfg.run.end_date, cfg.run.start_date)
+    years = [p for p in calendar_periods(cfg.run.start_date, horizon) if p[0] == "year"]
+    out = period_metrics(frames, years, cfg.seekers.senior_age)
+    out.insert(0, "replication", r)
+    return out
+
+
+def _window(args: tuple[list[Config], int]) -> list[pd.DataFrame]:
+    cfgs, r = args
+    all_frames = simulate_scenarios(cfgs, build_stock(cfgs[0]), r, record_offers=False)
+    out = []
+    for cfg, frames in zip(cfgs, all_frames, strict=True):
+        horizon = day_of(cfg.run.end_date, cfg.run.start_date)
+        m = replication_metrics(frames, 0.0, horizon, senior_age=cfg.seekers.senior_age)
+        m["replication"] = r
+        out.append(m)
+    return out
+
+
+def _map(fn, items: list, workers: int) -> list:  # type: ignore[no-untyped-def]
+    if workers <= 1:
+        return [fn(item) for item in items]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(fn, items))
+
+
+@dataclass
+class CheckResult:
+    table: pd.DataFrame
+    passed: bool
+
+
+def stationarity(
+    cfg: Config, years: int = 20, replications: int = 10, margin: float = 0.05, workers: int = 1
+) -> CheckResult:
+    """Drift of the yearly figures over `years` years, per metric, against `margin`."""
+    flat = without_trends(cfg, years)
+    parts = _map(_yearly, [(flat, r) for r in range(replications)], workers)
+    rows = []
+    for metric_id in DRIFT_METRICS:
+        _, _, group, name = metric_id.split("/")
+        drifts, means = [], []
+        for part in parts:
+            sel = part[(part["group"] == group) & (part["metric"] == name)]
+            year = sel["level"].astype(int).to_numpy()
+            value = sel["value"].to_numpy()
+            slope = np.polyfit(year, value, 1)[0]
+            mean = value.mean()
+            drifts.append(slope * (year.max() - year.min()) / mean if mean else np.nan)
+            means.append(mean)
+        rows.append(_equivalence(name, np.asarray(drifts), margin, float(np.mean(means))))
+    table = pd.DataFrame(rows)
+    return CheckResult(table, bool(table["within_margin"].all()))
+
+
+def warmup_insensitivity(
+    cfg: Config,
+    burnins: tuple[float, float],
+    replications: int = 20,
+    margin: float = 0.05,
+    treatment: Config | None = None,
+    metric: str = "all/all/starter_18_27/success_rate",
+    workers: int = 1,
+) -> CheckResult:
+    """Figures of `cfg` (and the treatment effect on `metric`) under two burn-ins."""
+    results = {}
+    for years in burnins:
+        cfgs = [with_burnin(cfg, years)]
+        if treatment is not None:
+            cfgs.append(with_burnin(treatment, years))
+        results[years] = _map(_window, [(cfgs, r) for r in range(replications)], workers)
+    rows = []
+    ids = list(WARMUP_METRICS)
+    if metric not in ids:
+        ids.append(metric)
+    for metric_id in ids:
+        short = _values(results[burnins[0]], 0, metric_id)
+        long = _values(results[burnins[1]], 0, metric_id)
+        rows.append(_difference(metric_id, short, long, margin))
+    if treatment is not None:
+        effects = []
+        for years in burnins:
+            base = _values(results[years], 0, metric)
+            treated = _values(results[years], 1, metric)
+            effects.append(treated - base)
+        scale = float(np.nanmean(_values(results[burnins[0]], 0, metric)))
+        rows.append(
+            _difference(f"effect of treatment on {metric}", effects[0], effects[1], margin, scale)
+        )
+    table = pd.DataFrame(rows)
+    return CheckResult(table, bool(table["within_margin"].all()))
+
+
+def _values(parts: list[list[pd.DataFrame]], which: int, metric_id: str) -> np.ndarray:
+    out = []
+    for part in parts:
+        sel = select(part[which], metric_id)
+        out.append(float(sel["value"].iloc[0]) if len(sel) else np.nan)
+    return np.asarray(out)
+
+
+def _equivalence(name: str, drift: np.ndarray, margin: float, mean: float) -> dict:
+    drift = drift[np.isfinite(drift)]
+    n = drift.size
+    m = float(drift.mean())
+    se = float(drift.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else np.nan
+    return {
+        "metric": name,
+        "mean": mean,
+        "drift": m,
+        "ci_low": m - half,
+        "ci_high": m + half,
+        "margin": margin,
+        "se": se,
+        # Chance that a true drift of the full margin would have been seen (two-sided 5%).
+        "power_at_margin": float(stats.norm.cdf(margin / se - 1.96)) if se > 0 else 1.0,
+        "within_margin": bool(-margin < m - half and m + half < margin),
+    }
+
+
+def _difference(
+    name: str, a: np.ndarray, b: np.ndarray, margin: float, scale: float | None = None
+) -> dict:
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    scale = float(np.mean(np.r_[a, b])) if scale is None else scale
+    diff = float(b.mean() - a.mean())
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = float(np.sqrt(va + vb))
+    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1.0
+    half = float(stats.t.ppf(0.975, dof) * se)
+    bound = margin * abs(scale)
+    return {
+        "metric": name,
+        "mean": scale,
+        "difference": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "margin": bound,
+        "se": se,
+        "margin_over_2se": bound / (2 * se) if se > 0 else np.inf,
+        "within_margin": bool(-bound < diff - half and diff + half < bound),
+    }
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
