@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocsim.config import Config, load_config
+from allocsim.config import Config, load_config, scaled
 from allocsim.errors import ConfigError, Problem
 from allocsim.records import TABLES
 
@@ -77,11 +77,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    cfg = _load(args)
-    if cfg.stock.source == "csv":
-        from allocsim.world import build_stock
+    from allocsim.waiting_list import check_data_files
 
-        build_stock(cfg)
+    cfg = _load(args)
+    check_data_files(cfg)
     print(f"{args.config}: ok (scenario {cfg.name!r})")
     return 0
 
@@ -92,6 +91,18 @@ def cmd_export_stock(args: argparse.Namespace) -> int:
     cfg = _load(args)
     write_stock_csv(build_stock(cfg), Path(args.csv), cfg.run.start_date)
     print(f"Stock written to {args.csv}")
+    return 0
+
+
+def cmd_export_seekers(args: argparse.Namespace) -> int:
+    from allocsim.waiting_list import export_seekers
+
+    cfg = _load(args)
+    path = Path(args.csv)
+    if path.resolve() == Path(args.config).resolve() or path.is_dir():
+        raise ConfigError([Problem("FILE.csv", "", str(path), "a CSV file path, not the config")])
+    n = export_seekers(cfg, path)
+    print(f"{n} registered households written to {path}")
     return 0
 
 
@@ -231,6 +242,12 @@ def cmd_check_steady(args: argparse.Namespace) -> int:
     from allocsim.steady import stationarity, warmup_insensitivity
 
     cfg = _load(args)
+    treatment = load_config(args.treatment, list(args.set or [])) if args.treatment else None
+    if args.scale != 1.0:
+        if not 0.01 <= args.scale <= 10:
+            raise ConfigError([Problem("--scale", "", str(args.scale), "a factor in [0.01, 10]")])
+        cfg = scaled(cfg, args.scale)
+        treatment = scaled(treatment, args.scale) if treatment is not None else None
     workers = args.workers
     if args.burnins:
         try:
@@ -243,7 +260,6 @@ def cmd_check_steady(args: argparse.Namespace) -> int:
             )
     else:
         burnins = (cfg.run.burnin_years, 2 * cfg.run.burnin_years or 10.0)
-    treatment = load_config(args.treatment, list(args.set or [])) if args.treatment else None
     fmt = {"float_format": lambda v: f"{v:,.4g}", "index": False}
     ok = True
     if not args.skip_stationarity:
@@ -357,6 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--margin", type=float, default=0.05, help="relative margin (default 0.05)")
     p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     p.add_argument("--skip-stationarity", action="store_true", help="only the warm-up check")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="check the same world scaled by this factor (homes and flows; rates per home "
+        "stay), e.g. 0.1 for the region",
+    )
     p.set_defaults(func=cmd_check_steady)
 
     p = sub.add_parser("validate", help="check a scenario file")
@@ -367,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("csv", help="CSV file to write")
     p.set_defaults(func=cmd_export_stock)
+
+    p = sub.add_parser(
+        "export-seekers",
+        help="write a stationary waiting list of the scenario as CSV (the template for your own)",
+    )
+    with_config(p)
+    p.add_argument("csv", help="CSV file to write")
+    p.set_defaults(func=cmd_export_seekers)
 
     p = sub.add_parser("columns", help="print the record tables' columns (Markdown)")
     p.set_defaults(func=cmd_columns)

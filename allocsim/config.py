@@ -72,22 +72,25 @@ class RunConfig(Section):
         "income limits) are held at their start_date level. Assumption: 10 years after a "
         "pilot seed; `allocsim check-steady` shows a longer burn-in moves nothing.",
     )
-    seed_state: Literal["pilot", "profiles"] = Field(
+    seed_state: Literal["pilot", "profiles", "list"] = Field(
         "pilot",
         description="Where a replication's burn-in starts. 'pilot': the end state of one long "
         "run of the same history (pilot_years), resampled per replication: the waiting list "
         "bootstrapped, the homes' registration dates permuted within dwelling type, so each "
         "replication starts near the stationary state yet from its own draw. 'profiles': a "
-        "list drawn from the kind profiles (registered_per_home), far from stationary.",
+        "list drawn from the kind profiles (registered_per_home), far from stationary. 'list': "
+        "the analyst's waiting list (seekers.list_csv_path) on start_date, the homes' other "
+        "tenants from the pilot; needs burnin_years = 0.",
     )
     pilot_years: float = Field(
-        40.0,
+        60.0,
         ge=0.0,
         le=200.0,
         allow_inf_nan=False,
         description="Length of the pilot run (seed_state = 'pilot'), computed once per history "
-        "and process. Assumption: the slowest mode, the tenants' registration dates, relaxes "
-        "with the tenancy length (~20 years); 40 years leaves e^-2 of the seed.",
+        "and process. Assumption: the slowest mode, the tenants' registration dates (kept "
+        "until the household leaves the stock, ~20 years), must forget the seed; "
+        "`allocsim check-steady` measures what remains.",
     )
     policy_start: dt.date | None = Field(
         None,
@@ -270,7 +273,7 @@ class StockConfig(Section):
 
 
 class KindProfile(Section):
-    share_initial: float = Field(ge=0.0, le=1.0, description="Share of the initial list.")
+    share_initial: float = Field(ge=0.0, le=1.0, description="Share of the seed list.")
     share_arrivals: float = Field(ge=0.0, le=1.0, description="Share of new registrations.")
     age_mean: float = Field(ge=16.0, le=100.0, description="Mean age (truncated normal).")
     age_sd: float = Field(ge=0.0, description="Spread of age.")
@@ -282,7 +285,7 @@ class KindProfile(Section):
     income_median: float = Field(ge=0.0, description="Median yearly household income, euro 2022.")
     income_sigma: float = Field(ge=0.0, le=3.0, description="Log-normal spread of income.")
     share_active: float = Field(
-        ge=0.0, le=1.0, description="Share of the initial list who respond to adverts."
+        ge=0.0, le=1.0, description="Share of the seed list who respond to adverts."
     )
     response_intensity_per_week: float = Field(
         ge=0.0, le=10.0, description="Mean responses an active seeker wants to make per week."
@@ -332,7 +335,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_sigma=0.40,
             share_active=0.241,
             response_intensity_per_week=0.754,
-            meettijd_credit_years=3.0,  # seed tenants only; then the kept date
+            meettijd_credit_years=12.0,  # seed tenants only; then the kept date
             leave_per_year=0.05,
         ),
         "mover_elsewhere": KindProfile(
@@ -375,8 +378,10 @@ class SeekersConfig(Section):
     registered_per_home: float = Field(
         2.4,
         ge=0.0,
-        description="Initial registered households per home. Assumption: Entree's 61,000 active "
-        "seekers on ~90,000 homes (0.68 per home) at ~28% active gives ~2.4 registered per home.",
+        description="Registered households per home of the seed list (the pilot's start, or "
+        "every replication's with seed_state = 'profiles'); the steady state sets its own "
+        "level. Assumption: Entree's 61,000 active seekers on ~90,000 homes (0.68 per home) at "
+        "~28% active gives ~2.4 registered per home.",
     )
     arrivals_per_home_per_year: float = Field(
         0.30,
@@ -435,6 +440,12 @@ class SeekersConfig(Section):
         "'entree_2013' (source: entree.nu, registration-date pages, DOMAIN.md section 2): it "
         "keeps the date it had and its meettijd runs on in the new home. 'woonduur': the rule "
         "before 2013, the date restarts at the new tenancy. Applied throughout the burn-in.",
+    )
+    list_csv_path: str | None = Field(
+        None,
+        description="CSV of registered households (columns in the README) that every "
+        "replication starts from with run.seed_state = 'list'; relative to the config file. "
+        "`allocsim export-seekers` writes the template.",
     )
     housed_stay_registered: bool = Field(
         True,
@@ -871,6 +882,22 @@ class Config(Section):
             )
         if len(villages) > 32:
             problems.append(f"stock.areas: {len(villages)} villages; at most 32 are supported")
+        if self.run.seed_state == "list":
+            if not self.seekers.list_csv_path:
+                problems.append("run.seed_state = 'list' needs seekers.list_csv_path")
+            if self.run.burnin_years != 0:
+                problems.append(
+                    f"run.burnin_years = {self.run.burnin_years}: must be 0 with run.seed_state "
+                    "= 'list' (the list is the state on start_date)"
+                )
+        elif self.seekers.list_csv_path:
+            problems.append("seekers.list_csv_path is set: it needs run.seed_state = 'list'")
+        if self.seekers.list_csv_path:
+            path = Path(self.base_dir) / self.seekers.list_csv_path
+            if not path.is_file():
+                problems.append(
+                    f"seekers.list_csv_path = {self.seekers.list_csv_path!r}: no such file ({path})"
+                )
         if self.stock.source == "csv" and self.stock.csv_path:
             path = Path(self.base_dir) / self.stock.csv_path
             if not path.is_file():

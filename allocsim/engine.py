@@ -67,6 +67,7 @@ from allocsim.policies.labels import (
     starter_split,
 )
 from allocsim.records import Recorder
+from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers
 
 STREAMS = (
@@ -282,12 +283,15 @@ class Engine:
     def setup(self, seed: SeedState | None = None) -> None:
         """The burn-in's seed state (a pilot's end state, resampled, or a list drawn from
         the kind profiles), and the recurring actions scheduled from t0."""
-        stock = self.stock
+        cfg, stock = self.cfg, self.stock
         rng = self.rng["initial_list"]
         existing = np.flatnonzero(self.status == OCCUPIED)
         rate = stock.turnover_per_year[existing] * self.turnover_factor(self.t0) / DAYS_PER_YEAR
         if seed is None:
             self._seed_from_profiles(existing, rate, rng)
+        elif cfg.run.seed_state == "list":
+            self._seed_from_pilot(seed, existing, rng, with_list=False)
+            self._seed_from_list(load_waiting_list(cfg, stock), rng)
         else:
             self._seed_from_pilot(seed, existing, rng)
         # Each occupied home falls vacant after an exponential time (turnover hazard).
@@ -327,7 +331,11 @@ class Engine:
         self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
 
     def _seed_from_pilot(
-        self, seed: SeedState, existing: np.ndarray, rng: np.random.Generator
+        self,
+        seed: SeedState,
+        existing: np.ndarray,
+        rng: np.random.Generator,
+        with_list: bool = True,
     ) -> None:
         """This replication's draw from the pilot's end state: the homes' registration dates
         permuted within dwelling type, the waiting list bootstrapped (same size in
@@ -341,6 +349,8 @@ class Engine:
             values = values[np.isfinite(values)]
             if values.size:
                 self.reg_day[existing[members]] = rng.choice(values, size=members.size)
+        if not with_list:
+            return
         n_rows = next(iter(seed.seekers.values())).size
         take = rng.integers(0, n_rows, size=rng.poisson(n_rows)) if n_rows else np.zeros(0, int)
         rows = {key: col[take].copy() for key, col in seed.seekers.items()}
@@ -349,6 +359,43 @@ class Engine:
         rows["home"] = np.full(take.size, -1, dtype=np.int32)
         idx = self.seekers.add(rows)
         self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng)
+
+    def _seed_from_list(self, wl: WaitingList, rng: np.random.Generator) -> None:
+        """The analyst's households, as they are on start_date; a listed tenant's home
+        carries its registration date."""
+        cfg = self.cfg
+        now = float(self.env.now)
+        age = (now - wl.birth_day) / DAYS_PER_YEAR
+        kind_names = [KIND_LABELS[k] for k in wl.kind]
+        profile = [cfg.seekers.kinds[k] for k in kind_names]
+        senior = age >= cfg.seekers.senior_age
+        idx = self.seekers.add(
+            {
+                "kind": wl.kind,
+                "priority": np.where(wl.kind == Kind.URGENT, 0, 1).astype(np.int8),
+                "birth_day": wl.birth_day + now,
+                "household_size": wl.household_size,
+                "income": band_incomes(wl, self.limits(now), rng, age),
+                "meettijd_start": wl.registration_day + now,
+                "entry_day": wl.registration_day + now,
+                "village_mask": wl.village_mask,
+                "origin_municipality": self.stock.village_municipality[
+                    np.where(wl.home >= 0, self.stock.village[wl.home], _first_bit(wl.village_mask))
+                ],
+                "origin_village": np.where(
+                    wl.home >= 0, self.stock.village[wl.home], _first_bit(wl.village_mask)
+                ).astype(np.int16),
+                "senior_only": senior
+                & (rng.random(wl.n) < cfg.seekers.senior_needs_suitable_share),
+                "active": wl.active,
+                "intensity": np.array([p.response_intensity_per_week for p in profile]),
+                "leave_rate": np.array([p.leave_per_year / DAYS_PER_YEAR for p in profile]),
+                "home": wl.home,
+            }
+        )
+        tenants = wl.home >= 0
+        self.tenant[wl.home[tenants]] = idx[tenants]
+        self.reg_day[wl.home[tenants]] = wl.registration_day[tenants] + now
 
     def seed_state(self) -> SeedState:
         """The state a replication's burn-in can start from: the waiting list (status
@@ -1081,7 +1128,7 @@ class Engine:
         first_year = self.start.year
         for (year, m), led in sorted(self.ledgers.items()):
             if year < first_year:
-                continue  # warm-up
+                continue  # burn-in
             name = self.stock.municipalities[m]
             cap = p.lottery_cap.cap_share.get(name, 1.0)
             quota = p.starter_pilot.quota_per_year.get(name, 0) if p.starter_pilot.enabled else 0
@@ -1176,11 +1223,17 @@ PILOT_KEY = 2**31 - 1  # spawn key of the pilot's SeedSequence: no replication u
 _PILOTS: dict[str, SeedState] = {}
 
 
+def _first_bit(mask: np.ndarray) -> np.ndarray:
+    """Index of the lowest set bit of each mask (0 for none)."""
+    low = mask & (~mask + np.uint32(1))
+    return np.where(low > 0, np.log2(np.maximum(low, 1)).astype(np.int64), 0)
+
+
 def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
     """The end state of the pilot run of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
     ending where a replication's burn-in begins. Computed once per history and process."""
-    if cfg.run.seed_state != "pilot":
+    if cfg.run.seed_state == "profiles":
         return None
     key = cfg.history_key()
     if key not in _PILOTS:

@@ -36,6 +36,7 @@ from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import replication_metrics, run_metrics, select, summarise
 from allocsim.review import DATA_PREFIX
+from allocsim.waiting_list import check_data_files
 
 # ------------------------------------------------------------------------ spec
 
@@ -199,6 +200,11 @@ def load_experiment(
             label = ref.label + "".join(f"[{s.name}={lab}]" for s, _, lab in combo)
             try:
                 cfg = load_config_with(cfg_path, window + own + sets)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            try:
+                check_data_files(cfg)
             except ConfigError as exc:
                 problems.extend(exc.problems)
                 continue

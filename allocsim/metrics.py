@@ -299,6 +299,8 @@ def period_metrics(
             )
         active = active_seekers(seekers, frames["responses"], start, end)
         housed = seekers["seeker_id"].isin(lets["seeker_id"]).to_numpy()
+        listed = active & (seekers["kind"] != "status_holder").to_numpy()
+        rows.append((dim, label, "listed", "active_seekers", float(listed.sum())))
         for g in ("all", *GROUP_LABELS):
             in_group = active if g == "all" else active & (groups == g)
             n_active = int(in_group.sum())

@@ -23,6 +23,7 @@ from allocsim.engine import simulate
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import run_metrics, summarise
 from allocsim.records import TABLES
+from allocsim.waiting_list import load_waiting_list
 from allocsim.world import build_stock
 
 
@@ -52,6 +53,8 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
         raise ConfigError([Problem("--out", "", str(out_dir), "a folder that does not exist yet")])
     started = dt.datetime.now(dt.UTC)
     stock = build_stock(cfg)
+    if cfg.run.seed_state == "list":
+        load_waiting_list(cfg, stock)  # a bad list file stops the run before any work
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []

@@ -35,7 +35,7 @@ DRIFT_METRICS = (
     "all/year/all/chain_moves_per_letting",
     "all/year/all/meettijd_mean_years",
     "all/year/all/registered_seekers",
-    "all/year/all/active_seekers",
+    "all/year/listed/active_seekers",  # the Entree list: status holders' queue aside
 )
 WARMUP_METRICS = (
     "all/all/all/lettings",
