@@ -303,7 +303,7 @@ class Engine:
         for h in np.flatnonzero(self.status == NOT_BUILT):
             self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
         for h in np.flatnonzero(np.isfinite(stock.withdraw_day)):
-            self.at(max(0.0, float(stock.withdraw_day[h])), partial(self.withdraw, int(h)))
+            self.at(float(stock.withdraw_day[h]), partial(self.withdraw, int(h)))
         self._draw_registrations()
         now = self.env.now
         self.at(now, self.advert_tick)
@@ -358,7 +358,8 @@ class Engine:
             rows[key] = rows[key] + shift
         rows["home"] = np.full(take.size, -1, dtype=np.int32)
         idx = self.seekers.add(rows)
-        self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng)
+        # A listed tenant keeps its own date; its (random) home carries it.
+        self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng, keep_dates=True)
 
     def _seed_from_list(self, wl: WaitingList, rng: np.random.Generator) -> None:
         """The analyst's households, as they are on start_date; a listed tenant's home
@@ -427,9 +428,12 @@ class Engine:
         codes = np.array([Kind[k.upper()] for k in SEEKER_KINDS])
         return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
 
-    def _give_homes(self, movers: np.ndarray, rng: np.random.Generator) -> None:
+    def _give_homes(
+        self, movers: np.ndarray, rng: np.random.Generator, keep_dates: bool = False
+    ) -> None:
         """Movers from the stock rent a random occupied home that has no listed tenant, and
-        register with that tenancy's registration date (Entree's meettijd rule)."""
+        register with that tenancy's registration date (Entree's meettijd rule); with
+        `keep_dates` they keep their own and the home takes it."""
         free = np.flatnonzero((self.status == OCCUPIED) & (self.tenant < 0))
         k = min(movers.size, free.size)
         homes = rng.choice(free, size=k, replace=False)
@@ -438,8 +442,11 @@ class Engine:
         cols["home"][placed] = homes
         self.tenant[homes] = placed
         # No registration before 18 (Entree), so the date is at least the 18th birthday.
-        adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
-        cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
+        if keep_dates:
+            self.reg_day[homes] = cols["meettijd_start"][placed]
+        else:
+            adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
+            cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
         village = self.stock.village[homes]
         cols["village_mask"][placed] |= (1 << village.astype(np.uint32)).astype(np.uint32)
         cols["origin_municipality"][placed] = self.stock.village_municipality[village]
@@ -937,8 +944,10 @@ class Engine:
             self.reg_day[h] = cols["meettijd_start"][s]
         else:
             self.reg_day[h] = day
-        if cfg.seekers.housed_stay_registered:
-            self.at(day, partial(self._reregister, s, h))
+        # The home is the household's from now (no other registrant is placed in it); at
+        # the tenancy's start it stays registered or frees the home's listing.
+        self.tenant[h] = s
+        self.at(day, partial(self._move_in, s, h))
         # The new tenant is not on the list; the home's next vacancy follows the hazard.
         self.status[h] = OCCUPIED
         rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
@@ -958,10 +967,14 @@ class Engine:
                 pos=int(self.chain_pos[h]) + 1,
             )
 
-    def _reregister(self, s: int, h: int) -> None:
-        """Household `s`, now the tenant of `h`, stays registered as a passive mover from
-        the stock with its kept date (seekers.housed_stay_registered): a new list entry."""
-        if self.status[h] != OCCUPIED or self.tenant[h] >= 0:
+    def _move_in(self, s: int, h: int) -> None:
+        """Household `s`'s tenancy of `h` starts: it stays registered as a passive mover
+        from the stock with its kept date (seekers.housed_stay_registered), a new list
+        entry, or leaves the list, its date staying with the home."""
+        if self.status[h] != OCCUPIED or self.tenant[h] != s:
+            return
+        if not self.cfg.seekers.housed_stay_registered:
+            self.tenant[h] = -1
             return
         cols = self.seekers.cols
         profile = self.cfg.seekers.kinds["mover_stock"]

@@ -511,6 +511,11 @@ def draw_seekers(
     # Clause 1.7: a share of starters registered at 18, so their meettijd runs from then.
     early = starter & (rng.random(n) < sc.register_at_18_share)
     if initial:
+        # The seed list has been waiting: time since registration, exponential at the
+        # kind's hazard of leaving the list (a stationary queue's age), on top of the credit.
+        leave_years = np.array([1.0 / max(sc.kinds[k].leave_per_year, 0.02) for k in SEEKER_KINDS])
+        kind_index = np.searchsorted(np.array([int(Kind[k.upper()]) for k in SEEKER_KINDS]), kinds)
+        meettijd_years += rng.exponential(leave_years[kind_index])
         meettijd_years[early] = np.maximum(age[early] - 18.0, 0.0)
     else:
         # An early registrant enters the list at 18 and searches later (activation hazard).
