@@ -20,7 +20,7 @@ from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.policies.eligibility import Limits, allowance_limit
-from allocsim.world import Stock
+from allocsim.world import Stock, parse_bool, read_csv_records
 
 LIST_COLUMNS = {
     "registration_date": "YYYY-MM-DD, not after run.start_date (Entree's registration date: "
@@ -60,15 +60,6 @@ class WaitingList:
         return int(self.kind.size)
 
 
-def _bool(text: str) -> bool | None:
-    low = text.strip().lower()
-    if low in ("true", "1", "yes", "ja"):
-        return True
-    if low in ("false", "0", "no", "nee"):
-        return False
-    return None
-
-
 _CACHE: dict[tuple[str, float, str], WaitingList] = {}
 
 
@@ -90,28 +81,7 @@ def load_waiting_list(cfg: Config, stock: Stock) -> WaitingList:
 def read_waiting_list(path: Path, stock: Stock, start: dt.date) -> WaitingList:
     """Read and validate a waiting list; every bad cell is one Problem."""
     name = str(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in LIST_COLUMNS if c not in header]
-            extra = [c for c in header if c not in LIST_COLUMNS]
-            if missing or extra:
-                raise ConfigError(
-                    [
-                        Problem(
-                            name,
-                            "header",
-                            ", ".join(header),
-                            f"the columns {', '.join(LIST_COLUMNS)}"
-                            + (f" (missing: {', '.join(missing)})" if missing else "")
-                            + (f" (unknown: {', '.join(extra)})" if extra else ""),
-                        )
-                    ]
-                )
-            records = list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(name, "", "", f"a readable UTF-8 CSV file ({exc})")]) from None
+    records = read_csv_records(path, LIST_COLUMNS)
     problems: list[Problem] = []
 
     def bad(row: int, col: str, value: str | None, allowed: str = "") -> None:
@@ -154,7 +124,7 @@ def read_waiting_list(path: Path, stock: Stock, start: dt.date) -> WaitingList:
             band = INCOME_BANDS[0]
         flags = {}
         for col in ("urgent", "rents_elsewhere", "active"):
-            flag = _bool(rec[col])
+            flag = parse_bool(rec[col])
             if flag is None:
                 bad(i, col, rec[col])
             flags[col] = bool(flag)

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -234,7 +235,7 @@ def synthetic_stock(cfg: Config) -> Stock:
     )
 
 
-def _parse_bool(text: str) -> bool | None:
+def parse_bool(text: str) -> bool | None:
     low = text.strip().lower()
     if low in ("true", "1", "yes", "ja"):
         return True
@@ -243,16 +244,15 @@ def _parse_bool(text: str) -> bool | None:
     return None
 
 
-def read_stock_csv(path: Path, cfg: Config) -> Stock:
-    """Read and validate an analyst's stock file; every bad cell is one Problem."""
-    problems: list[Problem] = []
+def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]]:
+    """The rows of a data file with exactly `columns`, or ConfigError naming the file."""
     name = str(path)
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
-            missing = [c for c in STOCK_COLUMNS if c not in header]
-            extra = [c for c in header if c not in STOCK_COLUMNS]
+            missing = [c for c in columns if c not in header]
+            extra = [c for c in header if c not in columns]
             if missing or extra:
                 raise ConfigError(
                     [
@@ -260,15 +260,22 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
                             name,
                             "header",
                             ", ".join(header),
-                            f"the columns {', '.join(STOCK_COLUMNS)}"
+                            f"the columns {', '.join(columns)}"
                             + (f" (missing: {', '.join(missing)})" if missing else "")
                             + (f" (unknown: {', '.join(extra)})" if extra else ""),
                         )
                     ]
                 )
-            records = list(reader)
-    except OSError as exc:
-        raise ConfigError([Problem(name, "", "", f"a readable CSV file ({exc})")]) from None
+            return list(reader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(name, "", "", f"a readable UTF-8 CSV file ({exc})")]) from None
+
+
+def read_stock_csv(path: Path, cfg: Config) -> Stock:
+    """Read and validate an analyst's stock file; every bad cell is one Problem."""
+    problems: list[Problem] = []
+    name = str(path)
+    records = read_csv_records(path, STOCK_COLUMNS)
 
     def bad(row: int, col: str, value: str) -> None:
         problems.append(Problem(name, f"row {row} column {col}", repr(value), STOCK_COLUMNS[col]))
@@ -306,7 +313,7 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
             rent = 0.0
         flags = {}
         for col in ("senior_suitable", "new_build"):
-            flag = _parse_bool(rec[col])
+            flag = parse_bool(rec[col])
             if flag is None:
                 bad(i, col, rec[col])
             flags[col] = bool(flag)
