@@ -101,7 +101,16 @@ def cmd_export_seekers(args: argparse.Namespace) -> int:
     path = Path(args.csv)
     if path.resolve() == Path(args.config).resolve() or path.is_dir():
         raise ConfigError([Problem("FILE.csv", "", str(path), "a CSV file path, not the config")])
-    n = export_seekers(cfg, path)
+    if not path.parent.is_dir():
+        raise ConfigError(
+            [Problem("FILE.csv", "", str(path), f"a file in an existing folder ({path.parent})")]
+        )
+    try:
+        n = export_seekers(cfg, path)
+    except OSError as exc:
+        raise ConfigError(
+            [Problem("FILE.csv", "", str(path), f"a writable file ({exc})")]
+        ) from None
     print(f"{n} registered households written to {path}")
     return 0
 

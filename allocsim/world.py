@@ -284,6 +284,11 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
     seen: set[int] = set()
     start = cfg.run.start_date
     for i, rec in enumerate(records, start=2):
+        if None in rec or any(v is None for v in rec.values()):
+            problems.append(
+                Problem(name, f"row {i}", repr(rec.get(None, "")), f"{len(STOCK_COLUMNS)} fields")
+            )
+            continue
         try:
             hid = int(rec["home_id"])
             if hid in seen:

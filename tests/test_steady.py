@@ -370,3 +370,21 @@ def test_bad_list_files_name_row_and_column(tmp_path: Path, small: Config) -> No
                 "run": {"seed_state": "list", "burnin_years": 5},
             }
         )
+
+
+def test_list_and_stock_files_fail_cleanly(tmp_path: Path, small: Config) -> None:
+    from allocsim.cli import main
+
+    stock_csv = tmp_path / "stock.csv"
+    stock_csv.write_text(
+        "home_id,municipality,village,neighbourhood,dwelling_type,bedrooms,rent_2021,"
+        "senior_suitable,new_build,completion_date\n1,Duiven,Duiven\n"
+    )
+    data = small.model_dump()
+    data["stock"].update(source="csv", csv_path="stock.csv")
+    data["base_dir"] = str(tmp_path)
+    with pytest.raises(ConfigError, match="row 2"):
+        build_stock(Config.model_validate(data))
+    config = tmp_path / "c.toml"
+    config.write_text('name = "c"\n')
+    assert main(["export-seekers", str(config), str(tmp_path / "missing" / "x.csv")]) == 2
