@@ -7,6 +7,12 @@ simulated means. Every evaluation uses the same replications (common random numb
 so the objective is a smooth-ish function of the parameters, and the budget of
 simulations is fixed: `max_evaluations` x configs x `replications`.
 
+`method = "least-squares"` (the default) fits by trust-region least squares with a
+forward-difference Jacobian whose points run in parallel; each fitted parameter then
+gets an interval from the curvature of the objective (Gauss-Newton: covariance
+s^2 (J'J)^-1, s^2 the residual variance per target, at least the replications'
+own noise). `"nelder-mead"` is the older derivative-free search, without intervals.
+
 Count targets (lettings, active seekers) scale with the world; `scale` < 1 fits on a
 smaller copy of the world (`config.scaled`) and compares with the observed figure
 times `scale`, which keeps a calibration affordable on a laptop. The final fit report
@@ -27,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
-from scipy import optimize
+from scipy import optimize, stats
 
 from allocsim.config import (
     Config,
@@ -93,6 +99,18 @@ class CalibrationSpec(Section):
     tolerance: float = Field(0.10, gt=0.0, description="Relative error accepted per target.")
     initial_step: float = Field(
         0.15, gt=0.0, le=0.5, description="First simplex step, as a share of each bound's range."
+    )
+    method: Literal["least-squares", "nelder-mead"] = Field(
+        "least-squares",
+        description="least-squares: trust-region fit with a parallel forward-difference "
+        "Jacobian, and intervals per parameter; nelder-mead: simplex search, no intervals.",
+    )
+    jacobian_step: float = Field(
+        0.05,
+        gt=0.0,
+        le=0.5,
+        description="Forward-difference step, as a share of each bound's range; large enough "
+        "that the simulation's noise (common random numbers) does not swamp the difference.",
     )
     parameters: list[Parameter] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
@@ -182,9 +200,17 @@ class Calibrator:
 
     def simulate(self, values: np.ndarray, replications: int) -> pd.DataFrame:
         """Per-replication values of every target metric (rows: target, replication)."""
-        configs = self.configs(values)
-        jobs = [Job(c, cfg, r, False) for c, cfg in configs.items() for r in range(replications)]
-        rows = []
+        return self.simulate_points([values], replications)[0]
+
+    def simulate_points(self, points: list[np.ndarray], replications: int) -> list[pd.DataFrame]:
+        """`simulate` at several parameter vectors, all jobs in one parallel batch."""
+        jobs = [
+            Job(f"{i}|{c}", cfg, r, False)
+            for i, values in enumerate(points)
+            for c, cfg in self.configs(values).items()
+            for r in range(replications)
+        ]
+        rows: list[list[tuple[str, int, float]]] = [[] for _ in points]
         if self.session is None:
             with Session(self.executor, self.workers) as session:
                 results = [r for batch in session.run(jobs) for r in batch]
@@ -195,37 +221,134 @@ class Calibrator:
                 raise RuntimeError(f"calibration run failed: {result.error}\n{result.trace}")
             assert result.metrics is not None
             m = result.metrics
+            point, config = result.label.split("|", 1)
             for t in self.spec.targets:
-                if t.config != result.label:
+                if t.config != config:
                     continue
                 sel = select(m, t.metric)
                 value = float(sel["value"].iloc[0]) if len(sel) else float("nan")
-                rows.append((t.name, result.replication, value))
-        return pd.DataFrame(rows, columns=["target", "replication", "value"])
+                rows[int(point)].append((t.name, result.replication, value))
+        return [pd.DataFrame(r, columns=["target", "replication", "value"]) for r in rows]
 
     def expected(self, t: Target) -> float:
         return t.observed * (self.spec.scale if t.kind == "count" else 1.0)
 
     def objective(self, values: np.ndarray) -> float:
-        started = time.perf_counter()
-        sims = self.simulate(values, self.spec.replications)
-        means = sims.groupby("target")["value"].mean()
-        errors = [means[t.name] / self.expected(t) - 1.0 for t in self.spec.targets]
-        obj = float(np.nansum(np.square(errors))) if not np.isnan(errors).all() else math.inf
-        self.history.append(
-            Evaluation(
-                [float(v) for v in values],
-                {k: float(v) for k, v in means.items()},
-                obj,
-                time.perf_counter() - started,
-            )
-        )
-        return obj
+        return float(np.nansum(np.square(self.residuals_at([values])[0])))
 
-    def fit(self) -> np.ndarray:
-        """Nelder-Mead on parameters mapped to [0, 1], within the evaluation budget."""
+    def residuals_at(self, points: list[np.ndarray]) -> list[np.ndarray]:
+        """Relative errors of the targets' simulated means at each point (one batch)."""
+        started = time.perf_counter()
+        sims = self.simulate_points(points, self.spec.replications)
+        seconds = (time.perf_counter() - started) / len(points)
+        out = []
+        for values, sim in zip(points, sims, strict=True):
+            means = sim.groupby("target")["value"].mean()
+            errors = np.array([means[t.name] / self.expected(t) - 1.0 for t in self.spec.targets])
+            obj = float(np.nansum(np.square(errors))) if not np.isnan(errors).all() else math.inf
+            self.history.append(
+                Evaluation(
+                    [float(v) for v in values],
+                    {k: float(v) for k, v in means.items()},
+                    obj,
+                    seconds,
+                )
+            )
+            out.append(errors)
+        return out
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo = np.array([p.bounds[0] for p in self.spec.parameters])
         hi = np.array([p.bounds[1] for p in self.spec.parameters])
+        return lo, hi
+
+    def fit_least_squares(self) -> np.ndarray:
+        """Trust-region least squares on parameters mapped to [0, 1]; the Jacobian's
+        points run as one parallel batch. Keeps the last Jacobian for `intervals`."""
+        lo, hi = self.bounds()
+        x0 = (np.array([p.start for p in self.spec.parameters]) - lo) / (hi - lo)
+        step = self.spec.jacobian_step
+        cache: dict[bytes, np.ndarray] = {}
+
+        def at(x: np.ndarray) -> np.ndarray:
+            return lo + np.clip(x, 0.0, 1.0) * (hi - lo)
+
+        def fun(x: np.ndarray) -> np.ndarray:
+            if len(self.history) >= self.spec.max_evaluations:
+                raise _BudgetSpent
+            key = np.asarray(x).tobytes()
+            if key not in cache:
+                cache[key] = np.nan_to_num(self.residuals_at([at(x)])[0], nan=10.0)
+            return cache[key]
+
+        def jac(x: np.ndarray) -> np.ndarray:
+            if len(self.history) + x.size > self.spec.max_evaluations:
+                raise _BudgetSpent
+            # Step down from the upper bound, up otherwise.
+            h = np.where(x + step <= 1.0, step, -step)
+            points = [x + np.where(np.arange(x.size) == i, h[i], 0.0) for i in range(x.size)]
+            res = self.residuals_at([at(p) for p in points])
+            f0 = fun(x)
+            cols = [(np.nan_to_num(r, nan=10.0) - f0) / h[i] for i, r in enumerate(res)]
+            self.jacobian = (x.copy(), np.column_stack(cols))
+            return self.jacobian[1]
+
+        with contextlib.suppress(_BudgetSpent):
+            optimize.least_squares(
+                fun,
+                x0,
+                jac=jac,
+                bounds=(0.0, 1.0),
+                method="trf",
+                x_scale=1.0,
+                max_nfev=self.spec.max_evaluations,
+                xtol=1e-3,
+                ftol=1e-4,
+            )
+        best = min(self.history, key=lambda e: e.objective)
+        return np.array(best.values)
+
+    def intervals(
+        self, best: np.ndarray, report: pd.DataFrame, confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """Each parameter's interval from the curvature of the objective at the fit:
+        covariance s^2 (J'J)^-1 with the last Jacobian (normalised units), s^2 the
+        residual variance per target (sum of squares over targets minus parameters), at
+        least the squared relative standard error of the report's replications."""
+        lo, hi = self.bounds()
+        names = [p.name for p in self.spec.parameters]
+        jacobian = getattr(self, "jacobian", None)
+        if jacobian is None:
+            nan = np.full(len(names), np.nan)
+            return pd.DataFrame({"parameter": names, "fitted": best, "ci_low": nan, "ci_high": nan})
+        _, J = jacobian
+        resid = report["relative_error"].to_numpy(dtype=float)
+        dof = max(len(resid) - len(names), 1)
+        noise = (
+            (report["ci_high"] - report["ci_low"]) / (2 * 1.96) / report["observed"]
+        ).to_numpy()
+        s2 = max(float(np.sum(resid**2)) / dof, float(np.nanmean(noise**2)))
+        cov = s2 * np.linalg.pinv(J.T @ J)
+        z = float(stats.norm.ppf(0.5 + confidence / 2))
+        half = z * np.sqrt(np.maximum(np.diag(cov), 0.0)) * (hi - lo)
+        return pd.DataFrame(
+            {
+                "parameter": names,
+                "fitted": best,
+                "ci_low": np.maximum(best - half, lo),
+                "ci_high": np.minimum(best + half, hi),
+                "standard_error": half / z,
+            }
+        )
+
+    def fit(self) -> np.ndarray:
+        if self.spec.method == "least-squares":
+            return self.fit_least_squares()
+        return self.fit_nelder_mead()
+
+    def fit_nelder_mead(self) -> np.ndarray:
+        """Nelder-Mead on parameters mapped to [0, 1], within the evaluation budget."""
+        lo, hi = self.bounds()
         x0 = (np.array([p.start for p in self.spec.parameters]) - lo) / (hi - lo)
         k = x0.size
         step = self.spec.initial_step
@@ -330,14 +453,17 @@ def run_calibration(
         cal = Calibrator(spec, executor, workers, session=session)
         best = cal.fit()
         report = cal.report(best)
+    intervals = cal.intervals(best, report)
     report.to_csv(out / "fit-report.csv", index=False)
-    (out / "fit-report.md").write_text(fit_report_markdown(spec, best, report, cal))
+    intervals.to_csv(out / "parameters.csv", index=False)
+    (out / "fit-report.md").write_text(fit_report_markdown(spec, best, report, cal, intervals))
     write_fitted_configs(spec, best, out)
     (out / "calibration.json").write_text(
         json.dumps(
             {
                 "spec": spec.model_dump(mode="json"),
                 "fitted": {p.name: float(v) for p, v in zip(spec.parameters, best, strict=True)},
+                "intervals": intervals.to_dict(orient="records"),
                 "evaluations": [e.__dict__ for e in cal.history],
                 "started": started.isoformat(),
                 "finished": dt.datetime.now(dt.UTC).isoformat(),
@@ -349,7 +475,11 @@ def run_calibration(
 
 
 def fit_report_markdown(
-    spec: CalibrationSpec, best: np.ndarray, report: pd.DataFrame, cal: Calibrator
+    spec: CalibrationSpec,
+    best: np.ndarray,
+    report: pd.DataFrame,
+    cal: Calibrator,
+    intervals: pd.DataFrame,
 ) -> str:
     params = pd.DataFrame(
         {
@@ -357,6 +487,10 @@ def fit_report_markdown(
             "mode": [p.mode for p in spec.parameters],
             "start": [p.start for p in spec.parameters],
             "fitted": best,
+            "95% interval": [
+                f"{a:.4g} - {b:.4g}" if np.isfinite(a) else "n/a"
+                for a, b in zip(intervals["ci_low"], intervals["ci_high"], strict=True)
+            ],
             "bounds": [f"{p.bounds[0]:g} - {p.bounds[1]:g}" for p in spec.parameters],
             "keys": [", ".join(p.keys) for p in spec.parameters],
         }

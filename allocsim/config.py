@@ -288,8 +288,12 @@ class KindProfile(Section):
     share_active: float = Field(
         ge=0.0, le=1.0, description="Share of the seed list who respond to adverts."
     )
-    response_intensity_per_week: float = Field(
-        ge=0.0, le=10.0, description="Mean responses an active seeker wants to make per week."
+    looks_per_week: float = Field(
+        ge=0.0,
+        le=10.0,
+        description="Rate at which an active (searching) household looks at the week's adverts; "
+        "it looks in a given week with chance 1 - exp(-rate) and then responds where a home is "
+        "worth it (section `behaviour`).",
     )
     meettijd_credit_years: float = Field(
         ge=0.0,
@@ -306,7 +310,7 @@ def _kinds() -> dict[str, KindProfile]:
     # Assumption throughout: Entree does not publish the make-up of its list. The
     # shares reproduce the picture in DOMAIN.md: mostly passive, many starters,
     # doorstromers with long meettijd (woonduur), a few urgent households.
-    # share_active and response_intensity_per_week are calibrated to Entree's active
+    # share_active and looks_per_week are calibrated to Entree's active
     # seekers and responses per advert, 2020-2021 (calibration/entree-2020-2021/).
     return {
         "starter": KindProfile(
@@ -320,7 +324,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=26_000.0,
             income_sigma=0.45,
             share_active=0.212,
-            response_intensity_per_week=1.13,
+            looks_per_week=1.13,
             meettijd_credit_years=0.0,  # registers when it starts to search (or at 18, 1.7)
             leave_per_year=0.08,
         ),
@@ -335,7 +339,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=27_000.0,
             income_sigma=0.40,
             share_active=0.241,
-            response_intensity_per_week=0.754,
+            looks_per_week=0.754,
             meettijd_credit_years=12.0,  # seed tenants only; then the kept date
             leave_per_year=0.05,
         ),
@@ -350,7 +354,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=31_000.0,
             income_sigma=0.45,
             share_active=0.241,
-            response_intensity_per_week=0.878,
+            looks_per_week=0.878,
             meettijd_credit_years=8.0,  # woonduur elsewhere
             leave_per_year=0.07,
         ),
@@ -365,7 +369,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=19_000.0,
             income_sigma=0.30,
             share_active=1.0,
-            response_intensity_per_week=2.26,
+            looks_per_week=2.26,
             meettijd_credit_years=2.0,
             leave_per_year=0.30,
         ),
@@ -456,13 +460,6 @@ class SeekersConfig(Section):
         "moves since 2013 (DOMAIN.md section 2); false: it leaves the list and its date stays "
         "with its home for when it registers again.",
     )
-    response_chance_elasticity: float = Field(
-        0.5,
-        ge=0.0,
-        le=5.0,
-        description="Responses to offer-model adverts are weighted by (meettijd percentile) ** "
-        "this; 0 ignores one's chance. Assumption: seekers know short meettijd rarely wins.",
-    )
     kinds: dict[str, KindProfile] = Field(
         default_factory=_kinds,
         description="Profiles of the seeker kinds. Assumption throughout (Entree does not "
@@ -515,19 +512,6 @@ class AllocationConfig(Section):
         description="Candidates invited per viewing round. Source: 5-10 "
         "(gelderlander.nl); lower end taken.",
     )
-    p_no_show: float = share(
-        0.35,
-        "Chance an invited candidate does not show up. Source: a quarter to half "
-        "(gelderlander.nl); assumption within that range.",
-    )
-    p_refuse_offer: float = share(
-        0.45,
-        "Chance a candidate who shows up refuses an offer-model home. Assumption; "
-        "lottery homes are refused far less often (RIGO/NUL20).",
-    )
-    p_refuse_lottery: float = share(
-        0.15, "Chance a candidate who shows up refuses a lottery home. Assumption (RIGO/NUL20)."
-    )
     p_refuse_direct: float = share(
         0.0, "Chance a status-holder household refuses its direct allocation. Assumption."
     )
@@ -542,6 +526,107 @@ class AllocationConfig(Section):
     )
     direct_allocation_days: float = Field(
         21.0, ge=0.0, description="Vacancy to letting for direct allocation. Assumption."
+    )
+
+
+class BehaviourConfig(Section):
+    """How households choose where to respond and whether to accept (policies/behaviour.py).
+
+    Values are in units of the spread of a household's taste for a home (standard
+    deviation 1). None of them is set per channel: that lottery homes draw more, and
+    shorter-registered, responders and are refused less comes out of the choices."""
+
+    passive_looks_per_year: float = Field(
+        2.0,
+        ge=0.0,
+        le=52.0,
+        description="Rate at which a registered household that is not searching glances at "
+        "the lottery adverts (a gamble costs little); it then responds to at most one. "
+        "Calibrated (Entree 2020-2021 and the share never responding, parameter 'passive').",
+    )
+    response_cost: float = Field(
+        0.0005,
+        gt=0.0,
+        le=10.0,
+        description="A household responds where chance x expected gain exceeds this. "
+        "Calibrated (Entree 2020-2021, parameter 'cost').",
+    )
+    own_village_bonus: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="Extra value of a home in the household's own village. Assumption: "
+        "households prefer to stay close (the village rules of 1.8 exist for that reason).",
+    )
+    viewing_sd: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Spread of what the viewing reveals about a home beyond the advert. "
+        "Assumption: as much as the advert shows.",
+    )
+    reservation_base: float = Field(
+        0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Reservation value of a household with no prospects that has just begun "
+        "to search (the value of staying where it is). Assumption: the median home is worth "
+        "taking.",
+    )
+    reservation_prospect: float = Field(
+        1.5,
+        ge=0.0,
+        le=10.0,
+        description="Extra reservation value of a household whose meettijd beats every "
+        "recent offer-model winner: it can wait for a better home. Assumption; RIGO/NUL20's "
+        "lottery winners refuse far less often than offer-model winners (DOMAIN.md section 2).",
+    )
+    impatience_per_year: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description="Fall of the reservation value per year of searching. Assumption.",
+    )
+    impatience_years: float = Field(
+        5.0,
+        ge=0.0,
+        le=50.0,
+        description="Searching longer lowers the reservation value no further. Assumption: "
+        "search times of 1-5 years (RIGO 2016).",
+    )
+    no_show_margin: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="An invited household does not come to the viewing if the home, as the "
+        "advert shows it, is worth this much less than its reservation value now. Assumption.",
+    )
+    p_unreachable: float = share(
+        0.15,
+        "Chance an invited household cannot be reached or has moved on. Assumption: with the "
+        "households who lost interest, no-shows are a quarter to half of the invited "
+        "(gelderlander.nl).",
+    )
+    memory_adverts: int = Field(
+        12,
+        ge=1,
+        le=200,
+        description="Recent similar adverts (same village, channel and label) a household "
+        "looks at to judge its chance: their responses and winners, as Entree publishes them. "
+        "Assumption.",
+    )
+    chance_prior: float = Field(
+        0.01,
+        ge=0.0,
+        le=100.0,
+        description="Pseudo-observations at an even chance in a household's estimate of "
+        "its offer-model chance: nobody is sure it cannot win. Assumption.",
+    )
+    urgent_prospect: float = share(
+        0.0,
+        "Prospect an urgent household holds out with (its rank is first everywhere). "
+        "Assumption: an urgency statement lapses when a suitable home is refused, so urgent "
+        "households do not hold out.",
     )
 
 
@@ -821,6 +906,7 @@ class Config(Section):
     stock: StockConfig = StockConfig()
     seekers: SeekersConfig = SeekersConfig()
     allocation: AllocationConfig = AllocationConfig()
+    behaviour: BehaviourConfig = BehaviourConfig()
     eligibility: EligibilityConfig = EligibilityConfig()
     policies: PoliciesConfig = PoliciesConfig()
     history_policies: PoliciesConfig | None = Field(

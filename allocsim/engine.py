@@ -2,9 +2,12 @@
 
 The engine holds state and time; every rule it applies is a policy function from
 `allocsim.policies`. It emits event records through a `Recorder` and nothing else.
-Randomness: one generator per source, spawned from the replication's SeedSequence
-in the fixed order of `STREAMS`; draws within a stream go out in event order, so a
-policy change shifts the later draws of the streams it touches (keyed streams: issue 9).
+Randomness: every draw that decides something about a household, a home or an
+advert is keyed by it (`allocsim.keyed`: the household's key and the week, the home
+and its tenancy, the advert and the household), so a policy change leaves the draws
+of households and homes it never touched as they were. Only the draws that create
+households (the seed list, registrations, status holders, sheltered outflow) come
+from sequential generators, one per source, whatever the policies.
 
 A run starts `run.burnin_years` before `run.start_date` from a seed state and reaches
 the model's own steady state with every trend held at its start-date level; only
@@ -26,6 +29,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from allocsim import keyed
 from allocsim.config import SEEKER_KINDS, Config, CustomRule, PoliciesConfig
 from allocsim.domain import (
     CAUSE_LABELS,
@@ -46,12 +50,14 @@ from allocsim.domain import (
     date_of,
     day_of,
 )
-from allocsim.policies.channels import RANKERS, capped_poisson, choose_responses, invite
+from allocsim.policies import behaviour
+from allocsim.policies.channels import RANKERS
 from allocsim.policies.eligibility import (
     Limits,
     above_income_limit,
     allowance_limit,
     eligible,
+    eligible_pairs,
     rent_factor,
 )
 from allocsim.policies.labels import (
@@ -70,23 +76,28 @@ from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers
 
-STREAMS = (
-    "initial_list",
-    "arrivals",
-    "vacancies",
-    "departures",
-    "responses",
-    "lots",
-    "acceptance",
-    "labels",
-    "status_holders",
-    "sheltered",
-    "transformation",
+# Sequential generators: the draws that create households.
+STREAMS = ("initial_list", "arrivals", "status_holders", "sheltered")
+# Keyed streams (allocsim.keyed), named by what they decide.
+KEYED = (
+    "vacancy",  # home, tenancy: when it falls vacant
+    "label",  # home, tenancy: the channel-labelling lot
+    "transform",  # home, tenancy: whether it leaves social letting
+    "leave",  # household, week: leaves the list
+    "activity",  # household, week: starts or stops searching
+    "look",  # household, week: looks at the adverts
+    "taste",  # household, home: what the home is worth to it
+    "view",  # household, home, tenancy: what the viewing reveals
+    "reach",  # household, advert: cannot be reached when invited
+    "lot",  # advert, household: lottery number (tie-break in the offer model)
 )
+# Where a household's key comes from (first key of its hash).
+KEY_SEED, KEY_ARRIVAL, KEY_REREGISTERED, KEY_STATUS_HOLDER, KEY_SHELTERED, KEY_LIST = range(1, 7)
 
 OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = 0, 1, 2, 3
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
+LABEL_NONE, LABEL_STARTER, LABEL_SENIOR = range(behaviour.N_LABELS)
 # Columns a household keeps when it stays registered after a move.
 REREGISTER_KEPT = ("birth_day", "household_size", "income", "village_mask", "senior_only")
 
@@ -160,11 +171,18 @@ TIME_FIELDS = (
 
 @dataclass
 class Batch:
-    """Adverts published together and closed together."""
+    """Adverts published together and closed together; `keys` identify each advert by
+    its home, tenancy and attempt (for keyed draws), `advert_ids` number them."""
 
     advert_ids: list[int]
     homes: list[int]
+    keys: np.ndarray
     responders: list[np.ndarray]
+
+
+def household_keys(origin: int, *index: np.ndarray | int) -> np.ndarray:
+    """Keys of households created by `origin` (KEY_*) with the given running numbers."""
+    return keyed.hash_keys(0, origin, *index)
 
 
 class Engine:
@@ -184,6 +202,9 @@ class Engine:
             name: np.random.default_rng(s)
             for name, s in zip(STREAMS, seed.spawn(len(STREAMS)), strict=True)
         }
+        self.keys = keyed.stream_seeds(seed, KEYED)
+        self.memory = behaviour.Memory.empty(len(stock.villages), cfg.behaviour.memory_adverts)
+        self._n_created = {KEY_STATUS_HOLDER: 0, KEY_SHELTERED: 0}
         # Day 0 is run.start_date; the burn-in runs on negative days before it.
         self.t0 = -round(cfg.run.burnin_years * DAYS_PER_YEAR) if t0 is None else t0
         self.env = simpy.Environment(initial_time=self.t0)
@@ -196,6 +217,7 @@ class Engine:
         n = stock.n_homes
         self.status = np.where(stock.completion_day > 0, NOT_BUILT, OCCUPIED).astype(np.int8)
         self.tenancy = np.zeros(n, dtype=np.int64)
+        self.attempt = np.zeros(n, dtype=np.int64)  # adverts of the current vacancy
         self.tenant = np.full(n, -1, dtype=np.int64)
         # Registration date of each home's tenant (Entree: registered with the tenancy's
         # woonduur, or the date kept across moves since 2013); NaN while vacant.
@@ -295,9 +317,8 @@ class Engine:
         else:
             self._seed_from_pilot(seed, existing, rng)
         # Each occupied home falls vacant after an exponential time (turnover hazard).
-        vrng = self.rng["vacancies"]
         with np.errstate(divide="ignore"):
-            first = self.t0 + vrng.exponential(1.0, size=existing.size) / rate
+            first = self.t0 + keyed.exponential(self.keys["vacancy"], existing, 0) / rate
         for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
             self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER)
         for h in np.flatnonzero(self.status == NOT_BUILT):
@@ -325,9 +346,9 @@ class Engine:
         self.reg_day[existing] = self.t0 - age - rng.gamma(2.0, credit / 2.0, existing.size)
         n = int(round(cfg.seekers.registered_per_home * existing.size))
         kinds = self._draw_kinds(rng, n, "share_initial")
-        idx = self.seekers.add(
-            draw_seekers(cfg, self.stock, rng, kinds, np.full(n, float(self.t0)), initial=True)
-        )
+        rows = draw_seekers(cfg, self.stock, rng, kinds, np.full(n, float(self.t0)), initial=True)
+        rows["key"] = household_keys(KEY_SEED, np.arange(n))
+        idx = self.seekers.add(rows)
         self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
 
     def _seed_from_pilot(
@@ -357,6 +378,7 @@ class Engine:
         for key in TIME_FIELDS:
             rows[key] = rows[key] + shift
         rows["home"] = np.full(take.size, -1, dtype=np.int32)
+        rows["key"] = household_keys(KEY_SEED, np.arange(take.size))  # a draw is a new household
         idx = self.seekers.add(rows)
         # A listed tenant keeps its own date; its (random) home carries it.
         self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng, keep_dates=True)
@@ -389,9 +411,10 @@ class Engine:
                 "senior_only": senior
                 & (rng.random(wl.n) < cfg.seekers.senior_needs_suitable_share),
                 "active": wl.active,
-                "intensity": np.array([p.response_intensity_per_week for p in profile]),
+                "intensity": np.array([p.looks_per_week for p in profile]),
                 "leave_rate": np.array([p.leave_per_year / DAYS_PER_YEAR for p in profile]),
                 "home": wl.home,
+                "key": household_keys(KEY_LIST, np.arange(wl.n)),
             }
         )
         tenants = wl.home >= 0
@@ -470,9 +493,9 @@ class Engine:
         now = self.env.now
         if self.status[h] == WITHDRAWN:
             return
-        # Drawn for every vacancy, so whether a status holder takes it does not shift
-        # the labels stream of the others.
-        u_label = float(self.rng["labels"].random())
+        token = int(self.tenancy[h])
+        u_label = float(keyed.uniform(self.keys["label"], h, token)[0])
+        self.attempt[h] = 0
         tenant = int(self.tenant[h])
         if tenant >= 0:
             self.tenant[h] = -1
@@ -496,7 +519,7 @@ class Engine:
         if (
             tf.share_withdrawn > 0
             and stock.bedrooms[h] >= tf.min_bedrooms
-            and self.rng["transformation"].random() < tf.share_withdrawn
+            and float(keyed.uniform(self.keys["transform"], h, token)[0]) < tf.share_withdrawn
         ):
             self.status[h] = WITHDRAWN  # leaves social letting (1.1, 3.1)
             ledger.transformed += 1
@@ -604,6 +627,7 @@ class Engine:
                 "village_mask": np.full(k, all_villages, dtype=np.uint32),
                 "origin_municipality": np.full(k, muni, dtype=np.int16),
                 "origin_village": np.full(k, len(self.stock.villages), dtype=np.int16),
+                "key": self._new_keys(KEY_STATUS_HOLDER, k),
             }
         )
         self.queues[muni].extend(int(i) for i in idx)
@@ -630,6 +654,7 @@ class Engine:
         self._arrival_kinds = self._draw_kinds(rng, total, "share_arrivals")
         entry = self.t0 + np.repeat(weeks * WEEK, per_week) + rng.random(total) * WEEK
         self._arrivals = draw_seekers(cfg, self.stock, rng, self._arrival_kinds, entry, False)
+        self._arrivals["key"] = household_keys(KEY_ARRIVAL, np.arange(total))
         self._arrival_ends = np.cumsum(per_week)
         self._week = 0
 
@@ -664,13 +689,13 @@ class Engine:
                 new["village_mask"][:] = np.uint32(np.sum(1 << own))
                 new["origin_municipality"][:] = m
                 new["origin_village"][:] = own[0]
+                new["key"] = self._new_keys(KEY_SHELTERED, k)
                 self.seekers.add(new)
         self.at(self.env.now + WEEK, self.sheltered_tick)
 
     def departure_tick(self) -> None:
         """Weekly: waiting seekers leave the list; passive ones start to respond and
         active ones (not urgent) stop, at the activation and deactivation hazards."""
-        rng = self.rng["departures"]
         sc = self.cfg.seekers
         p_act = 1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR)
         p_deact = 1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR)
@@ -680,13 +705,15 @@ class Engine:
         waiting = np.flatnonzero(
             (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
         )
-        u = rng.random((waiting.size, 2))
-        leave = u[:, 0] < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK)
+        key, week = cols["key"][waiting], self._week_index()
+        u_leave = keyed.uniform(self.keys["leave"], key, week)
+        u_act = keyed.uniform(self.keys["activity"], key, week)
+        leave = u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK)
         self._leave(waiting[leave], self.env.now)
         active = cols["active"][waiting]
         stay = ~leave & (cols["priority"][waiting] != 0)
-        cols["active"][waiting[stay & ~active & (u[:, 1] < p_act)]] = True
-        cols["active"][waiting[stay & active & (u[:, 1] < p_deact)]] = False
+        cols["active"][waiting[stay & ~active & (u_act < p_act)]] = True
+        cols["active"][waiting[stay & active & (u_act < p_deact)]] = False
         self.at(self.env.now + WEEK, self.departure_tick)
 
     def _leave(self, idx: np.ndarray, day: float) -> None:
@@ -710,60 +737,74 @@ class Engine:
         self.at(self.env.now + self.cfg.allocation.advert_cycle_days, self.advert_tick)
 
     def publish(self, homes: list[int]) -> None:
+        """The week's response round: households that look this week respond where a
+        home is worth it to them (policies/behaviour.py). Work grows with the pairs of a
+        looking household and an advert in a village it wants with a bedroom count it
+        may rent, never with every household times every advert."""
         cfg, stock = self.cfg, self.stock
-        alloc = cfg.allocation
+        alloc, beh = cfg.allocation, cfg.behaviour
         now = self.env.now
-        date = self.date(now)
         lim = self.limits(now)
         h = np.asarray(homes)
+        self.attempt[h] += 1
+        advert_keys = keyed.hash_keys(0, h, self.tenancy[h], self.attempt[h])
         rent = self.rent(h, now)
+        allow_above = self._free_room_open(h, self.date(now).year)
         cols = self.seekers.cols
         n = self.seekers.n
-        active = np.flatnonzero(
-            (cols["state"][:n] == WAITING)
-            & cols["active"][:n]
-            & (cols["kind"][:n] != STATUS_HOLDER_KIND)
+        waiting = np.flatnonzero(
+            (cols["state"][:n] == WAITING) & (cols["kind"][:n] != STATUS_HOLDER_KIND)
         )
-        # How many responses each active seeker wants to make this cycle.
-        rrng = self.rng["responses"]
-        cycle_weeks = alloc.advert_cycle_days / 7.0
-        cap = math.floor(alloc.max_responses_per_week * cycle_weeks)
-        wanted = capped_poisson(cols["intensity"][active] * cycle_weeks, cap, rrng)
-        s = active[wanted > 0]
-        wanted = wanted[wanted > 0]
+        # Who looks this cycle: searching households at their kind's rate, the others at
+        # the passive rate, and those only at the lotteries.
+        cycle_weeks = alloc.advert_cycle_days / WEEK
+        searching = cols["active"][waiting]
+        rate = np.where(
+            searching, cols["intensity"][waiting], beh.passive_looks_per_year * WEEK / DAYS_PER_YEAR
+        )
+        u_look = keyed.uniform(self.keys["look"], cols["key"][waiting], self._week_index())
+        looks = u_look < -np.expm1(-rate * cycle_weeks)
+        lookers, searching = waiting[looks], searching[looks]
+        hh = cols["household_size"][lookers]
+        i, a = behaviour.candidate_pairs(
+            cols["village_mask"][lookers], hh, stock.village[h], stock.bedrooms[h], lim
+        )
+        lottery = self.channel[h] == Channel.LOTTERY
+        i, a = i[searching[i] | lottery[a]], a[searching[i] | lottery[a]]
+        s = lookers[i]
         age = (now - cols["birth_day"][s]) / DAYS_PER_YEAR
-        ok = eligible(
-            cols["household_size"][s],
-            cols["income"][s],
-            age,
-            stock.bedrooms[h],
-            rent,
-            lim,
-            allow_above_limit=self._free_room_open(h, date.year),
+        ok = eligible_pairs(
+            hh[i], cols["income"][s], age, stock.bedrooms[h[a]], rent[a], lim, allow_above[a]
         )
-        village_bit = (1 << stock.village[h].astype(np.uint32)).astype(np.uint32)
-        ok &= (cols["village_mask"][s][:, None] & village_bit[None, :]) != 0
-        ok &= ~cols["senior_only"][s][:, None] | stock.senior_suitable[h][None, :]
-        keep = ok.any(axis=1)
-        s, ok, wanted, age = s[keep], ok[keep], wanted[keep], age[keep]
-        # Seekers weigh their chance: in the offer model short meettijd rarely wins.
-        offer = self.channel[h] == Channel.OFFER
-        weight = np.ones(ok.shape)
-        if offer.any() and cfg.seekers.response_chance_elasticity > 0:
-            all_meettijd = np.sort(now - cols["meettijd_start"][active])
-            meettijd = now - cols["meettijd_start"][s]
-            pct = np.searchsorted(all_meettijd, meettijd, side="right") / max(1, active.size)
-            offer_w = np.maximum(pct, 1e-6) ** cfg.seekers.response_chance_elasticity
-            weight[:, offer] = offer_w[:, None]
-        if self.starter_priority[h].any():
-            starter_ok = self._pilot_eligible(s, age, lim)
-            weight[np.ix_(starter_ok, self.starter_priority[h])] = 1.0
-        rows, which = choose_responses(ok, weight, wanted, rrng)
-        responders = s[rows]
-        # `rows` is sorted, so each responding seeker's entries are adjacent.
-        first_of = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows
+        ok &= ~cols["senior_only"][s] | stock.senior_suitable[h[a]]
+        i, a, s, age = i[ok], a[ok], s[ok], age[ok]
+        homes_a = h[a]
+        label = self._label_priority(s, homes_a, age, lim)
+        cls = priority_classes(cols["priority"][s] == 0, label)
+        meettijd = now - cols["meettijd_start"][s]
+        channel = self.channel[homes_a].astype(np.int64)
+        cell = behaviour.cell_of(stock.village[homes_a], channel, self._advert_label(homes_a))
+        chance = np.where(
+            channel == Channel.LOTTERY,
+            behaviour.lottery_chance(self.memory, cell, cls),
+            behaviour.offer_chance(
+                self.memory,
+                cell,
+                cls,
+                meettijd,
+                beh.chance_prior,
+            ),
+        )
+        margin = self._home_value(s, homes_a) - self._reservation(s, now)
+        gain = chance * behaviour.expected_gain(margin, beh.viewing_sd)
+        limit = np.where(searching, math.floor(alloc.max_responses_per_week * cycle_weeks), 1)
+        chosen = behaviour.pick_best(i, gain, limit[i], beh.response_cost)
+        responders, which = s[chosen], a[chosen]
+        # `chosen` is sorted by pair and pairs by looker, so each responder's are adjacent.
+        first_of = np.flatnonzero(np.r_[True, responders[1:] != responders[:-1]])
+        first_of = first_of[first_of < responders.size]
         uniq = responders[first_of]
-        cols["n_responses"][uniq] += np.diff(np.r_[first_of, rows.size]).astype(np.int32)
+        cols["n_responses"][uniq] += np.diff(np.r_[first_of, responders.size]).astype(np.int32)
         first = cols["first_response_day"]
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
         cols["last_response_day"][uniq] = now
@@ -774,11 +815,73 @@ class Engine:
         batch = Batch(
             advert_ids=list(range(self._next_advert, self._next_advert + h.size)),
             homes=[int(x) for x in h],
-            responders=[responders[order[split[i] : split[i + 1]]] for i in range(h.size)],
+            keys=advert_keys,
+            responders=[responders[order[split[j] : split[j + 1]]] for j in range(h.size)],
         )
         self._next_advert += h.size
         close = now + alloc.response_window_days
         self.at(close, partial(self.close, batch, now))
+
+    def _week_index(self) -> int:
+        return math.floor(self.env.now / WEEK)
+
+    def _new_keys(self, origin: int, k: int) -> np.ndarray:
+        start = self._n_created[origin]
+        self._n_created[origin] = start + k
+        return household_keys(origin, np.arange(start, start + k))
+
+    def _advert_label(self, homes: np.ndarray) -> np.ndarray:
+        return np.where(
+            self.starter_priority[homes],
+            LABEL_STARTER,
+            np.where(self.senior_priority[homes], LABEL_SENIOR, LABEL_NONE),
+        )
+
+    def _label_priority(
+        self, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
+    ) -> np.ndarray:
+        """Pairs (household s[i], home homes[i]) where the household is in the home's
+        label group: starters on a pilot home, seniors under the village option, incomes
+        above the allowance limit where a neighbourhood rule gives them priority."""
+        cols = self.seekers.cols
+        view = self.view
+        label = np.zeros(s.size, dtype=bool)
+        above_rule = [k for k, r in view.custom.items() if r.priority_above_allowance]
+        if above_rule:
+            hood = np.isin(self.stock.neighbourhood[homes], above_rule)
+            hh = cols["household_size"][s]
+            label |= hood & (cols["income"][s] > allowance_limit(hh, age, lim))
+        starter = self.starter_priority[homes]
+        if starter.any():
+            label |= starter & self._pilot_eligible(s, age, lim)
+        senior_age = view.policies.village_rule.senior_priority_age
+        if senior_age is not None:
+            label |= self.senior_priority[homes] & (age >= senior_age)
+        return label
+
+    def _home_value(self, s: np.ndarray, homes: np.ndarray) -> np.ndarray:
+        """What each home is worth to its household, as the advert shows it."""
+        cols = self.seekers.cols
+        own = self.stock.village[homes] == cols["origin_village"][s]
+        taste = keyed.normal(self.keys["taste"], cols["key"][s], homes)
+        return self.cfg.behaviour.own_village_bonus * own + taste
+
+    def _reservation(self, s: np.ndarray, now: float) -> np.ndarray:
+        """What each household holds out for now (policies/behaviour.py: reservation)."""
+        beh = self.cfg.behaviour
+        cols = self.seekers.cols
+        prospect = behaviour.prospect(self.memory, now - cols["meettijd_start"][s])
+        prospect = np.where(cols["priority"][s] == 0, beh.urgent_prospect, prospect)
+        first = cols["first_response_day"][s]
+        searched = np.where(np.isnan(first), 0.0, (now - first) / DAYS_PER_YEAR)
+        return behaviour.reservation(
+            prospect,
+            searched,
+            beh.reservation_base,
+            beh.reservation_prospect,
+            beh.impatience_per_year,
+            beh.impatience_years,
+        )
 
     def _free_room_open(self, homes: np.ndarray, year: int) -> np.ndarray:
         """Adverts that may go above the income limit: flagged and room left (4.10)."""
@@ -802,23 +905,37 @@ class Engine:
         )
 
     def close(self, batch: Batch, publish_day: float) -> None:
-        alloc = self.cfg.allocation
+        alloc, beh = self.cfg.allocation, self.cfg.behaviour
         now = self.env.now
         date = self.date(now)
         lim = self.limits(now)
         recording = now >= 0.0
         cols = self.seekers.cols
-        p_refuse: dict[int, float] = {
-            Channel.OFFER: alloc.p_refuse_offer,
-            Channel.LOTTERY: alloc.p_refuse_lottery,
-        }
         view = self.view
-        senior_age = view.policies.village_rule.senior_priority_age
-        for advert, h, resp in zip(batch.advert_ids, batch.homes, batch.responders, strict=True):
-            resp = resp[cols["state"][resp] == WAITING]
+        # Every responder's draws and values at once (they are keyed, so drawing them
+        # here or advert by advert gives the same numbers); reservation values as they
+        # stand on the day the batch closes.
+        sizes = [r.size for r in batch.responders]
+        everyone = np.concatenate([np.zeros(0, np.int64), *batch.responders])
+        homes_all = np.repeat(np.asarray(batch.homes, dtype=np.int64), sizes)
+        akeys_all = np.repeat(batch.keys, sizes)
+        hkeys_all = cols["key"][everyone]
+        value_all = self._home_value(everyone, homes_all)
+        hold_all = self._reservation(everyone, now)
+        lots_all = keyed.uniform(self.keys["lot"], akeys_all, hkeys_all)
+        reach_all = keyed.uniform(self.keys["reach"], hkeys_all, akeys_all) >= beh.p_unreachable
+        viewed_all = value_all + beh.viewing_sd * keyed.normal(
+            self.keys["view"], hkeys_all, homes_all, self.tenancy[homes_all]
+        )
+        bounds = np.r_[0, np.cumsum(sizes)]
+        for j, (advert, h) in enumerate(zip(batch.advert_ids, batch.homes, strict=True)):
+            part = np.arange(bounds[j], bounds[j + 1])
+            part = part[cols["state"][everyone[part]] == WAITING]
             if view.free_room_home[h] and not self._free_room_open(np.array([h]), date.year)[0]:
-                hh_r = cols["household_size"][resp]
-                resp = resp[~above_income_limit(hh_r, cols["income"][resp], lim)]
+                resp = everyone[part]
+                part = part[
+                    ~above_income_limit(cols["household_size"][resp], cols["income"][resp], lim)
+                ]
             rule = view.custom.get(int(self.stock.neighbourhood[h]))
             if rule is not None and rule.max_share_urgent is not None:
                 key = (date.year, int(self.stock.neighbourhood[h]))
@@ -826,23 +943,24 @@ class Engine:
                 if not share_allows(
                     n_urgent, self.hood_lettings.get(key, 0), rule.max_share_urgent
                 ):
-                    resp = resp[cols["priority"][resp] != 0]  # the cap on urgent lettings binds
+                    # the cap on urgent lettings binds
+                    part = part[cols["priority"][everyone[part]] != 0]
+            resp = everyone[part]
             channel = int(self.channel[h])
             age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
-            label = np.zeros(resp.size, dtype=bool)
-            if rule is not None and rule.priority_above_allowance:
-                hh_r = cols["household_size"][resp]
-                label |= cols["income"][resp] > allowance_limit(hh_r, age, lim)
-            if self.starter_priority[h]:
-                label |= self._pilot_eligible(resp, age, lim)
-            if self.senior_priority[h] and senior_age is not None:
-                label |= age >= senior_age
+            label = self._label_priority(resp, homes_all[part], age, lim)
             prio = priority_classes(cols["priority"][resp] == 0, label)
             meettijd = now - cols["meettijd_start"][resp]
-            order = RANKERS[channel](prio, meettijd, self.rng["lots"])
-            outcomes = invite(
-                order.size, alloc.p_no_show, p_refuse[channel], self.rng["acceptance"]
+            order = RANKERS[channel](prio, meettijd, lots_all[part])
+            # Invited in rank order: a household comes if it can be reached and the home
+            # is still worth a viewing to it, and accepts what the viewing shows if the home
+            # beats holding out (policies/behaviour.py).
+            ranked_part = part[order]
+            hold_out = hold_all[ranked_part]
+            shows = reach_all[ranked_part] & (
+                value_all[ranked_part] >= hold_out - beh.no_show_margin
             )
+            outcomes = behaviour.invite(shows, viewed_all[ranked_part] >= hold_out)
             k = outcomes.size
             ranked = order[:k]
             if recording and self.record_offers:
@@ -859,6 +977,19 @@ class Engine:
                     outcome=np.asarray(OUTCOME_LABELS)[outcomes],
                 )
             accepted = k > 0 and outcomes[-1] == ACCEPTED
+            cell = behaviour.cell_of(
+                np.array([self.stock.village[h]]),
+                np.array([channel]),
+                self._advert_label(np.array([h])),
+            )
+            self.memory.record(
+                int(cell[0]),
+                channel,
+                prio,
+                int(prio[ranked[-1]]) if accepted else -1,
+                float(meettijd[ranked[-1]]) if accepted else 0.0,
+                k,
+            )
             if recording:
                 self._record_advert(advert, h, channel, publish_day, resp.size, prio, accepted)
             if not accepted:
@@ -952,7 +1083,7 @@ class Engine:
         self.status[h] = OCCUPIED
         rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
         if rate > 0:
-            nxt = day + float(self.rng["vacancies"].exponential(1.0 / rate))
+            nxt = day + float(keyed.exponential(self.keys["vacancy"], h, self.tenancy[h])[0]) / rate
             self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
         else:
             self.tenancy[h] += 1
@@ -991,9 +1122,10 @@ class Engine:
                 "origin_municipality": self.stock.village_municipality[[village]],
                 "origin_village": np.array([village], dtype=np.int16),
                 "active": np.zeros(1, dtype=bool),
-                "intensity": np.array([profile.response_intensity_per_week]),
+                "intensity": np.array([profile.looks_per_week]),
                 "leave_rate": np.array([profile.leave_per_year / DAYS_PER_YEAR]),
                 "home": np.array([h], dtype=np.int32),
+                "key": household_keys(KEY_REREGISTERED, cols["key"][s : s + 1]),
             }
         )
         self.tenant[h] = int(idx[0])

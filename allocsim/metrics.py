@@ -43,6 +43,8 @@ METRICS = {
     "vacant_days_mean": "mean days from vacancy to new tenancy",
     "responses_per_advert": "mean responses per advert closed in the window",
     "chain_length_mean": "mean lettings per moving chain started in the window",
+    "never_responding_share": "share of the households on the list at some time in the "
+    "window (not status holders) that made no response in it",
 }
 
 DIMENSIONS = ("all", "municipality", "village", "channel")
@@ -107,6 +109,22 @@ def registered_at(seekers: pd.DataFrame, day: float) -> np.ndarray:
         & (seekers["outcome_day"].to_numpy() > day)
         & (seekers["kind"] != "status_holder").to_numpy()
     )
+
+
+def never_responding_share(
+    seekers: pd.DataFrame, responses: pd.DataFrame, start: float, end: float
+) -> float:
+    """Share of the households listed at some time in [start, end) (status holders
+    aside) without a response in it (RIGO 2016: about two in three)."""
+    listed = (
+        (seekers["entry_day"] < end)
+        & (seekers["outcome_day"] >= start)
+        & (seekers["kind"] != "status_holder")
+    ).to_numpy()
+    window = responses[(responses["day"] >= start) & (responses["day"] < end)]
+    responded = seekers["seeker_id"].isin(window["seeker_id"]).to_numpy()
+    n = int(listed.sum())
+    return float((listed & ~responded).sum() / n) if n else float("nan")
 
 
 def replication_metrics(
@@ -180,6 +198,8 @@ def replication_metrics(
         sh = lets["seeker_kind"].to_numpy() == "status_holder"
         for month, n in pd.Series(label[sh]).value_counts().sort_index().items():
             add("month", str(month), "status_holder", {"lettings": float(n)})
+    share = never_responding_share(seekers, frames["responses"], start, end)
+    add("all", "all", "all", {"never_responding_share": share})
     for level, values in review_metrics(lets, rule_villages, senior_age).items():
         add("review", level, "all", values)
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
@@ -271,7 +291,13 @@ def period_metrics(
             values["meettijd_mean_years"] = float(lets["meettijd_days"].mean() / DAYS_PER_YEAR)
             values["vacant_days_mean"] = float(lets["vacant_days"].mean())
             values["search_median_days"] = float(lets["search_days"].median())
+        values["lettings_via_adverts"] = values["lettings_offer"] + values["lettings_lottery"]
         values["adverts_closed"] = float(len(ads))
+        if len(ads):
+            values["responses_per_advert"] = float(ads["n_responses"].mean())
+        values["never_responding_share"] = never_responding_share(
+            seekers, frames["responses"], start, end
+        )
         values["adverts_unlet"] = float((~ads["let"]).sum())
         ad_channel = ads["channel"].astype(str)
         for name in ("offer", "lottery"):

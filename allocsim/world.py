@@ -419,7 +419,7 @@ SEEKER_FIELDS: dict[str, type] = {
     "origin_village": np.int16,  # village the household comes from; n_villages: outside
     "senior_only": np.bool_,  # only wants senior-suitable homes
     "active": np.bool_,
-    "intensity": np.float64,  # wanted responses per week when active
+    "intensity": np.float64,  # looks at the adverts per week when searching
     "leave_rate": np.float64,  # per day
     "state": np.int8,  # SeekerState
     "home": np.int32,  # index of the home they rent in the stock, -1 if none
@@ -427,6 +427,7 @@ SEEKER_FIELDS: dict[str, type] = {
     "n_responses": np.int32,
     "first_response_day": np.float64,
     "last_response_day": np.float64,
+    "key": np.uint64,  # the household's key for keyed draws (allocsim.keyed)
 }
 
 
@@ -516,7 +517,7 @@ def draw_seekers(
         # from the stock get their home's date from the engine instead.
         meettijd_years[mask] = rng.gamma(2.0, p.meettijd_credit_years / 2.0, size=k)
         active[mask] = rng.random(k) < (p.share_active if initial else sc.arrivals_share_active)
-        intensity[mask] = p.response_intensity_per_week
+        intensity[mask] = p.looks_per_week
         leave[mask] = p.leave_per_year / DAYS_PER_YEAR
     income[hh >= 2] *= sc.income_multi_factor
     starter = kinds == Kind.STARTER

@@ -105,20 +105,19 @@ def check_invariants(cfg: Config, out: dict[str, pd.DataFrame]) -> None:
 @given(
     st.integers(0, 2**31),
     st.floats(0.0, 0.9),
-    st.floats(0.0, 0.9),
+    st.floats(0.0, 3.0),
     st.integers(1, 4),
     st.floats(0.0, 0.5),
 )
 def test_invariants_hold_on_random_worlds(
-    seed: int, p_no_show: float, p_refuse: float, max_resp: int, lottery: float
+    seed: int, p_unreachable: float, prospect: float, max_resp: int, lottery: float
 ) -> None:
     # A seed state from the profiles and a short burn-in: the invariants need no steady
     # state, and a pilot per hypothesis seed would dominate the test's time.
     cfg = small_config(seed=seed, seed_state="profiles", burnin_years=0.5)
     data = cfg.model_dump()
-    data["allocation"].update(
-        p_no_show=p_no_show, p_refuse_offer=p_refuse, max_responses_per_week=max_resp
-    )
+    data["allocation"].update(max_responses_per_week=max_resp)
+    data["behaviour"].update(p_unreachable=p_unreachable, reservation_prospect=prospect)
     data["policies"]["general_lottery"]["share"] = {"Duiven": lottery, "Westervoort": lottery}
     cfg = Config.model_validate(data)
     check_invariants(cfg, run(cfg))

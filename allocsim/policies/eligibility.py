@@ -78,6 +78,30 @@ def allowance_limit(household: np.ndarray, age: np.ndarray, lim: Limits) -> np.n
     )
 
 
+def eligible_pairs(
+    household: np.ndarray,
+    income: np.ndarray,
+    age: np.ndarray,
+    bedrooms: np.ndarray,
+    rent: np.ndarray,
+    lim: Limits,
+    allow_above_limit: np.ndarray | bool = False,
+) -> np.ndarray:
+    """Whether each household may rent the home paired with it (arrays broadcast).
+
+    Household size within the bedrooms' limits; income within the DAEB limit unless
+    the home may go above it (free allocation room, clause 4.10); households on
+    rent allowance only up to their aftoppingsgrens (passend toewijzen); `rent` is the
+    current (indexed) rent."""
+    size_ok = (household >= lim.min_household[bedrooms]) & (
+        household <= lim.max_household[bedrooms]
+    )
+    income_ok = ~above_income_limit(household, income, lim) | np.asarray(allow_above_limit)
+    low_income = income <= allowance_limit(household, age, lim)
+    cap = np.where(household <= 2, lim.rent_cap_small, lim.rent_cap_large)
+    return size_ok & income_ok & (~low_income | (rent <= cap))
+
+
 def eligible(
     household: np.ndarray,
     income: np.ndarray,
@@ -87,18 +111,13 @@ def eligible(
     lim: Limits,
     allow_above_limit: np.ndarray | bool = False,
 ) -> np.ndarray:
-    """Seekers (rows) x homes (columns) eligibility matrix.
-
-    `rent` is the current (indexed) rent; `allow_above_limit` marks homes that may go
-    to households above the income limit (free allocation room, clause 4.10).
-    """
-    hh = household[:, None]
-    size_ok = (hh >= lim.min_household[bedrooms][None, :]) & (
-        hh <= lim.max_household[bedrooms][None, :]
+    """Seekers (rows) x homes (columns) eligibility matrix (see `eligible_pairs`)."""
+    return eligible_pairs(
+        household[:, None],
+        income[:, None],
+        age[:, None],
+        bedrooms[None, :],
+        rent[None, :],
+        lim,
+        np.asarray(allow_above_limit)[None, ...],
     )
-    above = above_income_limit(household, income, lim)[:, None]
-    income_ok = ~above | np.asarray(allow_above_limit)[None, ...]
-    low_income = (income <= allowance_limit(household, age, lim))[:, None]
-    cap = np.where(household <= 2, lim.rent_cap_small, lim.rent_cap_large)[:, None]
-    passend_ok = ~low_income | (rent[None, :] <= cap)
-    return size_ok & income_ok & passend_ok

@@ -1,0 +1,241 @@
+"""How households respond to adverts and answer invitations: choice, not fixed rates.
+
+Each week a household that looks at the adverts weighs every home it is eligible for
+and wants: the home's value to it (a taste of its own for the home, plus a bonus
+for its own village) against its reservation value (what its prospects elsewhere
+let it hold out for, lowered by the time it has searched), times its chance of
+getting the home, estimated from what it can see of recent similar adverts
+(`Memory`: their responses, and the class and meettijd of their winners). It
+responds where that expected gain beats the cost of a response, best first, at
+most a few a week. Invited, it views the home (a second taste, revealed at the
+viewing) and accepts if the home is worth more to it than holding out. Nothing is
+set per channel: a lottery draws many responses because short meettijd has a
+chance there, and its winners refuse less because their prospects elsewhere are
+poor. Pure functions of arrays; the engine keeps `Memory` and the draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from allocsim.domain import Outcome
+from allocsim.policies.eligibility import Limits
+
+N_LABELS = 3  # the advert's label: none, starter pilot, senior priority
+N_CHANNELS = 2  # offer model, lottery (direct allocation has no adverts)
+PRIOR_RESPONSES = 10.0  # responses per advert before any advert closed (the pilot forgets it)
+PRIOR_CANDIDATES = 2.0  # candidates invited per letting, likewise
+
+
+def cell_of(village: np.ndarray, channel: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """The 'similar adverts' a household compares with: village x channel x label."""
+    return (village.astype(np.int64) * N_CHANNELS + channel) * N_LABELS + label
+
+
+@dataclass
+class Memory:
+    """What households can see of recently closed adverts, per cell, plus one pooled row
+    per channel (rows n_cells + channel) used where a cell has no history yet.
+
+    `n_resp`, `n_class0`, `n_class01`: moving averages of responders per advert, all and
+    in the top priority classes (class 0: the advert's label group; 1: urgent). Each
+    row's last `winners.shape[1]` winners' class and meettijd; `candidates`: per
+    channel, moving average of candidates invited per letting."""
+
+    n_resp: np.ndarray
+    n_class0: np.ndarray
+    n_class01: np.ndarray
+    win_class: np.ndarray
+    win_meettijd: np.ndarray
+    win_n: np.ndarray
+    win_next: np.ndarray
+    candidates: np.ndarray
+    alpha: float
+
+    @classmethod
+    def empty(cls, n_villages: int, n_winners: int) -> Memory:
+        rows = n_villages * N_CHANNELS * N_LABELS + N_CHANNELS
+        return cls(
+            n_resp=np.full(rows, PRIOR_RESPONSES),
+            n_class0=np.zeros(rows),
+            n_class01=np.zeros(rows),
+            win_class=np.zeros((rows, n_winners), dtype=np.int8),
+            win_meettijd=np.zeros((rows, n_winners)),
+            win_n=np.zeros(rows, dtype=np.int64),
+            win_next=np.zeros(rows, dtype=np.int64),
+            candidates=np.full(N_CHANNELS, PRIOR_CANDIDATES),
+            alpha=1.0 / n_winners,
+        )
+
+    @property
+    def n_cells(self) -> int:
+        return self.n_resp.size - N_CHANNELS
+
+    def pooled(self, channel: int) -> int:
+        return self.n_cells + channel
+
+    def record(
+        self,
+        cell: int,
+        channel: int,
+        classes: np.ndarray,
+        winner: int,
+        winner_meettijd: float,
+        n_invited: int,
+    ) -> None:
+        """One closed advert: its responders' priority classes and, if let, its winner's
+        class and meettijd and the candidates it took (`winner` -1: not let)."""
+        a = self.alpha
+        n0 = float(np.sum(classes == 0))
+        n01 = float(np.sum(classes <= 1))
+        for row in (cell, self.pooled(channel)):
+            self.n_resp[row] += a * (classes.size - self.n_resp[row])
+            self.n_class0[row] += a * (n0 - self.n_class0[row])
+            self.n_class01[row] += a * (n01 - self.n_class01[row])
+            if winner >= 0:
+                slot = self.win_next[row]
+                self.win_class[row, slot] = winner
+                self.win_meettijd[row, slot] = winner_meettijd
+                self.win_next[row] = (slot + 1) % self.win_class.shape[1]
+                self.win_n[row] = min(self.win_n[row] + 1, self.win_class.shape[1])
+        if winner >= 0:
+            self.candidates[channel] += a * (n_invited - self.candidates[channel])
+
+    def rows_with_winners(self, cells: np.ndarray, channel: np.ndarray) -> np.ndarray:
+        """Each cell, or its channel's pooled row where the cell has no winner yet."""
+        return np.where(self.win_n[cells] > 0, cells, self.n_cells + channel)
+
+
+def candidate_pairs(
+    village_mask: np.ndarray,
+    household: np.ndarray,
+    advert_village: np.ndarray,
+    advert_bedrooms: np.ndarray,
+    lim: Limits,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (household i, advert a) where the household wants the advert's village and
+    its size fits the bedrooms, ordered by household then advert. Built per segment
+    (village x bedrooms) of the adverts, so the work is the pairs themselves plus one
+    pass over the households per segment present."""
+    segment = advert_village.astype(np.int64) * 16 + advert_bedrooms
+    order = np.argsort(segment, kind="stable")
+    segs, starts, counts = np.unique(segment[order], return_index=True, return_counts=True)
+    parts_i, parts_a = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for seg, start, count in zip(segs.tolist(), starts.tolist(), counts.tolist(), strict=True):
+        village, bedrooms = divmod(seg, 16)
+        fits = ((village_mask >> np.uint32(village)) & np.uint32(1)).astype(bool)
+        fits &= (household >= lim.min_household[bedrooms]) & (
+            household <= lim.max_household[bedrooms]
+        )
+        who = np.flatnonzero(fits)
+        parts_i.append(np.repeat(who, count))
+        parts_a.append(np.tile(order[start : start + count], who.size))
+    i, a = np.concatenate(parts_i), np.concatenate(parts_a)
+    by = np.lexsort((a, i))
+    return i[by], a[by]
+
+
+def offer_chance(
+    memory: Memory,
+    cells: np.ndarray,
+    cls: np.ndarray,
+    meettijd: np.ndarray,
+    prior: float,
+) -> np.ndarray:
+    """Chance of an offer-model home: the share of the cell's recent winners the household
+    would have ranked before (a better class, or the same class and longer meettijd),
+    with `prior` pseudo-observations at one half (no household is sure it cannot win);
+    at least the chance that every usual responder ranks before it and all of them
+    decline (few responders: anyone may get the home)."""
+    rows = memory.rows_with_winners(cells, np.zeros_like(cells))
+    k = memory.win_class.shape[1]
+    filled = np.arange(k)[None, :] < memory.win_n[rows][:, None]
+    w_cls = memory.win_class[rows]
+    beats = (cls[:, None] < w_cls) | (
+        (cls[:, None] == w_cls) & (meettijd[:, None] >= memory.win_meettijd[rows])
+    )
+    n = memory.win_n[rows] + prior
+    beaten = np.sum(beats & filled, axis=1) + 0.5 * prior
+    from_winners = np.where(n > 0, beaten / np.maximum(n, 1e-12), 0.5)
+    decline = 1.0 - 1.0 / max(memory.candidates[0], 1.0)
+    return np.maximum(from_winners, decline ** memory.n_resp[cells])
+
+
+def lottery_chance(memory: Memory, rows: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """Chance of a lottery home: candidates reached per letting over the responders the
+    household competes with (those in its priority class or above), itself included."""
+    ahead = np.where(
+        cls == 0,
+        memory.n_class0[rows],
+        np.where(cls == 1, memory.n_class01[rows], memory.n_resp[rows]),
+    )
+    lottery = memory.candidates[1]
+    return np.minimum(1.0, lottery / (ahead + 1.0))
+
+
+def prospect(memory: Memory, meettijd: np.ndarray) -> np.ndarray:
+    """What a household's meettijd lets it expect in the offer model: the share of recent
+    offer-model winners (all cells) whose meettijd it would have beaten."""
+    row = memory.pooled(0)
+    n = int(memory.win_n[row])
+    if n == 0:
+        return np.full(meettijd.size, 0.5)
+    won = np.sort(memory.win_meettijd[row, :n])
+    return np.searchsorted(won, meettijd, side="right") / n
+
+
+def reservation(
+    prospect: np.ndarray,
+    search_years: np.ndarray,
+    base: float,
+    per_prospect: float,
+    impatience_per_year: float,
+    impatience_years: float,
+) -> np.ndarray:
+    """The value a household holds out for: higher the better its prospects, lower the
+    longer it has searched (up to `impatience_years`)."""
+    return (
+        base
+        + per_prospect * prospect
+        - impatience_per_year * np.minimum(search_years, impatience_years)
+    )
+
+
+def expected_gain(margin: np.ndarray, viewing_sd: float) -> np.ndarray:
+    """E[max(margin + eta, 0)], eta ~ N(0, viewing_sd): what being offered the home is
+    worth before the viewing, the household being free to refuse."""
+    if viewing_sd <= 0:
+        return np.maximum(margin, 0.0)
+    z = margin / viewing_sd
+    return margin * special.ndtr(z) + viewing_sd * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+
+
+def pick_best(
+    owner: np.ndarray, value: np.ndarray, limit: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Indices of the chosen (owner, advert) pairs: each owner's best pairs by `value`,
+    those above `threshold` only, at most `limit[i]` for pair i's owner. Ties go to the
+    lower pair index."""
+    keep = np.flatnonzero(value > threshold)
+    if keep.size == 0:
+        return keep
+    order = keep[np.lexsort((keep, -value[keep], owner[keep]))]
+    own = owner[order]
+    start = np.r_[True, own[1:] != own[:-1]]
+    first = np.maximum.accumulate(np.where(start, np.arange(own.size), 0))
+    rank = np.arange(own.size) - first
+    return np.sort(order[rank < limit[order]])
+
+
+_NO_SHOW, _REFUSED, _ACCEPTED = int(Outcome.NO_SHOW), int(Outcome.REFUSED), int(Outcome.ACCEPTED)
+
+
+def invite(shows: np.ndarray, accepts: np.ndarray) -> np.ndarray:
+    """Outcomes of candidates invited in rank order, up to and including the first who
+    shows up and accepts; all of them if none does."""
+    out = np.where(~shows, _NO_SHOW, np.where(accepts, _ACCEPTED, _REFUSED)).astype(np.int8)
+    hits = np.flatnonzero(out == _ACCEPTED)
+    return out[: hits[0] + 1] if hits.size else out
