@@ -809,7 +809,12 @@ class Engine:
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
         cols["last_response_day"][uniq] = now
         if now >= 0.0:
-            self.rec.columns("responses", day=np.full(uniq.size, now), seeker_id=uniq)
+            self.rec.columns(
+                "responses",
+                day=np.full(responders.size, now),
+                seeker_id=responders,
+                advert_id=self._next_advert + which,
+            )
         order = np.argsort(which, kind="stable")
         split = np.searchsorted(which[order], np.arange(h.size + 1))
         batch = Batch(
@@ -1260,6 +1265,7 @@ class Engine:
             income=cols["income"][keep],
             meettijd_start_day=cols["meettijd_start"][keep],
             active=cols["active"][keep],
+            household_key=cols["key"][keep],
             n_responses=cols["n_responses"][keep],
             first_response_day=cols["first_response_day"][keep],
             last_response_day=cols["last_response_day"][keep],

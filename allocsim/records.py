@@ -102,7 +102,16 @@ TABLES: dict[str, dict[str, Column]] = {
             "registration date as a day (Entree: registration, the woonduur of a tenant's "
             "home, or the date kept across moves); meettijd on day t is t minus this",
         ),
-        "active": ("bool", "responding to adverts at the horizon (else a passive registrant)"),
+        "active": (
+            "bool",
+            "searching at the horizon (looks at the adverts it may want); else a passive "
+            "registrant, who now and then tries a lottery",
+        ),
+        "household_key": (
+            "uint64",
+            "the household's key for its keyed random draws: equal in every scenario of a "
+            "replication, so a household can be followed across scenarios",
+        ),
         "n_responses": ("int32", "responses since registration (burn-in included)"),
         "first_response_day": ("float64", "first response since registration (NaN: none)"),
         "last_response_day": ("float64", "last response (NaN: none)"),
@@ -118,8 +127,9 @@ TABLES: dict[str, dict[str, Column]] = {
     },
     "responses": {
         "replication": ("int32", "replication number"),
-        "day": ("float64", "day the adverts the seeker responded to were published"),
-        "seeker_id": ("int64", "seeker who responded (one row per seeker and week)"),
+        "day": ("float64", "day the advert was published (responses are made that week)"),
+        "seeker_id": ("int64", "seeker who responded"),
+        "advert_id": ("int64", "advert responded to (one row per response)"),
     },
     "quotas": {
         "replication": ("int32", "replication number"),

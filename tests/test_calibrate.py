@@ -88,6 +88,12 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
         base_share * fitted["activity"], rel=1e-4
     )
     assert (tmp_path / "out" / "fit-report.md").read_text().count("|") > 10
+    # Each fitted parameter has an interval from the objective's curvature; the truth is
+    # inside it (the targets are the model's own means at the truth).
+    intervals = pd.read_csv(tmp_path / "out" / "parameters.csv").set_index("parameter")
+    for name, value in truth.items():
+        low, high = intervals.loc[name, ["ci_low", "ci_high"]]
+        assert low < high and low <= value <= high, (name, low, high)
 
 
 def _targets(active: float, lettings: float) -> str:
@@ -148,7 +154,9 @@ def test_check_fit_on_a_hand_made_table(tmp_path: Path, capsys: pytest.CaptureFi
     assert "row 2 metric" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["entree-region-2020", "entree-region-2021"])
+@pytest.mark.parametrize(
+    "name", ["entree-region-2020", "entree-region-2021", "entree-region-2020-2021"]
+)
 def test_region_configs_validate_and_run_a_month(name: str) -> None:
     cfg = load_config(ROOT / "configs" / f"{name}.toml")
     stock = build_stock(cfg)
@@ -170,4 +178,6 @@ def test_region_configs_validate_and_run_a_month(name: str) -> None:
 
 def test_shipped_calibration_spec_loads() -> None:
     spec = load_calibration(ROOT / "calibration" / "entree-2020-2021.toml")
-    assert {t.observed for t in spec.targets} == {285, 312, 56000, 61000, 5530, 5928}
+    assert {t.observed for t in spec.targets} == {285, 312, 56000, 61000, 5530, 5928, 0.667}
+    assert {t.metric.split("/")[1] for t in spec.targets} == {"2020", "2021"}  # no later year
+    assert spec.method == "least-squares"

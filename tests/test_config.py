@@ -40,21 +40,21 @@ def test_every_shipped_config_validates(path: Path) -> None:
 
 
 def test_unknown_key_names_file_key_and_allowed(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.toml", "[allocation]\np_no_shows = 0.3\n")
+    path = write(tmp_path, "bad.toml", "[behaviour]\np_unreachables = 0.3\n")
     [msg] = problems(path)
     assert str(path) in msg
-    assert "allocation.p_no_shows" in msg
-    assert "p_no_show" in msg  # the allowed keys are listed
+    assert "behaviour.p_unreachables" in msg
+    assert "p_unreachable" in msg  # the allowed keys are listed
 
 
 def test_out_of_range_and_wrong_type(tmp_path: Path) -> None:
     path = write(
-        tmp_path, "bad.toml", '[allocation]\np_no_show = 1.5\nmax_responses_per_week = "two"\n'
+        tmp_path, "bad.toml", '[behaviour]\np_unreachable = 1.5\nmemory_adverts = "two"\n'
     )
     msgs = problems(path)
     assert len(msgs) == 2
-    assert any("allocation.p_no_show = 1.5" in m and "less than or equal to 1" in m for m in msgs)
-    assert any("max_responses_per_week = 'two'" in m for m in msgs)
+    assert any("behaviour.p_unreachable = 1.5" in m and "less than or equal to 1" in m for m in msgs)
+    assert any("memory_adverts = 'two'" in m for m in msgs)
 
 
 def test_inconsistent_values(tmp_path: Path) -> None:
@@ -75,23 +75,23 @@ def test_syntax_error_and_missing_csv(tmp_path: Path) -> None:
 
 
 def test_extends_merges_and_blames_the_right_file(tmp_path: Path) -> None:
-    write(tmp_path, "base.toml", 'name = "base"\n[allocation]\np_no_show = 0.2\n')
+    write(tmp_path, "base.toml", 'name = "base"\n[behaviour]\np_unreachable = 0.2\n')
     child = write(
         tmp_path, "child.toml", 'extends = "base.toml"\nname = "child"\n[run]\nreplications = 3\n'
     )
     cfg = load_config(child)
-    assert (cfg.name, cfg.allocation.p_no_show, cfg.run.replications) == ("child", 0.2, 3)
-    write(tmp_path, "base2.toml", "[allocation]\np_no_show = 7\n")
+    assert (cfg.name, cfg.behaviour.p_unreachable, cfg.run.replications) == ("child", 0.2, 3)
+    write(tmp_path, "base2.toml", "[behaviour]\np_unreachable = 7\n")
     child2 = write(tmp_path, "child2.toml", 'extends = "base2.toml"\n')
     assert "base2.toml" in problems(child2)[0]
 
 
 def test_set_overrides_are_validated(tmp_path: Path) -> None:
     path = write(tmp_path, "ok.toml", "")
-    cfg = load_config(path, ("allocation.p_no_show=0.4", "name=x"))
-    assert cfg.allocation.p_no_show == 0.4 and cfg.name == "x"
-    [msg] = problems(path, ("allocation.p_no_show=-1",))
-    assert msg.startswith("--set allocation.p_no_show=-1")
+    cfg = load_config(path, ("behaviour.p_unreachable=0.4", "name=x"))
+    assert cfg.behaviour.p_unreachable == 0.4 and cfg.name == "x"
+    [msg] = problems(path, ("behaviour.p_unreachable=-1",))
+    assert msg.startswith("--set behaviour.p_unreachable=-1")
 
 
 def test_cli_bad_config_exits_2_without_traceback(

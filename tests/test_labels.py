@@ -48,16 +48,12 @@ def test_starter_label_goes_to_the_27_year_old_not_the_28_year_old() -> None:
     # the third starter's household is too large, the last earns too much.
     assert ok.tolist() == [True, False, False, False, False]
     prio = priority_classes(np.zeros(5, dtype=bool), ok)
-    rng = np.random.default_rng(0)
-    assert rank_offer_model(prio, meettijd, rng)[0] == 0
-    assert rank_lottery(prio, meettijd, rng)[0] == 0
+    lots = np.random.default_rng(0).random(5)
+    assert rank_offer_model(prio, meettijd, lots)[0] == 0
+    assert rank_lottery(prio, meettijd, lots)[0] == 0
     # Without eligible starters the order is the channel's normal one.
-    assert (
-        rank_offer_model(priority_classes(np.zeros(4, bool), np.zeros(4, bool)), meettijd[1:], rng)[
-            0
-        ]
-        == 3
-    )
+    general = priority_classes(np.zeros(4, bool), np.zeros(4, bool))
+    assert rank_offer_model(general, meettijd[1:], lots[1:])[0] == 3
 
 
 def test_starter_split_and_pacing() -> None:
