@@ -364,9 +364,16 @@ class Engine:
         shift = self.t0 - seed.day  # the pilot ended on its own calendar
         dtype = self.stock.dwelling_type[existing]
         pilot_reg = seed.reg_day[existing] + shift
+        # Homes take the dates of the pilot's homes without a listed tenant; the listed
+        # tenants drawn below bring their own dates to theirs (so neither kind of date is
+        # counted twice).
+        listed = np.zeros(self.stock.n_homes, dtype=bool)
+        pilot_homes = seed.seekers["home"]
+        listed[pilot_homes[pilot_homes >= 0]] = with_list
+        unlisted = ~listed[existing]
         for t in np.unique(dtype):
             members = np.flatnonzero(dtype == t)
-            values = pilot_reg[members]
+            values = pilot_reg[members[unlisted[members]]]
             values = values[np.isfinite(values)]
             if values.size:
                 self.reg_day[existing[members]] = rng.choice(values, size=members.size)
