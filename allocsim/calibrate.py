@@ -105,6 +105,21 @@ class CalibrationSpec(Section):
         description="least-squares: trust-region fit with a parallel forward-difference "
         "Jacobian, and intervals per parameter; nelder-mead: simplex search, no intervals.",
     )
+    polish_steps: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Gauss-Newton steps after the fit, each on the mean of final_replications "
+        "(the fit's few replications carry their own noise); a step is kept only if it lowers "
+        "the sum of squared relative errors.",
+    )
+    observation_sd: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Relative uncertainty of a published figure (rounding, reading): with the "
+        "simulation's noise, the spread the parameter intervals allow each target. Assumption.",
+    )
     jacobian_step: float = Field(
         0.05,
         gt=0.0,
@@ -181,6 +196,7 @@ class Calibrator:
     workers: int = 1
     history: list[Evaluation] = field(default_factory=list)
     session: Session | None = None
+    polished: list[tuple[np.ndarray, pd.DataFrame]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         root = Path(self.spec.base_dir)
@@ -308,13 +324,33 @@ class Calibrator:
         best = min(self.history, key=lambda e: e.objective)
         return np.array(best.values)
 
+    def polish(self, best: np.ndarray, report: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Gauss-Newton steps from `best` on the report's mean relative errors (over
+        final_replications), with the last Jacobian; each kept if it lowers their sum of
+        squares."""
+        jacobian = getattr(self, "jacobian", None)
+        if jacobian is None:
+            return best, report
+        lo, hi = self.bounds()
+        J = jacobian[1]
+        for _ in range(self.spec.polish_steps):
+            r = report["relative_error"].to_numpy(dtype=float)
+            x = (best - lo) / (hi - lo)
+            trial = lo + np.clip(x - np.linalg.pinv(J) @ r, 0.0, 1.0) * (hi - lo)
+            trial_report = self.report(trial)
+            self.polished.append((trial, trial_report))
+            if np.sum(trial_report["relative_error"] ** 2) >= np.sum(r**2):
+                break
+            best, report = trial, trial_report
+        return best, report
+
     def intervals(
         self, best: np.ndarray, report: pd.DataFrame, confidence: float = 0.95
     ) -> pd.DataFrame:
-        """Each parameter's interval from the curvature of the objective at the fit:
-        covariance s^2 (J'J)^-1 with the last Jacobian (normalised units), s^2 the
-        residual variance per target (sum of squares over targets minus parameters), at
-        least the squared relative standard error of the report's replications."""
+        """Each parameter's interval from the curvature of the objective at the fit
+        (Gauss-Newton, last Jacobian in normalised units): covariance (J' W J)^-1, W the
+        inverse variance of each target's relative error: observation_sd squared plus the
+        squared relative standard error of the report's mean over its replications."""
         lo, hi = self.bounds()
         names = [p.name for p in self.spec.parameters]
         jacobian = getattr(self, "jacobian", None)
@@ -322,13 +358,12 @@ class Calibrator:
             nan = np.full(len(names), np.nan)
             return pd.DataFrame({"parameter": names, "fitted": best, "ci_low": nan, "ci_high": nan})
         _, J = jacobian
-        resid = report["relative_error"].to_numpy(dtype=float)
-        dof = max(len(resid) - len(names), 1)
+        # The report's intervals are in observed units: relative standard errors.
         noise = (
             (report["ci_high"] - report["ci_low"]) / (2 * 1.96) / report["observed"]
         ).to_numpy()
-        s2 = max(float(np.sum(resid**2)) / dof, float(np.nanmean(noise**2)))
-        cov = s2 * np.linalg.pinv(J.T @ J)
+        weight = 1.0 / (self.spec.observation_sd**2 + np.nan_to_num(noise) ** 2)
+        cov = np.linalg.pinv(J.T @ (weight[:, None] * J))
         z = float(stats.norm.ppf(0.5 + confidence / 2))
         half = z * np.sqrt(np.maximum(np.diag(cov), 0.0)) * (hi - lo)
         return pd.DataFrame(
@@ -452,7 +487,20 @@ def run_calibration(
     with Session(executor, workers) as session:
         cal = Calibrator(spec, executor, workers, session=session)
         best = cal.fit()
-        report = cal.report(best)
+        best, report = cal.polish(best, cal.report(best))
+    write_calibration(spec, out, cal, best, report, started)
+    return report, best, cal
+
+
+def write_calibration(
+    spec: CalibrationSpec,
+    out: Path,
+    cal: Calibrator,
+    best: np.ndarray,
+    report: pd.DataFrame,
+    started: dt.datetime,
+) -> None:
+    """The fit report, parameters with intervals, fitted configs and calibration.json."""
     intervals = cal.intervals(best, report)
     report.to_csv(out / "fit-report.csv", index=False)
     intervals.to_csv(out / "parameters.csv", index=False)
@@ -465,13 +513,19 @@ def run_calibration(
                 "fitted": {p.name: float(v) for p, v in zip(spec.parameters, best, strict=True)},
                 "intervals": intervals.to_dict(orient="records"),
                 "evaluations": [e.__dict__ for e in cal.history],
+                "jacobian": None
+                if getattr(cal, "jacobian", None) is None
+                else {"at": cal.jacobian[0].tolist(), "matrix": cal.jacobian[1].tolist()},
+                "polish_steps": [
+                    {"values": v.tolist(), "relative_error": r["relative_error"].tolist()}
+                    for v, r in cal.polished
+                ],
                 "started": started.isoformat(),
                 "finished": dt.datetime.now(dt.UTC).isoformat(),
             },
             indent=2,
         )
     )
-    return report, best, cal
 
 
 def fit_report_markdown(
