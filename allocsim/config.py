@@ -164,15 +164,17 @@ def _default_areas() -> tuple[Area, ...]:
 def _default_dwelling_types() -> dict[str, DwellingType]:
     # Assumption: shares and rents typical of a Dutch corporation's stock in a
     # suburban municipality. Turnover here is the exogenous hazard (death, care,
-    # leaving the region or the sector), about 5% a year; chain moves inside the stock
-    # add the rest, for about 6-7% in all (DOMAIN.md: mutatiegraad ~6%). The levels are
-    # calibrated to Entree's households housed in 2020-2021 (parameter 'turnover').
+    # leaving the region or the sector), 2-4% a year; chain moves inside the stock (and
+    # households housed from it, who stay registered) add the rest, for about 6% in all
+    # (DOMAIN.md: mutatiegraad ~6%). The levels are calibrated to Entree's households
+    # housed in 2020-2021: parameter 'turnover', a multiplier 0.533 (95% interval
+    # 0.466-0.600) of the earlier 3.8%, 7.05% and 6.51% (calibration/entree-2020-2021/).
     return {
         "single_family": DwellingType(
             share=0.50,
             bedroom_shares={2: 0.10, 3: 0.70, 4: 0.20},
             senior_suitable_share=0.03,
-            turnover_per_year=0.038,
+            turnover_per_year=0.02025,
             rent_2021_base=500.0,
             rent_2021_per_bedroom=45.0,
             rent_2021_sd=50.0,
@@ -181,7 +183,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.38,
             bedroom_shares={1: 0.25, 2: 0.55, 3: 0.20},
             senior_suitable_share=0.30,
-            turnover_per_year=0.0705,
+            turnover_per_year=0.03758,
             rent_2021_base=470.0,
             rent_2021_per_bedroom=55.0,
             rent_2021_sd=50.0,
@@ -190,7 +192,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.12,
             bedroom_shares={1: 0.30, 2: 0.70},
             senior_suitable_share=1.0,
-            turnover_per_year=0.0651,
+            turnover_per_year=0.0347,
             rent_2021_base=520.0,
             rent_2021_per_bedroom=50.0,
             rent_2021_sd=40.0,
@@ -229,7 +231,13 @@ class StockConfig(Section):
         "increase for social homes 1 July 2022, 3.3% (Rijksoverheid).",
     )
     turnover_trend_per_year: float = Field(
-        0.0, ge=-0.5, le=1.0, description="Yearly growth of the turnover hazard. Assumption: flat."
+        0.0,
+        ge=-0.5,
+        le=1.0,
+        description="Yearly growth of the turnover hazard from run.trend_base_date. Assumption: "
+        "flat. The region's 2020-2021 fit gives 0.115 (95% interval -0.04 to 0.20, parameter "
+        "'turnover_trend'), which the region configs set; one year's growth is not "
+        "extrapolated to the local world.",
     )
     notice_days: float = Field(
         30.0,
@@ -310,8 +318,10 @@ def _kinds() -> dict[str, KindProfile]:
     # Assumption throughout: Entree does not publish the make-up of its list. The
     # shares reproduce the picture in DOMAIN.md: mostly passive, many starters,
     # doorstromers with long meettijd (woonduur), a few urgent households.
-    # share_active and looks_per_week are calibrated to Entree's active
-    # seekers and responses per advert, 2020-2021 (calibration/entree-2020-2021/).
+    # share_active shapes only the pilot's seed list (the steady state sets its own).
+    # looks_per_week is calibrated to Entree's responses per advert and active seekers,
+    # 2020-2021: parameter 'looks', a multiplier 1.381 (95% interval 0.94-1.82) of the
+    # earlier 1.13, 0.754, 0.878 and 2.26 (calibration/entree-2020-2021/).
     return {
         "starter": KindProfile(
             share_initial=0.568,
@@ -324,7 +334,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=26_000.0,
             income_sigma=0.45,
             share_active=0.212,
-            looks_per_week=1.13,
+            looks_per_week=1.56,
             meettijd_credit_years=0.0,  # registers when it starts to search (or at 18, 1.7)
             leave_per_year=0.08,
         ),
@@ -339,7 +349,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=27_000.0,
             income_sigma=0.40,
             share_active=0.241,
-            looks_per_week=0.754,
+            looks_per_week=1.04,
             meettijd_credit_years=12.0,  # seed tenants only; then the kept date
             leave_per_year=0.05,
         ),
@@ -354,7 +364,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=31_000.0,
             income_sigma=0.45,
             share_active=0.241,
-            looks_per_week=0.878,
+            looks_per_week=1.21,
             meettijd_credit_years=8.0,  # woonduur elsewhere
             leave_per_year=0.07,
         ),
@@ -369,7 +379,7 @@ def _kinds() -> dict[str, KindProfile]:
             income_median=19_000.0,
             income_sigma=0.30,
             share_active=1.0,
-            looks_per_week=2.26,
+            looks_per_week=3.12,
             meettijd_credit_years=2.0,
             leave_per_year=0.30,
         ),
@@ -389,17 +399,19 @@ class SeekersConfig(Section):
         "~28% active gives ~2.4 registered per home.",
     )
     arrivals_per_home_per_year: float = Field(
-        0.30,
+        0.116,
         ge=0.0,
-        description="New registrations per home per year. Assumption: keeps the list roughly "
-        "stationary (inflow = lettings + departures); a calibration target (issue 5).",
+        description="New registrations per home per year. Calibrated (Entree 2020-2021 and the "
+        "share never responding, parameter 'arrivals': 0.387 x 0.30, 95% interval 0.109-0.123).",
     )
     arrivals_trend_per_year: float = Field(
-        0.029,
+        0.0,
         ge=-0.5,
         le=1.0,
-        description="Yearly growth of registrations from run.trend_base_date. Calibrated "
-        "(Entree 2020-2021, parameter 'arrivals_trend').",
+        description="Yearly growth of registrations from run.trend_base_date. Assumption: flat. "
+        "The region's 2020-2021 fit gives 0.143 (95% interval 0.098-0.188, parameter "
+        "'arrivals_trend'), which the region configs set; one year's growth is not "
+        "extrapolated to the local world.",
     )
     arrivals_share_active: float = share(
         0.579,
@@ -417,15 +429,15 @@ class SeekersConfig(Section):
         0.10,
         ge=0.0,
         le=5.0,
-        description="Hazard of a passive registrant starting to respond. Assumption.",
+        description="Hazard of a passive registrant starting to search. Assumption.",
     )
     deactivation_per_year: float = Field(
-        0.409,
+        0.119,
         ge=0.0,
         le=10.0,
-        description="Hazard of an active seeker (not urgent) giving up responding while "
-        "staying registered. Assumption: without it the active list grows without bound "
-        "(inflow far exceeds lettings). Calibrated (Entree 2020-2021, parameter 'deactivation').",
+        description="Hazard of a searching household (not urgent) giving up while staying "
+        "registered. Calibrated (Entree 2020-2021, parameter 'deactivation', 95% interval "
+        "0.05-0.24).",
     )
     other_village_share: float = share(
         0.35, "Chance a seeker also wants each other village. Assumption."
@@ -537,19 +549,22 @@ class BehaviourConfig(Section):
     shorter-registered, responders and are refused less comes out of the choices."""
 
     passive_looks_per_year: float = Field(
-        2.0,
+        0.619,
         ge=0.0,
         le=52.0,
         description="Rate at which a registered household that is not searching glances at "
         "the lottery adverts (a gamble costs little); it then responds to at most one. "
-        "Calibrated (Entree 2020-2021 and the share never responding, parameter 'passive').",
+        "Calibrated (Entree 2020-2021 and the share never responding, parameter 'passive', "
+        "95% interval 0.44-0.80).",
     )
     response_cost: float = Field(
         0.0005,
         gt=0.0,
         le=10.0,
         description="A household responds where chance x expected gain exceeds this. "
-        "Calibrated (Entree 2020-2021, parameter 'cost').",
+        "Assumption: small, so that a household with responses to spare uses them where its "
+        "chance is slim, as Entree's 285-312 responses per advert show; not fitted (the "
+        "looking rates carry the level).",
     )
     own_village_bonus: float = Field(
         0.5,

@@ -40,8 +40,7 @@ def region_year() -> Any:
     """The Entree region (fitted behaviour if calibrated), one year without burn-in."""
     from allocsim.config import load_config
 
-    fitted = ROOT / "calibration" / "entree-2020-2021" / "fitted-entree-region-2020.toml"
-    path = fitted if fitted.is_file() else ROOT / "configs" / "entree-region-2020.toml"
+    path = ROOT / "configs" / "entree-region-2020.toml"  # the defaults are the fitted values
     return load_config(path, ["run.burnin_years=0", "run.seed_state='profiles'"])
 
 

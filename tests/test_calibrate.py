@@ -154,9 +154,7 @@ def test_check_fit_on_a_hand_made_table(tmp_path: Path, capsys: pytest.CaptureFi
     assert "row 2 metric" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    "name", ["entree-region-2020", "entree-region-2021", "entree-region-2020-2021"]
-)
+@pytest.mark.parametrize("name", ["entree-region-2020", "entree-region-2020-2021"])
 def test_region_configs_validate_and_run_a_month(name: str) -> None:
     cfg = load_config(ROOT / "configs" / f"{name}.toml")
     stock = build_stock(cfg)

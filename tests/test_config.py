@@ -48,12 +48,12 @@ def test_unknown_key_names_file_key_and_allowed(tmp_path: Path) -> None:
 
 
 def test_out_of_range_and_wrong_type(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "bad.toml", '[behaviour]\np_unreachable = 1.5\nmemory_adverts = "two"\n'
-    )
+    path = write(tmp_path, "bad.toml", '[behaviour]\np_unreachable = 1.5\nmemory_adverts = "two"\n')
     msgs = problems(path)
     assert len(msgs) == 2
-    assert any("behaviour.p_unreachable = 1.5" in m and "less than or equal to 1" in m for m in msgs)
+    assert any(
+        "behaviour.p_unreachable = 1.5" in m and "less than or equal to 1" in m for m in msgs
+    )
     assert any("memory_adverts = 'two'" in m for m in msgs)
 
 
