@@ -18,7 +18,7 @@ def _rows(model: type[BaseModel], instance: BaseModel, prefix: str) -> list[tupl
         value = getattr(instance, name)
         key = f"{prefix}{name}"
         if isinstance(value, BaseModel):
-            doc = (type(value).__doc__ or "").strip()
+            doc = " ".join((type(value).__doc__ or "").split())  # one table row
             if doc and not doc.startswith(("A base", "Usage")):
                 rows.append((f"[{key}]", "", doc))
             rows.extend(_rows(type(value), value, f"{key}."))
