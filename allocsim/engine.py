@@ -472,11 +472,10 @@ class Engine:
         cols["home"][placed] = homes
         self.tenant[homes] = placed
         # No registration before 18 (Entree), so the date is at least the 18th birthday.
-        if keep_dates:
-            self.reg_day[homes] = cols["meettijd_start"][placed]
-        else:
+        if not keep_dates:
             adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
             cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
+        self.reg_day[homes] = cols["meettijd_start"][placed]  # the tenant's date, as registered
         village = self.stock.village[homes]
         cols["village_mask"][placed] |= (1 << village.astype(np.uint32)).astype(np.uint32)
         cols["origin_municipality"][placed] = self.stock.village_municipality[village]

@@ -101,16 +101,25 @@ def test_lottery_offers_are_refused_less_without_a_rate_per_channel(runs: list) 
 
 
 def test_urgent_households_respond_to_offer_adverts_they_win(runs: list) -> None:
+    """Urgent households rank first in both channels and know it: they do not shun the
+    offer model as households with short meettijd do, and they win offer-model homes."""
+    shares: dict[str, list[float]] = {"urgent": [], "short": [], "adverts": []}
     for out in runs:
-        urgent = out["seekers"].loc[out["seekers"]["kind"] == "urgent", "seeker_id"]
-        resp = out["responses"][out["responses"]["seeker_id"].isin(urgent)]
-        ads = out["adverts"].set_index("advert_id")
-        channel = ads.loc[resp["advert_id"], "channel"].astype(str).to_numpy()
-        assert (channel == "offer").mean() > 0.5  # they rank first there as well
-        lets = out["lettings"]
-        won = lets[lets["seeker_kind"] == "urgent"]
+        seekers = out["seekers"].set_index("seeker_id")
+        ads = out["adverts"].set_index("advert_id")  # adverts closed in the run
+        resp = out["responses"][out["responses"]["advert_id"].isin(ads.index)]
+        offer = (ads.loc[resp["advert_id"], "channel"].astype(str) == "offer").to_numpy()
+        kind = seekers.loc[resp["seeker_id"], "kind"].astype(str).to_numpy()
+        years = resp["day"] - seekers.loc[resp["seeker_id"], "meettijd_start_day"].to_numpy()
+        short = (kind == "starter") & (years.to_numpy() / 365.25 < 2)
+        shares["urgent"].append(float(offer[kind == "urgent"].mean()))
+        shares["short"].append(float(offer[short].mean()))
+        shares["adverts"].append(float((ads["channel"].astype(str) == "offer").mean()))
+        won = out["lettings"][out["lettings"]["seeker_kind"] == "urgent"]
         assert (won["channel"].astype(str) == "offer").sum() > 0
         assert (won["winner_rank"] <= 3).mean() > 0.5
+    print(f"share of responses to offer-model adverts: {shares}")
+    assert np.mean(shares["urgent"]) > np.mean(shares["short"]) + 0.1, shares
 
 
 def test_a_rule_change_leaves_untouched_households_draws_alone() -> None:
