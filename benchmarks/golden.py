@@ -1,0 +1,84 @@
+"""Golden digests: the model's exact numbers for a few configs and seeds.
+
+    python benchmarks/golden.py --write    # record benchmarks/golden.json
+    python benchmarks/golden.py            # compare; exit 1 and name what moved
+
+Recorded after both fidelity issues (choice-based behaviour, keyed draws), before the
+array engine: a faster engine must reproduce every record table and every metric of
+these runs exactly. Each table is digested row by row (`pandas.util.hash_pandas_object`,
+column names included), so a difference names its table. Digests depend on the numpy,
+pandas and scipy versions' floating point; compare on one machine and environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).with_name("golden.json")
+SHORT = ["run.pilot_years=20", "run.burnin_years=3", "run.end_date=2022-07-01"]
+CASES = {
+    "agreements-2022/r0": ("configs/agreements-2022.toml", 0, SHORT),
+    "agreements-2022/r1": ("configs/agreements-2022.toml", 1, SHORT),
+    "no-starter-pilot-2022/r0": ("configs/no-starter-pilot-2022.toml", 0, SHORT),
+    "offer-model-only/profiles": (
+        "configs/offer-model-only.toml",
+        0,
+        [*SHORT, "run.seed_state='profiles'"],
+    ),
+}
+
+
+def digest(frame: pd.DataFrame) -> str:
+    h = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def digests() -> dict[str, dict[str, str]]:
+    from allocsim.config import load_config
+    from allocsim.engine import simulate
+    from allocsim.metrics import run_metrics
+    from allocsim.world import build_stock
+
+    out = {}
+    for name, (path, replication, overrides) in CASES.items():
+        cfg = load_config(ROOT / path, overrides)
+        frames = simulate(cfg, build_stock(cfg), replication)
+        table = {key: digest(frame) for key, frame in sorted(frames.items())}
+        table["metrics"] = digest(run_metrics(frames, cfg))
+        table["rows"] = ",".join(f"{k}={len(v)}" for k, v in sorted(frames.items()))
+        out[name] = table
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="record the digests")
+    args = parser.parse_args()
+    now = digests()
+    if args.write:
+        GOLDEN.write_text(json.dumps(now, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {GOLDEN}")
+        return 0
+    golden = json.loads(GOLDEN.read_text())
+    moved = [
+        f"{case}: {table}"
+        for case, tables in golden.items()
+        for table, value in tables.items()
+        if now.get(case, {}).get(table) != value
+    ]
+    for line in moved:
+        print("moved:", line)
+    print("every digest matches" if not moved else f"{len(moved)} digests moved")
+    return 1 if moved else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
