@@ -197,6 +197,8 @@ class Calibrator:
     history: list[Evaluation] = field(default_factory=list)
     session: Session | None = None
     polished: list[tuple[np.ndarray, pd.DataFrame]] = field(default_factory=list)
+    # The last Jacobian of the least-squares fit: (point, matrix), normalised units.
+    jacobian: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         root = Path(self.spec.base_dir)
@@ -328,11 +330,10 @@ class Calibrator:
         """Gauss-Newton steps from `best` on the report's mean relative errors (over
         final_replications), with the last Jacobian; each kept if it lowers their sum of
         squares."""
-        jacobian = getattr(self, "jacobian", None)
-        if jacobian is None:
+        if self.jacobian is None:
             return best, report
         lo, hi = self.bounds()
-        J = jacobian[1]
+        J = self.jacobian[1]
         for _ in range(self.spec.polish_steps):
             r = report["relative_error"].to_numpy(dtype=float)
             x = (best - lo) / (hi - lo)
@@ -353,11 +354,10 @@ class Calibrator:
         squared relative standard error of the report's mean over its replications."""
         lo, hi = self.bounds()
         names = [p.name for p in self.spec.parameters]
-        jacobian = getattr(self, "jacobian", None)
-        if jacobian is None:
+        if self.jacobian is None:
             nan = np.full(len(names), np.nan)
             return pd.DataFrame({"parameter": names, "fitted": best, "ci_low": nan, "ci_high": nan})
-        _, J = jacobian
+        _, J = self.jacobian
         # The report's intervals are in observed units: relative standard errors.
         noise = (
             (report["ci_high"] - report["ci_low"]) / (2 * 1.96) / report["observed"]
@@ -514,7 +514,7 @@ def write_calibration(
                 "intervals": intervals.to_dict(orient="records"),
                 "evaluations": [e.__dict__ for e in cal.history],
                 "jacobian": None
-                if getattr(cal, "jacobian", None) is None
+                if cal.jacobian is None
                 else {"at": cal.jacobian[0].tolist(), "matrix": cal.jacobian[1].tolist()},
                 "polish_steps": [
                     {"values": v.tolist(), "relative_error": r["relative_error"].tolist()}
