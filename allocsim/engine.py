@@ -500,7 +500,7 @@ class Engine:
         if self.status[h] == WITHDRAWN:
             return
         token = int(self.tenancy[h])
-        u_label = float(keyed.uniform(self.keys["label"], h, token)[0])
+        u_label = keyed.uniform_one(self.keys["label"], h, token)
         self.attempt[h] = 0
         tenant = int(self.tenant[h])
         if tenant >= 0:
@@ -525,7 +525,7 @@ class Engine:
         if (
             tf.share_withdrawn > 0
             and stock.bedrooms[h] >= tf.min_bedrooms
-            and float(keyed.uniform(self.keys["transform"], h, token)[0]) < tf.share_withdrawn
+            and keyed.uniform_one(self.keys["transform"], h, token) < tf.share_withdrawn
         ):
             self.status[h] = WITHDRAWN  # leaves social letting (1.1, 3.1)
             ledger.transformed += 1
@@ -1094,7 +1094,7 @@ class Engine:
         self.status[h] = OCCUPIED
         rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
         if rate > 0:
-            nxt = day + float(keyed.exponential(self.keys["vacancy"], h, self.tenancy[h])[0]) / rate
+            nxt = day + keyed.exponential_one(self.keys["vacancy"], h, int(self.tenancy[h])) / rate
             self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
         else:
             self.tenancy[h] += 1

@@ -7,10 +7,16 @@ every household and home they both hold the same draws, whatever order events
 happen in, and a compiled engine reproduces them bit for bit (integer arithmetic
 modulo 2**64, then one division). Stream seeds come from the replication's
 SeedSequence, one per named stream.
+
+The hash steps are numba ufuncs (compiled once, cached on disk): they broadcast like
+numpy's own and give the same bits as the numpy expression in their docstrings.
 """
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 from scipy import special
 
@@ -23,15 +29,30 @@ _UNIT = 2.0**-53
 KeyLike = np.ndarray | int
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def mix(z: np.uint64) -> np.uint64:
     """SplitMix64's finaliser: a bijection of uint64 that scatters every input bit."""
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-def _as_u64(key: KeyLike) -> np.ndarray:
-    arr = np.atleast_1d(key)
+@numba.vectorize(["uint64(uint64, uint64)"], cache=True)
+def _step(h: np.uint64, key: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """One key into the hash: mix(h + GOLDEN + key * GOLDEN), modulo 2**64."""
+    return mix(h + _GOLDEN + key * _GOLDEN)
+
+
+@numba.vectorize(["float64(uint64)"], cache=True)
+def _unit(h: np.uint64) -> float:  # pragma: no cover - compiled
+    """The top 53 bits as a float in [0, 1): (h >> 11) * 2**-53."""
+    return np.float64(h >> _S11) * _UNIT
+
+
+def _as_u64(key: KeyLike) -> np.ndarray | np.uint64:
+    if isinstance(key, int | np.integer):
+        return np.uint64(int(key) & 0xFFFFFFFFFFFFFFFF)  # negative keys wrap
+    arr = np.asarray(key)
     if arr.dtype == np.uint64:
         return arr
     return arr.astype(np.int64).astype(np.uint64)  # negative keys wrap, deterministically
@@ -40,15 +61,15 @@ def _as_u64(key: KeyLike) -> np.ndarray:
 def hash_keys(stream: int, *keys: KeyLike) -> np.ndarray:
     """uint64 hash of the stream seed and the keys (broadcast together; at least 1-d).
     Integer arrays wrap modulo 2**64 silently, which is the arithmetic wanted here."""
-    h = np.atleast_1d(np.uint64(stream))
+    h: np.ndarray | np.uint64 = np.uint64(stream)
     for key in keys:
-        h = _mix(h + _GOLDEN + _as_u64(key) * _GOLDEN)
-    return h
+        h = _step(h, _as_u64(key))
+    return np.atleast_1d(h)
 
 
 def uniform(stream: int, *keys: KeyLike) -> np.ndarray:
     """Uniform on [0, 1), 53 bits, one per broadcast key tuple."""
-    return (hash_keys(stream, *keys) >> _S11).astype(np.float64) * _UNIT
+    return np.asarray(_unit(hash_keys(stream, *keys)))
 
 
 def normal(stream: int, *keys: KeyLike) -> np.ndarray:
@@ -60,6 +81,27 @@ def normal(stream: int, *keys: KeyLike) -> np.ndarray:
 def exponential(stream: int, *keys: KeyLike) -> np.ndarray:
     """Standard exponential by inversion of a keyed uniform."""
     return -np.log1p(-uniform(stream, *keys))
+
+
+_MASK = 0xFFFFFFFFFFFFFFFF
+_G, _P1, _P2 = int(_GOLDEN), int(_M1), int(_M2)
+
+
+def uniform_one(stream: int, *keys: int) -> float:
+    """`uniform` for one tuple of Python ints, in Python's own integers (the same bits,
+    without an array's overhead: the engine draws most scalars one event at a time)."""
+    h = stream & _MASK
+    for key in keys:
+        z = (h + _G + key * _G) & _MASK
+        z = ((z ^ (z >> 30)) * _P1) & _MASK
+        z = ((z ^ (z >> 27)) * _P2) & _MASK
+        h = z ^ (z >> 31)
+    return (h >> 11) * _UNIT
+
+
+def exponential_one(stream: int, *keys: int) -> float:
+    """`exponential` for one tuple of Python ints."""
+    return -math.log1p(-uniform_one(stream, *keys))
 
 
 def stream_seeds(seed: np.random.SeedSequence, names: tuple[str, ...]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy import special
 
@@ -117,25 +118,52 @@ def candidate_pairs(
     lim: Limits,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (household i, advert a) where the household wants the advert's village and
-    its size fits the bedrooms, ordered by household then advert. Built per segment
-    (village x bedrooms) of the adverts, so the work is the pairs themselves plus one
-    pass over the households per segment present."""
+    its size fits the bedrooms, ordered by household then advert. Compiled: one pass
+    over the households, testing each segment (village x bedrooms) of this week's
+    adverts once per household; memory grows with the pairs, never households x adverts."""
     segment = advert_village.astype(np.int64) * 16 + advert_bedrooms
-    order = np.argsort(segment, kind="stable")
-    segs, starts, counts = np.unique(segment[order], return_index=True, return_counts=True)
-    parts_i, parts_a = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    for seg, start, count in zip(segs.tolist(), starts.tolist(), counts.tolist(), strict=True):
-        village, bedrooms = divmod(seg, 16)
-        fits = ((village_mask >> np.uint32(village)) & np.uint32(1)).astype(bool)
-        fits &= (household >= lim.min_household[bedrooms]) & (
-            household <= lim.max_household[bedrooms]
-        )
-        who = np.flatnonzero(fits)
-        parts_i.append(np.repeat(who, count))
-        parts_a.append(np.tile(order[start : start + count], who.size))
-    i, a = np.concatenate(parts_i), np.concatenate(parts_a)
-    by = np.lexsort((a, i))
-    return i[by], a[by]
+    segs, seg_of = np.unique(segment, return_inverse=True)
+    return _candidate_pairs(
+        village_mask.astype(np.uint32),
+        household.astype(np.int64),
+        (segs // 16).astype(np.int64),
+        lim.min_household[segs % 16].astype(np.int64),
+        lim.max_household[segs % 16].astype(np.int64),
+        seg_of.astype(np.int64).ravel(),
+    )
+
+
+@numba.njit(cache=True)
+def _candidate_pairs(
+    mask: np.ndarray,
+    household: np.ndarray,
+    seg_village: np.ndarray,
+    seg_min: np.ndarray,
+    seg_max: np.ndarray,
+    seg_of: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    n_seg, n_adv = seg_village.size, seg_of.size
+    per_seg = np.zeros(n_seg, np.int64)
+    for a in range(n_adv):
+        per_seg[seg_of[a]] += 1
+    fits = np.zeros((household.size, n_seg), np.bool_)
+    total = 0
+    for i in range(household.size):
+        for g in range(n_seg):
+            ok = (mask[i] >> np.uint32(seg_village[g])) & np.uint32(1)
+            if ok and seg_min[g] <= household[i] <= seg_max[g]:
+                fits[i, g] = True
+                total += per_seg[g]
+    out_i = np.empty(total, np.int64)
+    out_a = np.empty(total, np.int64)
+    k = 0
+    for i in range(household.size):
+        for a in range(n_adv):
+            if fits[i, seg_of[a]]:
+                out_i[k] = i
+                out_a[k] = a
+                k += 1
+    return out_i, out_a
 
 
 def offer_chance(
@@ -151,17 +179,44 @@ def offer_chance(
     at least the chance that every usual responder ranks before it and all of them
     decline (few responders: anyone may get the home)."""
     rows = memory.rows_with_winners(cells, np.zeros_like(cells))
-    k = memory.win_class.shape[1]
-    filled = np.arange(k)[None, :] < memory.win_n[rows][:, None]
-    w_cls = memory.win_class[rows]
-    beats = (cls[:, None] < w_cls) | (
-        (cls[:, None] == w_cls) & (meettijd[:, None] >= memory.win_meettijd[rows])
-    )
-    n = memory.win_n[rows] + prior
-    beaten = np.sum(beats & filled, axis=1) + 0.5 * prior
-    from_winners = np.where(n > 0, beaten / np.maximum(n, 1e-12), 0.5)
     decline = 1.0 - 1.0 / max(memory.candidates[0], 1.0)
-    return np.maximum(from_winners, decline ** memory.n_resp[cells])
+    return _offer_chance(
+        rows.astype(np.int64),
+        memory.n_resp[cells],
+        cls.astype(np.int64),
+        meettijd.astype(np.float64),
+        memory.win_class,
+        memory.win_meettijd,
+        memory.win_n,
+        float(prior),
+        decline,
+    )
+
+
+@numba.njit(cache=True)
+def _offer_chance(
+    rows: np.ndarray,
+    n_resp: np.ndarray,
+    cls: np.ndarray,
+    meettijd: np.ndarray,
+    win_class: np.ndarray,
+    win_meettijd: np.ndarray,
+    win_n: np.ndarray,
+    prior: float,
+    decline: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(rows.size)
+    for p in range(rows.size):
+        r = rows[p]
+        beaten = 0
+        for j in range(win_n[r]):  # the ring's filled slots are its first win_n
+            w = win_class[r, j]
+            if cls[p] < w or (cls[p] == w and meettijd[p] >= win_meettijd[r, j]):
+                beaten += 1
+        n = win_n[r] + prior
+        share = (beaten + 0.5 * prior) / max(n, 1e-12) if n > 0 else 0.5
+        out[p] = max(share, decline ** n_resp[p])
+    return out
 
 
 def lottery_chance(memory: Memory, rows: np.ndarray, cls: np.ndarray) -> np.ndarray:
@@ -218,16 +273,33 @@ def pick_best(
 ) -> np.ndarray:
     """Indices of the chosen (owner, advert) pairs: each owner's best pairs by `value`,
     those above `threshold` only, at most `limit[i]` for pair i's owner. Ties go to the
-    lower pair index."""
-    keep = np.flatnonzero(value > threshold)
-    if keep.size == 0:
-        return keep
-    order = keep[np.lexsort((keep, -value[keep], owner[keep]))]
-    own = owner[order]
-    start = np.r_[True, own[1:] != own[:-1]]
-    first = np.maximum.accumulate(np.where(start, np.arange(own.size), 0))
-    rank = np.arange(own.size) - first
-    return np.sort(order[rank < limit[order]])
+    lower pair index. Compiled; pairs of one owner need not be adjacent."""
+    order = np.argsort(owner, kind="stable")
+    chosen = _pick_best(owner[order], value[order], limit[order], float(threshold))
+    return np.sort(order[chosen])
+
+
+@numba.njit(cache=True)
+def _pick_best(
+    owner: np.ndarray, value: np.ndarray, limit: np.ndarray, threshold: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    """As `pick_best`, pairs sorted by owner (stably): returns positions, ascending."""
+    taken = np.zeros(owner.size, np.bool_)
+    lo = 0
+    while lo < owner.size:
+        hi = lo
+        while hi < owner.size and owner[hi] == owner[lo]:
+            hi += 1
+        for _ in range(limit[lo]):
+            best = -1
+            for p in range(lo, hi):  # ascending position = ascending index: ties to the lower
+                if not taken[p] and value[p] > threshold and (best < 0 or value[p] > value[best]):
+                    best = p
+            if best < 0:
+                break
+            taken[best] = True
+        lo = hi
+    return np.flatnonzero(taken)
 
 
 _NO_SHOW, _REFUSED, _ACCEPTED = int(Outcome.NO_SHOW), int(Outcome.REFUSED), int(Outcome.ACCEPTED)
