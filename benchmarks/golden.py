@@ -6,8 +6,14 @@
 Recorded after both fidelity issues (choice-based behaviour, keyed draws), before the
 array engine: a faster engine must reproduce every record table and every metric of
 these runs exactly. Each table is digested row by row (`pandas.util.hash_pandas_object`,
-column names included), so a difference names its table. Digests depend on the numpy,
-pandas and scipy versions' floating point; compare on one machine and environment.
+column names included), so a difference names its table. The quotas table is a set of
+rows keyed by (year, municipality, item) that each rule contributes; it is digested in
+that order, so moving a rule's rows into its own module does not count as a change.
+
+Digests depend on the floating point of numpy, scipy, pandas and numba and on the CPU's
+vector paths for exp and log; golden.json records the environment it was made in, and
+`tests/test_golden.py` compares only in that environment (it skips elsewhere, naming
+the difference).
 """
 
 from __future__ import annotations
@@ -41,17 +47,44 @@ def digest(frame: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
-def digests() -> dict[str, dict[str, str]]:
+def environment() -> dict[str, str]:
+    """What the digests' floating point depends on."""
+    import platform
+
+    import numba
+    import numpy as np
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pd.__version__,
+        "numba": numba.__version__,
+        "cpu_features": ",".join(
+            sorted(k for k, v in np._core._multiarray_umath.__cpu_features__.items() if v)
+        ),
+    }
+
+
+def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if name == "quotas":
+        return frame.sort_values(["year", "municipality", "item"], kind="stable")
+    return frame
+
+
+def digests(cases: dict[str, tuple[str, int, list[str]]] = CASES) -> dict[str, dict[str, str]]:
     from allocsim.config import load_config
     from allocsim.engine import simulate
     from allocsim.metrics import run_metrics
     from allocsim.world import build_stock
 
     out = {}
-    for name, (path, replication, overrides) in CASES.items():
+    for name, (path, replication, overrides) in cases.items():
         cfg = load_config(ROOT / path, overrides)
         frames = simulate(cfg, build_stock(cfg), replication)
-        table = {key: digest(frame) for key, frame in sorted(frames.items())}
+        table = {key: digest(canonical(key, frame)) for key, frame in sorted(frames.items())}
         table["metrics"] = digest(run_metrics(frames, cfg))
         table["rows"] = ",".join(f"{k}={len(v)}" for k, v in sorted(frames.items()))
         out[name] = table
@@ -64,10 +97,14 @@ def main() -> int:
     args = parser.parse_args()
     now = digests()
     if args.write:
-        GOLDEN.write_text(json.dumps(now, indent=2, sort_keys=True) + "\n")
+        record = {"environment": environment(), "cases": now}
+        GOLDEN.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         print(f"wrote {GOLDEN}")
         return 0
-    golden = json.loads(GOLDEN.read_text())
+    recorded = json.loads(GOLDEN.read_text())
+    golden, env = recorded["cases"], environment()
+    if recorded["environment"] != env:
+        print("note: recorded in another environment; digests may differ for that reason")
     moved = [
         f"{case}: {table}"
         for case, tables in golden.items()
