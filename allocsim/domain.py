@@ -14,6 +14,12 @@ import numpy as np
 DAYS_PER_YEAR = 365.25
 
 
+# Where a household's key comes from (the first key of its hash, allocsim.keyed).
+KEY_SEED, KEY_ARRIVAL, KEY_REREGISTERED, KEY_STATUS_HOLDER, KEY_SHELTERED, KEY_LIST = range(1, 7)
+# A home's status in the engine (plain ints for the hot path).
+OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = range(4)
+
+
 class Kind(IntEnum):
     """What sort of household a seeker is (glossary: woningzoekende)."""
 

@@ -24,60 +24,56 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
 
 from allocsim import keyed
-from allocsim.config import SEEKER_KINDS, Config, CustomRule, PoliciesConfig
+from allocsim.config import SEEKER_KINDS, Config, PoliciesConfig
 from allocsim.domain import (
     CAUSE_LABELS,
     CHANNEL_LABELS,
     DAYS_PER_YEAR,
     GROUP_LABELS,
+    KEY_ARRIVAL,
+    KEY_LIST,
+    KEY_REREGISTERED,
+    KEY_SEED,
     KIND_LABELS,
+    NOT_BUILT,
+    OCCUPIED,
     OUTCOME_LABELS,
     RULE_LABELS,
     SEEKER_STATE_LABELS,
+    VACANT,
+    WITHDRAWN,
     Channel,
     Kind,
     Outcome,
-    Rule,
     SeekerState,
     VacancyCause,
     assign_group,
     date_of,
     day_of,
 )
-from allocsim.policies import behaviour
+from allocsim.policies import RULES, behaviour
 from allocsim.policies.channels import RANKERS
 from allocsim.policies.eligibility import (
     Limits,
     above_income_limit,
-    allowance_limit,
-    eligible,
     eligible_pairs,
     rent_factor,
 )
-from allocsim.policies.labels import (
-    LOTTERY_USES,
-    Decision,
-    Home,
-    Ledger,
-    direct_allowed,
-    label_vacancy,
-    pilot_eligible,
-    priority_classes,
-    share_allows,
-    starter_split,
-)
+from allocsim.policies.labels import label_vacancy, priority_classes
+from allocsim.policies.ledger import Home, Ledger
 from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers
 
-# Sequential generators: the draws that create households.
-STREAMS = ("initial_list", "arrivals", "status_holders", "sheltered")
+# Sequential generators: the draws that create households (the rules' own last).
+STREAMS = ("initial_list", "arrivals", *(name for rule in RULES for name in rule.streams))
 # Keyed streams (allocsim.keyed), named by what they decide.
 KEYED = (
     "vacancy",  # home, tenancy: when it falls vacant
@@ -91,10 +87,6 @@ KEYED = (
     "reach",  # household, advert: cannot be reached when invited
     "lot",  # advert, household: lottery number (tie-break in the offer model)
 )
-# Where a household's key comes from (first key of its hash).
-KEY_SEED, KEY_ARRIVAL, KEY_REREGISTERED, KEY_STATUS_HOLDER, KEY_SHELTERED, KEY_LIST = range(1, 7)
-
-OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = 0, 1, 2, 3
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
 LABEL_NONE, LABEL_STARTER, LABEL_SENIOR = range(behaviour.N_LABELS)
@@ -126,27 +118,14 @@ class _Call:
 
 @dataclass(frozen=True)
 class PolicyView:
-    """What the engine precomputes from one set of policies."""
+    """One set of policies and what each rule precomputes from it (`Rule.prepare`)."""
 
     policies: PoliciesConfig
-    free_room_home: np.ndarray
-    custom: dict[int, CustomRule]
+    prepared: dict[str, object]
 
     @classmethod
     def of(cls, policies: PoliciesConfig, stock: Stock) -> PolicyView:
-        free_hoods = set(policies.free_room.neighbourhoods) if policies.free_room.enabled else set()
-        return cls(
-            policies,
-            np.isin(
-                stock.neighbourhood,
-                [i for i, name in enumerate(stock.neighbourhoods) if name in free_hoods],
-            ),
-            {
-                stock.neighbourhoods.index(c.neighbourhood): c
-                for c in policies.custom
-                if c.neighbourhood in stock.neighbourhoods
-            },
-        )
+        return cls(policies, {rule.name: rule.prepare(policies, stock) for rule in RULES})
 
 
 @dataclass(frozen=True)
@@ -204,7 +183,7 @@ class Engine:
         }
         self.keys = keyed.stream_seeds(seed, KEYED)
         self.memory = behaviour.Memory.empty(len(stock.villages), cfg.behaviour.memory_adverts)
-        self._n_created = {KEY_STATUS_HOLDER: 0, KEY_SHELTERED: 0}
+        self._n_created: dict[int, int] = {}  # households created so far, per origin
         # Day 0 is run.start_date; the burn-in runs on negative days before it.
         self.t0 = -round(cfg.run.burnin_years * DAYS_PER_YEAR) if t0 is None else t0
         self.env = simpy.Environment(initial_time=self.t0)
@@ -232,17 +211,12 @@ class Engine:
         self.senior_priority = np.zeros(n, dtype=bool)
         self.pending: list[int] = []
         self.ledgers: dict[tuple[int, int], Ledger] = {}
-        self.queues: list[list[int]] = [[] for _ in stock.municipalities]
-        self.sh_persons_arrived: dict[tuple[int, int], int] = {}
-        self.sh_persons_housed: dict[tuple[int, int], int] = {}
-        self.sh_carry = np.zeros(len(stock.municipalities))
+        self.rule_state: dict[str, Any] = {}  # each rule's own bookkeeping (Rule.start)
         self._next_advert = 1
         self._next_chain = 1
         self._limits: dict[int, Limits] = {}
         self._history = PolicyView.of(cfg.history, stock)
         self._current = PolicyView.of(cfg.policies, stock)
-        self.hood_lettings: dict[tuple[int, int], int] = {}
-        self.hood_urgent: dict[tuple[int, int], int] = {}
 
     def use_scenario(self, cfg: Config) -> None:
         """Continue under `cfg`, whose history (everything before policy_start) is ours."""
@@ -257,6 +231,10 @@ class Engine:
     @property
     def pol(self) -> PoliciesConfig:
         return self.view.policies
+
+    def prepared(self, rule: str, scenario: bool = False) -> Any:
+        """What `rule` precomputed from the policies in force (`scenario`: the scenario's)."""
+        return (self._current if scenario else self.view).prepared[rule]
 
     # ------------------------------------------------------------------ helpers
 
@@ -330,8 +308,8 @@ class Engine:
         self.at(now, self.advert_tick)
         self.at(now + WEEK, self.registration_tick)
         self.at(now + WEEK, self.departure_tick)
-        self.at(now, self.status_holder_tick)
-        self.at(now + WEEK, self.sheltered_tick)
+        for rule in RULES:
+            rule.start(self)
 
     def _seed_from_profiles(
         self, existing: np.ndarray, rate: np.ndarray, rng: np.random.Generator
@@ -521,18 +499,10 @@ class Engine:
         muni = int(stock.municipality[h])
         date = self.date(now)
         ledger = self.ledger(date.year, muni)
-        tf = self.pol.transformation
-        if (
-            tf.share_withdrawn > 0
-            and stock.bedrooms[h] >= tf.min_bedrooms
-            and keyed.uniform_one(self.keys["transform"], h, token) < tf.share_withdrawn
-        ):
-            self.status[h] = WITHDRAWN  # leaves social letting (1.1, 3.1)
-            ledger.transformed += 1
-            return
         first_channel = int(stock.first_channel[h]) if cause == VacancyCause.NEW_BUILD else -1
-        if first_channel < 0 and self._try_direct(h, ledger, date):
-            return  # a project's own first-letting channel goes before direct allocation
+        for rule in RULES:
+            if rule.on_vacancy(self, h, token, first_channel, ledger):
+                return  # disposed of without an advert (transformed, let directly)
         home = Home(
             municipality=stock.municipalities[muni],
             village=stock.villages[stock.village[h]],
@@ -548,97 +518,6 @@ class Engine:
         self.starter_priority[h] = decision.starter_priority
         self.senior_priority[h] = decision.senior_priority
         self.pending.append(h)
-
-    # --------------------------------------------------------- status holders
-
-    def _try_direct(self, h: int, ledger: Ledger, date: dt.date) -> bool:
-        sh = self.pol.status_holders
-        muni = int(self.stock.municipality[h])
-        queue = self.queues[muni]
-        if not sh.enabled or not queue:
-            return False
-        cols = self.seekers.cols
-        q = np.asarray(queue)
-        lim = self.limits(self.env.now)
-        age = (self.env.now - cols["birth_day"][q]) / DAYS_PER_YEAR
-        fits = eligible(
-            cols["household_size"][q],
-            cols["income"][q],
-            age,
-            self.stock.bedrooms[h : h + 1],
-            self.rent(h, self.env.now),
-            lim,
-        )[:, 0]
-        if not fits.any():
-            return False
-        if not direct_allowed(ledger, sh.cap_share):
-            ledger.direct_refused_by_cap += 1
-            return False
-        # The status holders' own stream: the adverts' acceptance draws stay the same
-        # whatever the status-holder policy.
-        if self.rng["status_holders"].random() < self.cfg.allocation.p_refuse_direct:
-            return False
-        s = int(q[np.flatnonzero(fits)[0]])  # longest waiting household that fits
-        queue.remove(s)
-        ledger.record(Decision(Channel.DIRECT, Rule.STATUS_HOLDER))
-        self.channel[h] = Channel.DIRECT
-        self.rule[h] = Rule.STATUS_HOLDER
-        self.starter_priority[h] = False
-        day = self.env.now + self.cfg.allocation.direct_allocation_days
-        key = (date.year, muni)
-        self.sh_persons_housed[key] = self.sh_persons_housed.get(key, 0) + int(
-            cols["household_size"][s]
-        )
-        self._let(h, s, day, day, advert=-1, n_responses=0, rank=0, n_refused=0)
-        return True
-
-    def status_holder_tick(self) -> None:
-        """Each month, status-holder households arrive per the half-yearly task (1.13)."""
-        sh = self.pol.status_holders
-        date = self.date(self.env.now)
-        if sh.enabled:
-            rng = self.rng["status_holders"]
-            mean_size = float(np.dot(np.arange(1, 6), sh.household_size_shares))
-            half = sh.task_persons_h1 if date.month <= 6 else sh.task_persons_h2
-            for m, name in enumerate(self.stock.municipalities):
-                households = half.get(name, 0.0) * sh.vivare_share_of_task / mean_size
-                if sh.arrival_spread == "monthly":
-                    self.sh_carry[m] += households / 6.0
-                elif date.month in (1, 7):
-                    self.sh_carry[m] += households
-                k = int(math.floor(self.sh_carry[m] + 1e-9))
-                self.sh_carry[m] -= k
-                if k:
-                    self._add_status_holders(m, k, rng, date)
-        nxt = (date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        self.at(day_of(nxt, self.start), self.status_holder_tick)
-
-    def _add_status_holders(
-        self, muni: int, k: int, rng: np.random.Generator, date: dt.date
-    ) -> None:
-        sh = self.pol.status_holders
-        now = self.env.now
-        hh = rng.choice(np.arange(1, 6), size=k, p=np.asarray(sh.household_size_shares))
-        age = 25.0 + rng.gamma(4.0, 3.0, size=k)  # assumption: adults of about 25-45
-        all_villages = (1 << len(self.stock.villages)) - 1
-        idx = self.seekers.add(
-            {
-                "kind": np.full(k, Kind.STATUS_HOLDER, dtype=np.int8),
-                "priority": np.ones(k, dtype=np.int8),
-                "birth_day": now - age * DAYS_PER_YEAR,
-                "household_size": hh.astype(np.int8),
-                "income": np.full(k, sh.income),
-                "meettijd_start": np.full(k, now),
-                "entry_day": np.full(k, now),
-                "village_mask": np.full(k, all_villages, dtype=np.uint32),
-                "origin_municipality": np.full(k, muni, dtype=np.int16),
-                "origin_village": np.full(k, len(self.stock.villages), dtype=np.int16),
-                "key": self._new_keys(KEY_STATUS_HOLDER, k),
-            }
-        )
-        self.queues[muni].extend(int(i) for i in idx)
-        key = (date.year, muni)
-        self.sh_persons_arrived[key] = self.sh_persons_arrived.get(key, 0) + int(hh.sum())
 
     # ------------------------------------------------------ registrations, exits
 
@@ -676,28 +555,6 @@ class Engine:
                 movers = idx[self._arrival_kinds[part] == Kind.MOVER_STOCK]
                 self._give_homes(movers, self.rng["arrivals"])
         self.at(self.env.now + WEEK, self.registration_tick)
-
-    def sheltered_tick(self) -> None:
-        """Weekly: households leaving sheltered housing register as urgent (4.1)."""
-        so = self.pol.sheltered_outflow
-        if so.enabled:
-            rng = self.rng["sheltered"]
-            stock = self.stock
-            for m, name in enumerate(stock.municipalities):
-                k = int(rng.poisson(so.households_per_year.get(name, 0.0) * WEEK / DAYS_PER_YEAR))
-                if not k:
-                    continue
-                kinds = np.full(k, Kind.URGENT)
-                entry = self.env.now - rng.random(k) * WEEK
-                new = draw_seekers(self.cfg, stock, rng, kinds, entry, initial=False)
-                new["kind"][:] = Kind.SHELTERED
-                own = np.flatnonzero(stock.village_municipality == m)
-                new["village_mask"][:] = np.uint32(np.sum(1 << own))
-                new["origin_municipality"][:] = m
-                new["origin_village"][:] = own[0]
-                new["key"] = self._new_keys(KEY_SHELTERED, k)
-                self.seekers.add(new)
-        self.at(self.env.now + WEEK, self.sheltered_tick)
 
     def departure_tick(self) -> None:
         """Weekly: waiting seekers leave the list; passive ones start to respond and
@@ -755,7 +612,7 @@ class Engine:
         self.attempt[h] += 1
         advert_keys = keyed.hash_keys(0, h, self.tenancy[h], self.attempt[h])
         rent = self.rent(h, now)
-        allow_above = self._free_room_open(h, self.date(now).year)
+        allow_above = self._allow_above_limit(h, self.date(now).year)
         cols = self.seekers.cols
         n = self.seekers.n
         waiting = np.flatnonzero(
@@ -836,8 +693,9 @@ class Engine:
     def _week_index(self) -> int:
         return math.floor(self.env.now / WEEK)
 
-    def _new_keys(self, origin: int, k: int) -> np.ndarray:
-        start = self._n_created[origin]
+    def new_keys(self, origin: int, k: int) -> np.ndarray:
+        """Keys of `k` new households created by `origin` (KEY_*), numbered in turn."""
+        start = self._n_created.get(origin, 0)
         self._n_created[origin] = start + k
         return household_keys(origin, np.arange(start, start + k))
 
@@ -852,23 +710,22 @@ class Engine:
         self, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
     ) -> np.ndarray:
         """Pairs (household s[i], home homes[i]) where the household is in the home's
-        label group: starters on a pilot home, seniors under the village option, incomes
-        above the allowance limit where a neighbourhood rule gives them priority."""
-        cols = self.seekers.cols
-        view = self.view
+        label group under any rule (Rule.label_group)."""
         label = np.zeros(s.size, dtype=bool)
-        above_rule = [k for k, r in view.custom.items() if r.priority_above_allowance]
-        if above_rule:
-            hood = np.isin(self.stock.neighbourhood[homes], above_rule)
-            hh = cols["household_size"][s]
-            label |= hood & (cols["income"][s] > allowance_limit(hh, age, lim))
-        starter = self.starter_priority[homes]
-        if starter.any():
-            label |= starter & self._pilot_eligible(s, age, lim)
-        senior_age = view.policies.village_rule.senior_priority_age
-        if senior_age is not None:
-            label |= self.senior_priority[homes] & (age >= senior_age)
+        for rule in RULES:
+            group = rule.label_group(self, s, homes, age, lim)
+            if group is not None:
+                label |= group
         return label
+
+    def _allow_above_limit(self, homes: np.ndarray, year: int) -> np.ndarray:
+        """Adverts open to incomes above the DAEB limit under any rule."""
+        allow = np.zeros(homes.size, dtype=bool)
+        for rule in RULES:
+            open_ = rule.allow_above_limit(self, homes, year)
+            if open_ is not None:
+                allow |= open_
+        return allow
 
     def _home_value(self, s: np.ndarray, homes: np.ndarray) -> np.ndarray:
         """What each home is worth to its household, as the advert shows it."""
@@ -894,27 +751,6 @@ class Engine:
             beh.impatience_years,
         )
 
-    def _free_room_open(self, homes: np.ndarray, year: int) -> np.ndarray:
-        """Adverts that may go above the income limit: flagged and room left (4.10)."""
-        cap = self.pol.free_room.cap_share
-        room = {
-            m: share_allows(self.ledger(year, m).above_limit, self.ledger(year, m).lettings, cap)
-            for m in np.unique(self.stock.municipality[homes]).tolist()
-        }
-        muni = self.stock.municipality[homes]
-        return self.view.free_room_home[homes] & np.array([room[int(m)] for m in muni], dtype=bool)
-
-    def _pilot_eligible(self, s: np.ndarray, age: np.ndarray, lim: Limits) -> np.ndarray:
-        cols = self.seekers.cols
-        return pilot_eligible(
-            cols["kind"][s],
-            age,
-            cols["household_size"][s],
-            cols["income"][s],
-            lim,
-            self.pol.starter_pilot,
-        )
-
     def close(self, batch: Batch, publish_day: float) -> None:
         alloc, beh = self.cfg.allocation, self.cfg.behaviour
         now = self.env.now
@@ -922,7 +758,6 @@ class Engine:
         lim = self.limits(now)
         recording = now >= 0.0
         cols = self.seekers.cols
-        view = self.view
         # Every responder's draws and values at once (they are keyed, so drawing them
         # here or advert by advert gives the same numbers); reservation values as they
         # stand on the day the batch closes.
@@ -942,20 +777,10 @@ class Engine:
         for j, (advert, h) in enumerate(zip(batch.advert_ids, batch.homes, strict=True)):
             part = np.arange(bounds[j], bounds[j + 1])
             part = part[cols["state"][everyone[part]] == WAITING]
-            if view.free_room_home[h] and not self._free_room_open(np.array([h]), date.year)[0]:
-                resp = everyone[part]
-                part = part[
-                    ~above_income_limit(cols["household_size"][resp], cols["income"][resp], lim)
-                ]
-            rule = view.custom.get(int(self.stock.neighbourhood[h]))
-            if rule is not None and rule.max_share_urgent is not None:
-                key = (date.year, int(self.stock.neighbourhood[h]))
-                n_urgent = self.hood_urgent.get(key, 0)
-                if not share_allows(
-                    n_urgent, self.hood_lettings.get(key, 0), rule.max_share_urgent
-                ):
-                    # the cap on urgent lettings binds
-                    part = part[cols["priority"][everyone[part]] != 0]
+            for rule in RULES:  # who may still get this home (Rule.admit)
+                admitted = rule.admit(self, h, everyone[part], date.year, lim)
+                if admitted is not None:
+                    part = part[admitted]
             resp = everyone[part]
             channel = int(self.channel[h])
             age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
@@ -1009,7 +834,7 @@ class Engine:
             winner = int(resp[ranked[-1]])
             rounds = (k - 1) // alloc.candidates_per_round
             accept_day = now + alloc.days_to_accept + rounds * alloc.days_per_extra_round
-            self._let(
+            self.let(
                 h,
                 winner,
                 accept_day,
@@ -1047,7 +872,7 @@ class Engine:
             let=bool(let),
         )
 
-    def _let(
+    def let(
         self,
         h: int,
         s: int,
@@ -1072,10 +897,8 @@ class Engine:
         ledger = self.ledger(year, int(stock.municipality[h]))
         ledger.lettings += 1
         ledger.above_limit += above
-        hood_key = (year, int(stock.neighbourhood[h]))
-        self.hood_lettings[hood_key] = self.hood_lettings.get(hood_key, 0) + 1
-        if cols["priority"][s] == 0:
-            self.hood_urgent[hood_key] = self.hood_urgent.get(hood_key, 0) + 1
+        for rule in RULES:
+            rule.on_letting(self, h, s, year)
         if day >= 0.0:
             self._record_letting(
                 h, s, day, advert, n_responses, rank, n_refused, meettijd_days, above
@@ -1280,99 +1103,30 @@ class Engine:
         )
 
     def _write_quotas(self) -> None:
-        p = self.cfg.policies
-        sh = p.status_holders
+        """The quotas table: per municipality and year the vacancies and lettings, and
+        each rule's own rows (Rule.quota_rows, Rule.final_rows)."""
         first_year = self.start.year
+        rows: list[tuple[int, str, str, float, float, float]] = []
         for (year, m), led in sorted(self.ledgers.items()):
             if year < first_year:
                 continue  # burn-in
             name = self.stock.municipalities[m]
-            cap = p.lottery_cap.cap_share.get(name, 1.0)
-            quota = p.starter_pilot.quota_per_year.get(name, 0) if p.starter_pilot.enabled else 0
-            n_lot, n_off = starter_split(
-                quota, p.starter_pilot.lottery_share, p.starter_pilot.odd_extra
-            )
-            task = (sh.task_persons_h1.get(name, 0.0) + sh.task_persons_h2.get(name, 0.0)) * (
-                sh.vivare_share_of_task if sh.enabled else 0.0
-            )
-            rows = [
+            own = [
                 ("vacancies", math.nan, led.vacancies, led.vacancies),
-                (
-                    "lottery_cap",
-                    math.floor(cap * led.vacancies + 1e-9),
-                    led.lottery_total,
-                    sum(led.lottery_requested.values()),
-                ),
-                *[
-                    (f"lottery_{u}", math.nan, led.lottery_granted[u], led.lottery_requested[u])
-                    for u in LOTTERY_USES
-                ],
-                (
-                    "starter_labels",
-                    quota,
-                    led.starter_labels,
-                    led.starter_labels + led.starter_displaced,
-                ),
-                ("starter_lottery", n_lot, led.starter_lottery, math.nan),
-                ("starter_offer", n_off, led.starter_offer, math.nan),
-                (
-                    "status_holder_cap",
-                    math.floor(sh.cap_share * led.vacancies + 1e-9),
-                    led.direct,
-                    led.direct + led.direct_refused_by_cap,
-                ),
-                (
-                    "free_room",
-                    math.floor(p.free_room.cap_share * led.lettings + 1e-9)
-                    if p.free_room.enabled
-                    else 0,
-                    led.above_limit,
-                    led.above_limit,
-                ),
+                *[row for rule in RULES for row in rule.quota_rows(self, year, m, led)],
                 ("lettings", math.nan, led.lettings, led.lettings),
-                ("transformed", math.nan, led.transformed, led.transformed),
-                (
-                    "status_holder_task_persons",
-                    task,
-                    self.sh_persons_housed.get((year, m), 0),
-                    self.sh_persons_arrived.get((year, m), 0),
-                ),
             ]
-            for item, limit, used, requested in rows:
-                self.rec.row(
-                    "quotas",
-                    year=year,
-                    municipality=name,
-                    item=item,
-                    limit=float(limit),
-                    used=float(used),
-                    requested=float(requested),
-                )
-        for (year, hood), lets in sorted(self.hood_lettings.items()):
-            rule = self._current.custom.get(hood)
-            if year < first_year or rule is None or rule.max_share_urgent is None:
-                continue
+            rows += [(year, name, *row) for row in own]
+        rows += [row for rule in RULES for row in rule.final_rows(self, first_year)]
+        for year, name, item, limit, used, requested in rows:
             self.rec.row(
                 "quotas",
                 year=year,
-                municipality=self.stock.municipalities[
-                    self.stock.municipality[self.stock.neighbourhood == hood][0]
-                ],
-                item=f"urgent_share_{self.stock.neighbourhoods[hood]}",
-                limit=float(math.floor(rule.max_share_urgent * lets + 1e-9)),
-                used=float(self.hood_urgent.get((year, hood), 0)),
-                requested=math.nan,
-            )
-        for m, name in enumerate(self.stock.municipalities):
-            waiting = sum(int(self.seekers.cols["household_size"][s]) for s in self.queues[m])
-            self.rec.row(
-                "quotas",
-                year=self.date(self.horizon - 1).year,
                 municipality=name,
-                item="status_holder_backlog_persons",
-                limit=math.nan,
-                used=float(waiting),
-                requested=math.nan,
+                item=item,
+                limit=float(limit),
+                used=float(used),
+                requested=float(requested),
             )
 
 

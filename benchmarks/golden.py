@@ -7,8 +7,9 @@ Recorded after both fidelity issues (choice-based behaviour, keyed draws), befor
 array engine: a faster engine must reproduce every record table and every metric of
 these runs exactly. Each table is digested row by row (`pandas.util.hash_pandas_object`,
 column names included), so a difference names its table. The quotas table is a set of
-rows keyed by (year, municipality, item) that each rule contributes; it is digested in
-that order, so moving a rule's rows into its own module does not count as a change.
+rows keyed by (year, municipality, item) that each rule contributes, and the metrics
+one row per key; both are digested in key order, so moving a rule's rows into its own
+module does not count as a change.
 
 Digests depend on the floating point of numpy, scipy, pandas and numba and on the CPU's
 vector paths for exp and log; golden.json records the environment it was made in, and
@@ -68,9 +69,16 @@ def environment() -> dict[str, str]:
     }
 
 
+KEYS = {
+    "quotas": ["year", "municipality", "item"],
+    "metrics": ["replication", "dimension", "level", "group", "metric"],
+}
+
+
 def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    if name == "quotas":
-        return frame.sort_values(["year", "municipality", "item"], kind="stable")
+    """Tables that are sets of keyed rows, in key order."""
+    if name in KEYS:
+        return frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
     return frame
 
 
@@ -85,7 +93,7 @@ def digests(cases: dict[str, tuple[str, int, list[str]]] = CASES) -> dict[str, d
         cfg = load_config(ROOT / path, overrides)
         frames = simulate(cfg, build_stock(cfg), replication)
         table = {key: digest(canonical(key, frame)) for key, frame in sorted(frames.items())}
-        table["metrics"] = digest(run_metrics(frames, cfg))
+        table["metrics"] = digest(canonical("metrics", run_metrics(frames, cfg)))
         table["rows"] = ",".join(f"{k}={len(v)}" for k, v in sorted(frames.items()))
         out[name] = table
     return out

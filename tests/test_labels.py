@@ -12,18 +12,11 @@ from allocsim.config import EligibilityConfig, PoliciesConfig
 from allocsim.domain import Channel, Kind, Rule
 from allocsim.policies.channels import rank_lottery, rank_offer_model
 from allocsim.policies.eligibility import Limits
-from allocsim.policies.labels import (
-    Decision,
-    Home,
-    Ledger,
-    direct_allowed,
-    label_vacancy,
-    lottery_allowed,
-    pilot_eligible,
-    priority_classes,
-    starter_paced_limit,
-    starter_split,
-)
+from allocsim.policies.labels import label_vacancy, priority_classes
+from allocsim.policies.ledger import Decision, Home, Ledger
+from allocsim.policies.lottery_cap import lottery_allowed
+from allocsim.policies.starter_pilot import pilot_eligible, starter_paced_limit, starter_split
+from allocsim.policies.status_holders import direct_allowed
 
 POLICIES = PoliciesConfig()
 LIM = Limits.for_year(EligibilityConfig(), 2022)

@@ -1,0 +1,58 @@
+"""Free allocation room (clause 4.10): at most 15% of a municipality's lettings in a year
+may go to households above the DAEB income limit, used in the neighbourhoods the
+agreement names for custom allocation and resilience (`neighbourhoods`, a reading).
+
+An advert of a home there is open to incomes above the limit while the year's room
+lasts (when it is published); if the room is used up by the time the advert closes,
+responders above the limit are passed over."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocsim.config import PoliciesConfig
+from allocsim.policies.eligibility import Limits, above_income_limit
+from allocsim.policies.ledger import Ledger, cap_count, share_allows
+from allocsim.policies.rule import EngineView, QuotaRow
+from allocsim.policies.rule import Rule as Hooks
+from allocsim.world import Stock
+
+
+def room_homes(policies: PoliciesConfig, stock: Stock) -> np.ndarray:
+    """Homes in the neighbourhoods where the room is used (none if the rule is off)."""
+    fr = policies.free_room
+    hoods = set(fr.neighbourhoods) if fr.enabled else set()
+    return np.isin(
+        stock.neighbourhood, [i for i, name in enumerate(stock.neighbourhoods) if name in hoods]
+    )
+
+
+class FreeRoom(Hooks):
+    name = "free_room"
+
+    def prepare(self, policies: PoliciesConfig, stock: Stock) -> np.ndarray:
+        return room_homes(policies, stock)
+
+    def allow_above_limit(self, eng: EngineView, homes: np.ndarray, year: int) -> np.ndarray:
+        """Homes in the room's neighbourhoods whose municipality has room left this year."""
+        cap = eng.pol.free_room.cap_share
+        muni = eng.stock.municipality[homes]
+        room = {
+            m: share_allows(eng.ledger(year, m).above_limit, eng.ledger(year, m).lettings, cap)
+            for m in np.unique(muni).tolist()
+        }
+        in_room = eng.prepared(self.name)[homes]
+        return in_room & np.array([room[int(m)] for m in muni], dtype=bool)
+
+    def admit(
+        self, eng: EngineView, h: int, resp: np.ndarray, year: int, lim: Limits
+    ) -> np.ndarray | None:
+        if not eng.prepared(self.name)[h] or self.allow_above_limit(eng, np.array([h]), year)[0]:
+            return None
+        cols = eng.seekers.cols
+        return ~above_income_limit(cols["household_size"][resp], cols["income"][resp], lim)
+
+    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
+        fr = eng.cfg.policies.free_room
+        limit = cap_count(fr.cap_share, ledger.lettings) if fr.enabled else 0
+        return [("free_room", limit, ledger.above_limit, ledger.above_limit)]

@@ -1,0 +1,128 @@
+"""The hooks through which the engine applies a rule of the agreement.
+
+A rule is a module under `allocsim/policies/` holding its settings' meaning, its pure
+array functions and one `Rule` subclass; `allocsim.policies.RULES` lists them in the
+order the engine calls them. The engine never names a clause: at each point where a
+rule may act it calls that hook of every rule in order. Each hook receives the engine
+as an `EngineView` (what a rule may read and do), so rules depend on that protocol and
+never on the engine module. A rule keeps its own bookkeeping in
+`engine.rule_state[rule.name]` (created by `start`), which a forked engine copies;
+what it schedules is a `functools.partial` of a method and the engine (never a
+closure), so the copy's schedule calls the copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+import simpy
+
+from allocsim.config import Config, PoliciesConfig
+from allocsim.policies.eligibility import Limits
+from allocsim.policies.ledger import Ledger
+from allocsim.world import SeekerTable, Stock
+
+# A quota row: (item, limit, used, requested) of one municipality's year.
+QuotaRow = tuple[str, float, float, float]
+# A row of its own: (year, municipality, item, limit, used, requested).
+FreeQuotaRow = tuple[int, str, str, float, float, float]
+
+
+class EngineView(Protocol):
+    """What the engine offers the rules."""
+
+    cfg: Config
+    stock: Stock
+    seekers: SeekerTable
+    env: simpy.Environment
+    rng: dict[str, np.random.Generator]
+    keys: dict[str, int]
+    rule_state: dict[str, Any]
+    channel: np.ndarray
+    rule: np.ndarray
+    starter_priority: np.ndarray
+    senior_priority: np.ndarray
+    status: np.ndarray
+    horizon: float
+
+    @property
+    def pol(self) -> PoliciesConfig: ...
+
+    def prepared(self, rule: str, scenario: bool = False) -> Any:
+        """What `rule.prepare` made of the policies in force (`scenario`: the scenario's,
+        whatever the day)."""
+
+    def date(self, day: float) -> dt.date: ...
+
+    def limits(self, day: float) -> Limits: ...
+
+    def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray: ...
+
+    def ledger(self, year: int, muni: int) -> Ledger: ...
+
+    def at(self, day: float, callback: Callable[[], None]) -> None: ...
+
+    def new_keys(self, origin: int, k: int) -> np.ndarray: ...
+
+    def let(
+        self,
+        h: int,
+        s: int,
+        accept_day: float,
+        day: float,
+        advert: int,
+        n_responses: int,
+        rank: int,
+        n_refused: int,
+    ) -> None: ...
+
+
+class Rule:
+    """A clause's hooks; each default does nothing, so a rule defines only its own."""
+
+    name: ClassVar[str]
+    # Sequential generators the rule draws new households from (engine.rng[name]).
+    streams: ClassVar[tuple[str, ...]] = ()
+
+    def prepare(self, policies: PoliciesConfig, stock: Stock) -> Any:
+        """Precompute what this set of policies means for the stock (once per scenario)."""
+        return None
+
+    def start(self, eng: EngineView) -> None:
+        """Create this rule's state and schedule its own processes (at the burn-in's start)."""
+
+    def on_vacancy(
+        self, eng: EngineView, h: int, token: int, first_channel: int, ledger: Ledger
+    ) -> bool:
+        """A home fell vacant; True if this rule disposed of it (no advert follows)."""
+        return False
+
+    def allow_above_limit(self, eng: EngineView, homes: np.ndarray, year: int) -> np.ndarray | None:
+        """Adverts that households above the DAEB income limit may answer, or None."""
+        return None
+
+    def label_group(
+        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
+    ) -> np.ndarray | None:
+        """Pairs (household s[i], home homes[i]) in the home's label group, or None."""
+        return None
+
+    def admit(
+        self, eng: EngineView, h: int, resp: np.ndarray, year: int, lim: Limits
+    ) -> np.ndarray | None:
+        """Which responders to home `h` may still get it when the advert closes, or None."""
+        return None
+
+    def on_letting(self, eng: EngineView, h: int, s: int, year: int) -> None:
+        """Household `s` was allocated home `h` in `year`."""
+
+    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
+        """This rule's rows of the quotas table for one municipality's year."""
+        return []
+
+    def final_rows(self, eng: EngineView, first_year: int) -> list[FreeQuotaRow]:
+        """Rows of the quotas table not tied to a municipality's ledger."""
+        return []

@@ -1,0 +1,180 @@
+"""Status holders (clause 1.13): the municipalities' half-yearly task, spread evenly over
+the year, housed by direct allocation within at most 10% of each municipality's vacated
+homes a year.
+
+Households arrive monthly (`arrival_spread`) into a queue per municipality; a vacated
+home goes directly to the longest-waiting household that may rent it while the cap
+allows (a new-build project's own first-letting channel goes first). Households and
+their sizes come from the rule's own sequential stream, so the adverts' draws are the
+same whatever this policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import partial
+
+import numpy as np
+
+from allocsim.config import StatusHolderConfig
+from allocsim.domain import DAYS_PER_YEAR, KEY_STATUS_HOLDER, Channel, Kind, Rule, day_of
+from allocsim.policies.eligibility import eligible
+from allocsim.policies.ledger import Decision, Ledger, cap_count, share_allows
+from allocsim.policies.rule import EngineView, FreeQuotaRow, QuotaRow
+from allocsim.policies.rule import Rule as Hooks
+
+
+def direct_allowed(ledger: Ledger, cap_share: float) -> bool:
+    """Whether one more direct allocation to status holders fits 10% of vacancies so far."""
+    return share_allows(ledger.direct, ledger.vacancies, cap_share)
+
+
+def households_this_month(sh: StatusHolderConfig, municipality: str, month: int) -> float:
+    """Status-holder households arriving in `month` under the half-year's task: a sixth
+    of it each month (monthly spread), or all of it in January and July."""
+    mean_size = float(np.dot(np.arange(1, 6), sh.household_size_shares))
+    half = sh.task_persons_h1 if month <= 6 else sh.task_persons_h2
+    households = half.get(municipality, 0.0) * sh.vivare_share_of_task / mean_size
+    if sh.arrival_spread == "monthly":
+        return households / 6.0
+    return households if month in (1, 7) else 0.0
+
+
+class StatusHolders(Hooks):
+    name = "status_holders"
+    streams = ("status_holders",)
+
+    def start(self, eng: EngineView) -> None:
+        n = len(eng.stock.municipalities)
+        eng.rule_state[self.name] = {
+            "queues": [[] for _ in range(n)],  # waiting households per municipality
+            "arrived": {},  # persons per (year, municipality)
+            "housed": {},
+            "carry": np.zeros(n),  # fractions of households still to arrive
+        }
+        eng.at(eng.env.now, partial(self.tick, eng))
+
+    def tick(self, eng: EngineView) -> None:
+        """Each month, status-holder households arrive per the half-yearly task (1.13)."""
+        sh = eng.pol.status_holders
+        date = eng.date(eng.env.now)
+        if sh.enabled:
+            carry = eng.rule_state[self.name]["carry"]
+            for m, name in enumerate(eng.stock.municipalities):
+                carry[m] += households_this_month(sh, name, date.month)
+                k = math.floor(carry[m] + 1e-9)
+                carry[m] -= k
+                if k:
+                    self._arrive(eng, m, k, date)
+        nxt = (date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        eng.at(day_of(nxt, eng.cfg.run.start_date), partial(self.tick, eng))
+
+    def _arrive(self, eng: EngineView, muni: int, k: int, date: dt.date) -> None:
+        sh = eng.pol.status_holders
+        rng = eng.rng["status_holders"]
+        now = eng.env.now
+        hh = rng.choice(np.arange(1, 6), size=k, p=np.asarray(sh.household_size_shares))
+        age = 25.0 + rng.gamma(4.0, 3.0, size=k)  # assumption: adults of about 25-45
+        all_villages = (1 << len(eng.stock.villages)) - 1
+        idx = eng.seekers.add(
+            {
+                "kind": np.full(k, Kind.STATUS_HOLDER, dtype=np.int8),
+                "priority": np.ones(k, dtype=np.int8),
+                "birth_day": now - age * DAYS_PER_YEAR,
+                "household_size": hh.astype(np.int8),
+                "income": np.full(k, sh.income),
+                "meettijd_start": np.full(k, now),
+                "entry_day": np.full(k, now),
+                "village_mask": np.full(k, all_villages, dtype=np.uint32),
+                "origin_municipality": np.full(k, muni, dtype=np.int16),
+                "origin_village": np.full(k, len(eng.stock.villages), dtype=np.int16),
+                "key": eng.new_keys(KEY_STATUS_HOLDER, k),
+            }
+        )
+        state = eng.rule_state[self.name]
+        state["queues"][muni].extend(int(i) for i in idx)
+        key = (date.year, muni)
+        state["arrived"][key] = state["arrived"].get(key, 0) + int(hh.sum())
+
+    def on_vacancy(
+        self, eng: EngineView, h: int, token: int, first_channel: int, ledger: Ledger
+    ) -> bool:
+        """Direct allocation to the longest-waiting household the home fits, within the
+        cap; a new-build project's own first-letting channel goes first."""
+        sh = eng.pol.status_holders
+        muni = int(eng.stock.municipality[h])
+        queue = eng.rule_state[self.name]["queues"][muni]
+        if first_channel >= 0 or not sh.enabled or not queue:
+            return False
+        now = eng.env.now
+        cols = eng.seekers.cols
+        q = np.asarray(queue)
+        age = (now - cols["birth_day"][q]) / DAYS_PER_YEAR
+        fits = eligible(
+            cols["household_size"][q],
+            cols["income"][q],
+            age,
+            eng.stock.bedrooms[h : h + 1],
+            eng.rent(h, now),
+            eng.limits(now),
+        )[:, 0]
+        if not fits.any():
+            return False
+        if not direct_allowed(ledger, sh.cap_share):
+            ledger.direct_refused_by_cap += 1
+            return False
+        # The status holders' own stream: the adverts' acceptance draws stay the same
+        # whatever the status-holder policy.
+        if eng.rng["status_holders"].random() < eng.cfg.allocation.p_refuse_direct:
+            return False
+        s = int(q[np.flatnonzero(fits)[0]])  # longest waiting household that fits
+        queue.remove(s)
+        ledger.record(Decision(Channel.DIRECT, Rule.STATUS_HOLDER))
+        eng.channel[h] = Channel.DIRECT
+        eng.rule[h] = Rule.STATUS_HOLDER
+        eng.starter_priority[h] = False
+        day = now + eng.cfg.allocation.direct_allocation_days
+        key = (eng.date(now).year, muni)
+        housed = eng.rule_state[self.name]["housed"]
+        housed[key] = housed.get(key, 0) + int(cols["household_size"][s])
+        eng.let(h, s, day, day, advert=-1, n_responses=0, rank=0, n_refused=0)
+        return True
+
+    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
+        sh = eng.cfg.policies.status_holders
+        name = eng.stock.municipalities[muni]
+        task = (sh.task_persons_h1.get(name, 0.0) + sh.task_persons_h2.get(name, 0.0)) * (
+            sh.vivare_share_of_task if sh.enabled else 0.0
+        )
+        state = eng.rule_state[self.name]
+        return [
+            (
+                "status_holder_cap",
+                cap_count(sh.cap_share, ledger.vacancies),
+                ledger.direct,
+                ledger.direct + ledger.direct_refused_by_cap,
+            ),
+            (
+                "status_holder_task_persons",
+                task,
+                state["housed"].get((year, muni), 0),
+                state["arrived"].get((year, muni), 0),
+            ),
+        ]
+
+    def final_rows(self, eng: EngineView, first_year: int) -> list[FreeQuotaRow]:
+        """Persons still waiting in each municipality's queue at the horizon."""
+        size = eng.seekers.cols["household_size"]
+        year = eng.date(eng.horizon - 1).year
+        nan = float("nan")
+        return [
+            (
+                year,
+                name,
+                "status_holder_backlog_persons",
+                nan,
+                float(sum(int(size[s]) for s in eng.rule_state[self.name]["queues"][m])),
+                nan,
+            )
+            for m, name in enumerate(eng.stock.municipalities)
+        ]

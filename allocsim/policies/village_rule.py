@@ -1,0 +1,48 @@
+"""Village rule (clause 1.8): in Loo and Groessen senior-suitable homes go by the offer
+model, the other homes by lottery (within the cap). With `senior_priority_age` set,
+households of that age rank first for those senior-suitable homes (an option; the
+agreement does not say it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from allocsim.config import VillageRuleConfig
+from allocsim.domain import Channel, Rule
+from allocsim.policies.eligibility import Limits
+from allocsim.policies.ledger import Decision, Home
+from allocsim.policies.rule import EngineView
+from allocsim.policies.rule import Rule as Hooks
+
+
+def label(
+    home: Home, vr: VillageRuleConfig, lottery_ok: Callable[[str], bool], displaced: bool
+) -> Decision | None:
+    """The channel of a home in one of the rule's villages, else None."""
+    if not (vr.enabled and home.village in vr.villages):
+        return None
+    if home.senior_suitable:
+        return Decision(
+            Channel.OFFER,
+            Rule.VILLAGE_RULE,
+            senior_priority=vr.senior_priority_age is not None,
+            starter_displaced=displaced,
+        )
+    channel = Channel.LOTTERY if lottery_ok("village_rule") else Channel.OFFER
+    return Decision(
+        channel, Rule.VILLAGE_RULE, lottery_use="village_rule", starter_displaced=displaced
+    )
+
+
+class VillageRule(Hooks):
+    name = "village_rule"
+
+    def label_group(
+        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
+    ) -> np.ndarray | None:
+        senior_age = eng.pol.village_rule.senior_priority_age
+        if senior_age is None:
+            return None
+        return eng.senior_priority[homes] & (age >= senior_age)
