@@ -46,7 +46,8 @@ from allocsim.config import (
 )
 from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
-from allocsim.metrics import select, t_interval
+from allocsim.metrics import select
+from allocsim.stats import t_interval
 
 
 class Parameter(Section):

@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import t_interval
+from allocsim.stats import t_interval, welch
 
 KEYS = ["dimension", "level", "group", "metric"]
 
@@ -70,7 +68,7 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
                     continue
                 va = ga[key]["value"].to_numpy(dtype=float)
                 vb = grp_b["value"].to_numpy(dtype=float)
-                mean, lo, hi = _welch_interval(va, vb, confidence)
+                mean, lo, hi, _ = welch(va, vb, confidence)
                 rows.append(
                     (sa, sb, *key, va.mean(), vb.mean(), mean, lo, hi, min(va.size, vb.size), False)
                 )
@@ -91,16 +89,3 @@ def compare_runs(a: Path, b: Path, confidence: float = 0.95) -> pd.DataFrame:
     )
     out["significant"] = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
     return out
-
-
-def _welch_interval(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    mean = float(b.mean() - a.mean())
-    if a.size < 2 or b.size < 2:
-        return mean, float("nan"), float("nan")
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = float(np.sqrt(va + vb))
-    if se == 0:
-        return mean, mean, mean
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df) * se)
-    return mean, mean - half, mean + half

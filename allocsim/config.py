@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from allocsim.domain import GroupAges
 from allocsim.errors import ConfigError, Problem
 
 
@@ -443,6 +444,18 @@ class SeekersConfig(Section):
         0.35, "Chance a seeker also wants each other village. Assumption."
     )
     senior_age: float = Field(65.0, ge=50.0, le=90.0, description="Age of the seniors group.")
+    starter_group_max_age: float = Field(
+        27.0,
+        ge=18.0,
+        le=40.0,
+        description="Starters up to and including this age form the reporting group "
+        "starter_18_27 (the starter pilot's age, clause 1.6). A reporting group: it stays "
+        "fixed when a scenario changes the pilot's own max_age, so groups compare.",
+    )
+
+    def group_ages(self) -> GroupAges:
+        return GroupAges(senior=self.senior_age, starter_max=self.starter_group_max_age)
+
     senior_needs_suitable_share: float = share(
         0.6, "Share of seniors who only want senior-suitable homes. Assumption."
     )

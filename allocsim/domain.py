@@ -7,6 +7,7 @@ string labels listed here, which are what analysts see in Parquet and CSV.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -135,14 +136,23 @@ def month_index(day: float, start: dt.date) -> int:
     return date_of(day, start).month
 
 
-def assign_group(kind: np.ndarray, age: np.ndarray, senior_age: float = 65.0) -> np.ndarray:
+@dataclass(frozen=True)
+class GroupAges:
+    """The ages that define the reporting groups (`seekers.senior_age`,
+    `seekers.starter_group_max_age`); the group labels stay as named."""
+
+    senior: float = 65.0
+    starter_max: float = 27.0  # starters up to and including this age: starter_18_27
+
+
+def assign_group(kind: np.ndarray, age: np.ndarray, ages: GroupAges) -> np.ndarray:
     """Reporting group of each seeker (Group codes), by the precedence of `Group`."""
     return np.select(
         [
             (kind == Kind.URGENT) | (kind == Kind.SHELTERED),
             kind == Kind.STATUS_HOLDER,
-            age >= senior_age,
-            (kind == Kind.STARTER) & (age < 28.0),
+            age >= ages.senior,
+            (kind == Kind.STARTER) & (age < ages.starter_max + 1.0),  # before the next birthday
             kind == Kind.STARTER,
         ],
         [

@@ -1051,7 +1051,7 @@ class Engine:
         lets = lets[lets["day"] < self.horizon].reset_index(drop=True)
         code = {label: i for i, label in enumerate(KIND_LABELS)}
         kind = np.array([code[k] for k in lets["seeker_kind"].astype(str)], dtype=np.int8)
-        group = assign_group(kind, lets["age"].to_numpy(), self.cfg.seekers.senior_age)
+        group = assign_group(kind, lets["age"].to_numpy(), self.cfg.seekers.group_ages())
         lets["group"] = pd.Categorical(np.asarray(GROUP_LABELS)[group])
         frames["lettings"] = lets
         return frames
@@ -1075,7 +1075,9 @@ class Engine:
         entry = cols["entry_day"][keep]
         birth = cols["birth_day"][keep]
         group_day = np.maximum(entry, 0.0)
-        group = assign_group(kind, (group_day - birth) / DAYS_PER_YEAR, self.cfg.seekers.senior_age)
+        group = assign_group(
+            kind, (group_day - birth) / DAYS_PER_YEAR, self.cfg.seekers.group_ages()
+        )
         self.rec.columns(
             "seekers",
             seeker_id=keep,

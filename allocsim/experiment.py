@@ -36,6 +36,7 @@ from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import replication_metrics, run_metrics, select, summarise
 from allocsim.review import DATA_PREFIX
+from allocsim.stats import mean_sd, t_half_width
 from allocsim.waiting_list import check_data_files
 
 # ------------------------------------------------------------------------ spec
@@ -351,9 +352,7 @@ def job_metrics(
     # (then `review.detectability` reads the plain ones).
     if data_window is not None and data_window != (0.0, horizon):
         villages = cfg.policies.village_rule.villages
-        data = replication_metrics(
-            frames, *data_window, None, villages, senior_age=cfg.seekers.senior_age
-        )
+        data = replication_metrics(frames, *data_window, cfg.seekers.group_ages(), None, villages)
         data["dimension"] = DATA_PREFIX + data["dimension"]
         parts.append(data)
     return pd.concat(parts, ignore_index=True)
@@ -785,8 +784,6 @@ def paired_differences(
     Vectorised: each metric gets an integer id, the baseline a dense (metric x
     replication) table, and the sums come from `np.bincount`, so a thousand
     replications of every scenario cost little memory."""
-    from scipy import stats
-
     key_id = metrics.groupby(KEYS, observed=True, sort=True).ngroup().to_numpy()
     n_keys = int(key_id.max()) + 1 if key_id.size else 0
     first = pd.Series(np.arange(key_id.size)).groupby(key_id).first().to_numpy()
@@ -807,12 +804,9 @@ def paired_differences(
         k, v, b = k[ok], v[ok], b[ok]
         d = v - b
         n = np.bincount(k, minlength=n_keys).astype(float)
+        mean, sd = mean_sd(np.bincount(k, d, n_keys), np.bincount(k, d * d, n_keys), n)
+        half = t_half_width(sd, n, confidence)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.bincount(k, d, n_keys) / n
-            var = (np.bincount(k, d * d, n_keys) - n * mean * mean) / (n - 1)
-            sd = np.sqrt(np.maximum(var, 0.0))
-            half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-            half = np.where(n > 1, half, np.nan)
             frame = names.assign(
                 scenario=label,
                 baseline_mean=np.bincount(k, b, n_keys) / n,

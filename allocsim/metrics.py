@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS, KIND_LABELS, assign_group, day_of
+from allocsim.domain import (
+    DAYS_PER_YEAR,
+    GROUP_LABELS,
+    KIND_LABELS,
+    GroupAges,
+    assign_group,
+    day_of,
+)
+from allocsim.stats import mean_sd, t_half_width
 
 if TYPE_CHECKING:
     from allocsim.config import Config
@@ -75,12 +82,12 @@ def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def group_at(seekers: pd.DataFrame, day: float, senior_age: float) -> np.ndarray:
+def group_at(seekers: pd.DataFrame, day: float, ages: GroupAges) -> np.ndarray:
     """Reporting group (labels) of each seeker on `day`, or at entry if later."""
     kind = pd.Categorical(seekers["kind"].astype(str), categories=KIND_LABELS).codes
     when = np.maximum(seekers["entry_day"].to_numpy(), day)
     age = (when - seekers["birth_day"].to_numpy()) / DAYS_PER_YEAR
-    return np.asarray(GROUP_LABELS)[assign_group(kind, age, senior_age)]
+    return np.asarray(GROUP_LABELS)[assign_group(kind, age, ages)]
 
 
 def active_seekers(
@@ -131,9 +138,9 @@ def replication_metrics(
     frames: dict[str, pd.DataFrame],
     start: float,
     end: float,
+    ages: GroupAges,
     start_date: dt.date | None = None,
     rule_villages: tuple[str, ...] = (),
-    senior_age: float = 65.0,
 ) -> pd.DataFrame:
     """Metrics of one replication's records over the window [start, end) in days.
 
@@ -146,7 +153,7 @@ def replication_metrics(
     adverts = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
     seekers = frames["seekers"]
     mask = active_seekers(seekers, frames["responses"], start, end)
-    active = seekers[mask].assign(group=group_at(seekers[mask], start, senior_age))
+    active = seekers[mask].assign(group=group_at(seekers[mask], start, ages))
     housed_ids = set(lets["seeker_id"].tolist())
     rows: list[tuple[str, str, str, str, float]] = []
 
@@ -200,7 +207,7 @@ def replication_metrics(
             add("month", str(month), "status_holder", {"lettings": float(n)})
     share = never_responding_share(seekers, frames["responses"], start, end)
     add("all", "all", "all", {"never_responding_share": share})
-    for level, values in review_metrics(lets, rule_villages, senior_age).items():
+    for level, values in review_metrics(lets, rule_villages, ages).items():
         add("review", level, "all", values)
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
     out.insert(0, "replication", rep)
@@ -208,7 +215,7 @@ def replication_metrics(
 
 
 def review_metrics(
-    lets: pd.DataFrame, rule_villages: tuple[str, ...], senior_age: float = 65.0
+    lets: pd.DataFrame, rule_villages: tuple[str, ...], ages: GroupAges
 ) -> dict[str, dict[str, float]]:
     """Figures the T2 review of the village rule (1.8) asks for, per replication.
 
@@ -232,7 +239,7 @@ def review_metrics(
             values.update(
                 {
                     "tenant_age_mean": float(senior["age"].mean()),
-                    "share_65plus": float((senior["age"] >= senior_age).mean()),
+                    "share_65plus": float((senior["age"] >= ages.senior).mean()),
                     "share_same_village": float(
                         (
                             senior["origin_village"].astype(str) == senior["village"].astype(str)
@@ -272,7 +279,7 @@ def calendar_periods(start_date: dt.date, horizon: float) -> list[tuple[str, str
 def period_metrics(
     frames: dict[str, pd.DataFrame],
     periods: list[tuple[str, str, float, float]],
-    senior_age: float = 65.0,
+    ages: GroupAges,
 ) -> pd.DataFrame:
     """Time views: the review figures per period (calendar years and tertials)."""
     lettings = frames["lettings"]
@@ -317,7 +324,7 @@ def period_metrics(
             )
             rows.append((dim, label, f"kind_{kind}", "lettings", float(len(part))))
         on_list = registered_at(seekers, start)
-        groups = group_at(seekers, start, senior_age)
+        groups = group_at(seekers, start, ages)
         rows.append((dim, label, "all", "registered_seekers", float(on_list.sum())))
         for g in GROUP_LABELS:
             rows.append(
@@ -372,12 +379,8 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     )
     is_count = grouped["metric"].astype(str).isin(COUNT_METRICS).to_numpy()
     n = np.where(is_count, n_reps, grouped["n"].to_numpy()).astype(float)
-    total = grouped["total"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / n
-        var = (grouped["squares"].to_numpy() - n * mean * mean) / (n - 1)
-        sd = np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
-        half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    mean, sd = mean_sd(grouped["total"].to_numpy(), grouped["squares"].to_numpy(), n)
+    half = t_half_width(sd, n, confidence)
     out = grouped[keys].astype(str)
     out["mean"] = mean
     out["sd"] = sd
@@ -398,34 +401,18 @@ def select(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     ]
 
 
-def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t-interval of independent values (NaN bounds below two values)."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean()) if values.size else float("nan")
-    if values.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(
-        stats.t.ppf(0.5 + confidence / 2, values.size - 1)
-        * values.std(ddof=1)
-        / np.sqrt(values.size)
-    )
-    return mean, mean - half, mean + half
-
-
 def run_metrics(frames: dict[str, pd.DataFrame], cfg: Config) -> pd.DataFrame:
     """Every metric of one replication of `cfg`: the evaluation window (day 0 to the
     horizon), its calendar years and tertials, and the quota and cap use."""
     horizon = day_of(cfg.run.end_date, cfg.run.start_date)
     villages = cfg.policies.village_rule.villages
-    senior_age = cfg.seekers.senior_age
-    periods = period_metrics(frames, calendar_periods(cfg.run.start_date, horizon), senior_age)
+    ages = cfg.seekers.group_ages()
+    periods = period_metrics(frames, calendar_periods(cfg.run.start_date, horizon), ages)
     rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
     periods.insert(0, "replication", rep)
     return pd.concat(
         [
-            replication_metrics(
-                frames, 0.0, horizon, cfg.run.start_date, villages, senior_age=senior_age
-            ),
+            replication_metrics(frames, 0.0, horizon, ages, cfg.run.start_date, villages),
             periods,
             quota_metrics(frames["quotas"]),
         ],

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocsim.metrics import select, t_interval
+from allocsim.metrics import select
+from allocsim.stats import t_interval
 
 DATA_PREFIX = "data:"
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from allocsim.config import Config
 from allocsim.domain import day_of
 from allocsim.engine import simulate_scenarios
 from allocsim.metrics import calendar_periods, period_metrics, replication_metrics, select
+from allocsim.stats import power_at_margin, t_quantile, welch
 from allocsim.world import build_stock
 
 DRIFT_METRICS = (
@@ -73,7 +73,7 @@ def _yearly(args: tuple[Config, int]) -> pd.DataFrame:
     frames = simulate_scenarios([cfg], build_stock(cfg), r, record_offers=False)[0]
     horizon = day_of(cfg.run.end_date, cfg.run.start_date)
     years = [p for p in calendar_periods(cfg.run.start_date, horizon) if p[0] == "year"]
-    out = period_metrics(frames, years, cfg.seekers.senior_age)
+    out = period_metrics(frames, years, cfg.seekers.group_ages())
     out.insert(0, "replication", r)
     return out
 
@@ -84,7 +84,7 @@ def _window(args: tuple[list[Config], int]) -> list[pd.DataFrame]:
     out = []
     for cfg, frames in zip(cfgs, all_frames, strict=True):
         horizon = day_of(cfg.run.end_date, cfg.run.start_date)
-        m = replication_metrics(frames, 0.0, horizon, senior_age=cfg.seekers.senior_age)
+        m = replication_metrics(frames, 0.0, horizon, cfg.seekers.group_ages())
         m["replication"] = r
         out.append(m)
     return out
@@ -177,7 +177,7 @@ def _equivalence(name: str, drift: np.ndarray, margin: float, mean: float) -> di
     n = drift.size
     m = float(drift.mean())
     se = float(drift.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else np.nan
+    half = float(t_quantile(0.95, n - 1) * se) if n > 1 else np.nan
     return {
         "metric": name,
         "mean": mean,
@@ -187,7 +187,7 @@ def _equivalence(name: str, drift: np.ndarray, margin: float, mean: float) -> di
         "margin": margin,
         "se": se,
         # Chance that a true drift of the full margin would have been seen (two-sided 5%).
-        "power_at_margin": float(stats.norm.cdf(margin / se - 1.96)) if se > 0 else 1.0,
+        "power_at_margin": power_at_margin(margin, se),
         "within_margin": bool(-margin < m - half and m + half < margin),
     }
 
@@ -197,22 +197,18 @@ def _difference(
 ) -> dict:
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     scale = float(np.mean(np.r_[a, b])) if scale is None else scale
-    diff = float(b.mean() - a.mean())
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = float(np.sqrt(va + vb))
-    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1.0
-    half = float(stats.t.ppf(0.975, dof) * se)
+    diff, lo, hi, se = welch(a, b, 0.95)
     bound = margin * abs(scale)
     return {
         "metric": name,
         "mean": scale,
         "difference": diff,
-        "ci_low": diff - half,
-        "ci_high": diff + half,
+        "ci_low": lo,
+        "ci_high": hi,
         "margin": bound,
         "se": se,
         "margin_over_2se": bound / (2 * se) if se > 0 else np.inf,
-        "within_margin": bool(-bound < diff - half and diff + half < bound),
+        "within_margin": bool(-bound < lo and hi < bound),
     }
 
 

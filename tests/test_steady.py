@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocsim.config import Config, scaled
-from allocsim.domain import DAYS_PER_YEAR, Kind, SeekerState
+from allocsim.domain import DAYS_PER_YEAR, GroupAges, Kind, SeekerState
 from allocsim.engine import (
     ADULT_AGE,
     OCCUPIED,
@@ -146,8 +146,8 @@ def test_groups_are_assigned_at_the_windows_start() -> None:
             "birth_day": [-27.5 * DAYS_PER_YEAR, -27.9 * DAYS_PER_YEAR, -64.5 * DAYS_PER_YEAR],
         }
     )
-    assert list(group_at(seekers, 0.0, 65.0)) == ["starter_18_27", "starter_other", "mover"]
-    assert list(group_at(seekers, 365.0, 65.0)) == [
+    assert list(group_at(seekers, 0.0, GroupAges())) == ["starter_18_27", "starter_other", "mover"]
+    assert list(group_at(seekers, 365.0, GroupAges())) == [
         "starter_other",
         "starter_other",
         "senior_65plus",

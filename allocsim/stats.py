@@ -1,0 +1,69 @@
+"""The statistics every comparison in allocsim uses: t-intervals of means (from values or
+from running sums), paired differences, Welch's unequal-variance interval, and the
+power of an equivalence check. One place, so a report, an experiment, `compare` and
+the steady-state checks give an interval the same way."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def t_quantile(confidence: float, dof: np.ndarray | float) -> np.ndarray:
+    """Two-sided Student-t quantile for `confidence` (0.95: the 97.5% point)."""
+    return np.asarray(stats.t.ppf(0.5 + confidence / 2, dof))
+
+
+def t_half_width(sd: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> np.ndarray:
+    """Half-width of the t-interval of a mean of `n` values with standard deviation `sd`
+    (arrays; n below 2 gives the quantile at one degree of freedom, sd is then NaN)."""
+    return t_quantile(confidence, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+
+
+def mean_sd(total: np.ndarray, squares: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample standard deviation from sums of values and of squares (NaN sd
+    below two values), so groups of a long table need one pass."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        var = (squares - n * mean * mean) / (n - 1)
+        sd = np.where(n > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
+    return mean, sd
+
+
+def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-interval of independent values (NaN bounds below two values)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean()) if values.size else float("nan")
+    if values.size < 2:
+        return mean, float("nan"), float("nan")
+    half = float(
+        t_quantile(confidence, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    )
+    return mean, mean - half, mean + half
+
+
+def welch(
+    a: np.ndarray, b: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float, float]:
+    """Difference of means b - a with Welch's interval: (difference, low, high, se).
+    NaN bounds if either side has fewer than two values; a zero-width interval if both
+    are constant."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    diff = float(b.mean() - a.mean())
+    if a.size < 2 or b.size < 2:
+        return diff, float("nan"), float("nan"), float("nan")
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return diff, diff, diff, 0.0
+    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = float(t_quantile(confidence, dof) * se)
+    return diff, diff - half, diff + half, se
+
+
+def power_at_margin(margin: float, se: float, confidence: float = 0.95) -> float:
+    """Chance that a true difference of the full `margin` is seen as different from zero
+    by a two-sided test at `confidence` (normal approximation)."""
+    if not se > 0:
+        return 1.0
+    return float(stats.norm.cdf(margin / se - stats.norm.ppf(0.5 + confidence / 2)))
