@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from allocsim import keyed
+from allocsim import keyed, pilot_cache
 from allocsim.config import SEEKER_KINDS, Config, PoliciesConfig
 from allocsim.domain import (
     CAUSE_LABELS,
@@ -1145,11 +1145,19 @@ def _first_bit(mask: np.ndarray) -> np.ndarray:
 def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
     """The end state of the pilot run of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
-    ending where a replication's burn-in begins. Computed once per history and process."""
+    ending where a replication's burn-in begins. Computed once per history and process,
+    and kept on disk for other processes (allocsim.pilot_cache)."""
     if cfg.run.seed_state == "profiles":
         return None
     key = cfg.history_key()
     if key not in _PILOTS:
+        if len(_PILOTS) > 8:
+            _PILOTS.clear()
+        disk_key = pilot_cache.key_of(key, stock)
+        cached = pilot_cache.load(disk_key)
+        if cached is not None:
+            _PILOTS[key] = SeedState(*cached)
+            return _PILOTS[key]
         end = -round(cfg.run.burnin_years * DAYS_PER_YEAR)
         engine = Engine(
             cfg,
@@ -1160,9 +1168,9 @@ def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
             t0=end - round(cfg.run.pilot_years * DAYS_PER_YEAR),
         )
         engine.begin().advance(end)
-        if len(_PILOTS) > 8:
-            _PILOTS.clear()
-        _PILOTS[key] = engine.seed_state()
+        state = engine.seed_state()
+        _PILOTS[key] = state
+        pilot_cache.store(disk_key, state.day, state.seekers, state.reg_day)
     return _PILOTS[key]
 
 

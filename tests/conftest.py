@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from allocsim.config import Config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pilot_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Pilots are cached for this session only (worker processes inherit the setting),
+    so tests never read a cache an earlier run left behind."""
+    before = os.environ.get("ALLOCSIM_CACHE")
+    os.environ["ALLOCSIM_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("ALLOCSIM_CACHE", None)
+    else:
+        os.environ["ALLOCSIM_CACHE"] = before
 
 
 def small_config(**run: Any) -> Config:

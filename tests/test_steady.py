@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -393,3 +394,45 @@ def test_list_and_stock_files_fail_cleanly(tmp_path: Path, small: Config) -> Non
     config = tmp_path / "c.toml"
     config.write_text('name = "c"\n')
     assert main(["export-seekers", str(config), str(tmp_path / "missing" / "x.csv")]) == 2
+
+
+# ------------------------------------------------------------------ pilot cache
+
+
+def test_a_cached_pilot_is_the_computed_pilot(
+    small: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pilot read back from disk equals the pilot computed in this process, another
+    stock is another entry, a damaged entry is recomputed, and `off` writes nothing."""
+    from allocsim import engine, pilot_cache
+
+    monkeypatch.setenv("ALLOCSIM_CACHE", str(tmp_path))
+    cfg = with_changes(small, run__pilot_years=3.0)
+    stock = build_stock(cfg)
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    computed = pilot_state(cfg, stock)
+    entries = list((tmp_path / "pilots").glob("*.npz"))
+    assert len(entries) == 1
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    read = pilot_state(cfg, stock)
+    assert computed is not None and read is not None and read is not computed
+    assert read.day == computed.day
+    np.testing.assert_array_equal(read.reg_day, computed.reg_day)
+    assert read.seekers.keys() == computed.seekers.keys()
+    for key, col in computed.seekers.items():
+        assert read.seekers[key].dtype == col.dtype
+        np.testing.assert_array_equal(read.seekers[key], col)
+    rents = stock.rent_2021.copy()
+    rents[0] += 1.0  # a stock CSV edited by one euro: the same settings, another pilot
+    other = dataclasses.replace(stock, rent_2021=rents)
+    assert pilot_cache.key_of(cfg.history_key(), other) != entries[0].stem
+    entries[0].write_bytes(b"not an npz file")
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    again = pilot_state(cfg, stock)
+    assert again is not None
+    np.testing.assert_array_equal(again.reg_day, computed.reg_day)
+    monkeypatch.setenv("ALLOCSIM_CACHE", "off")
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    entries[0].unlink()
+    pilot_state(cfg, stock)
+    assert not list((tmp_path / "pilots").glob("*.npz"))
