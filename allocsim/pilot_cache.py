@@ -78,8 +78,9 @@ def store(key: str, day: float, seekers: dict[str, np.ndarray], reg_day: np.ndar
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            arrays = {f"{SEEKERS}{k}": v for k, v in seekers.items()}
-            np.savez(f, day=np.float64(day), reg_day=reg_day, **arrays)
+            arrays: dict[str, Any] = {f"{SEEKERS}{k}": v for k, v in seekers.items()}
+            arrays.update(day=np.float64(day), reg_day=reg_day)
+            np.savez(f, **arrays)
         os.replace(tmp, folder / f"{key}.npz")
     except OSError:
         return
