@@ -59,7 +59,7 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.policies import RULES, behaviour
-from allocsim.policies.channels import RANKERS
+from allocsim.policies.channels import rank
 from allocsim.policies.eligibility import (
     Limits,
     above_income_limit,
@@ -773,32 +773,38 @@ class Engine:
         viewed_all = value_all + beh.viewing_sd * keyed.normal(
             self.keys["view"], hkeys_all, homes_all, self.tenancy[homes_all]
         )
+        # Label groups, classes, meettijd and the answers to an invitation do not change
+        # while the batch closes: computed for every (responder, advert) pair at once.
+        age_all = (now - cols["birth_day"][everyone]) / DAYS_PER_YEAR
+        label_all = self._label_priority(everyone, homes_all, age_all, lim)
+        prio_all = priority_classes(cols["priority"][everyone] == 0, label_all)
+        meettijd_all = now - cols["meettijd_start"][everyone]
+        # Invited in rank order: a household comes if it can be reached and the home is
+        # still worth a viewing to it, and accepts what the viewing shows if the home
+        # beats holding out (policies/behaviour.py).
+        shows_all = reach_all & (value_all >= hold_all - beh.no_show_margin)
+        accepts_all = viewed_all >= hold_all
+        homes = np.asarray(batch.homes, dtype=np.int64)
+        cells = behaviour.cell_of(
+            self.stock.village[homes],
+            self.channel[homes].astype(np.int64),
+            self._advert_label(homes),
+        )
         bounds = np.r_[0, np.cumsum(sizes)]
+        state = cols["state"]
         for j, (advert, h) in enumerate(zip(batch.advert_ids, batch.homes, strict=True)):
             part = np.arange(bounds[j], bounds[j + 1])
-            part = part[cols["state"][everyone[part]] == WAITING]
+            part = part[state[everyone[part]] == WAITING]  # not housed by an earlier advert
             for rule in RULES:  # who may still get this home (Rule.admit)
                 admitted = rule.admit(self, h, everyone[part], date.year, lim)
                 if admitted is not None:
                     part = part[admitted]
-            resp = everyone[part]
             channel = int(self.channel[h])
-            age = (now - cols["birth_day"][resp]) / DAYS_PER_YEAR
-            label = self._label_priority(resp, homes_all[part], age, lim)
-            prio = priority_classes(cols["priority"][resp] == 0, label)
-            meettijd = now - cols["meettijd_start"][resp]
-            order = RANKERS[channel](prio, meettijd, lots_all[part])
-            # Invited in rank order: a household comes if it can be reached and the home
-            # is still worth a viewing to it, and accepts what the viewing shows if the home
-            # beats holding out (policies/behaviour.py).
-            ranked_part = part[order]
-            hold_out = hold_all[ranked_part]
-            shows = reach_all[ranked_part] & (
-                value_all[ranked_part] >= hold_out - beh.no_show_margin
-            )
-            outcomes = behaviour.invite(shows, viewed_all[ranked_part] >= hold_out)
+            prio, meettijd = prio_all[part], meettijd_all[part]
+            order = rank(prio, meettijd, lots_all[part], channel == Channel.OFFER)
+            outcomes = behaviour.invite_ranked(order, shows_all[part], accepts_all[part])
             k = outcomes.size
-            ranked = order[:k]
+            ranked = part[order[:k]]
             if recording and self.record_offers:
                 self.rec.columns(
                     "offers",
@@ -806,44 +812,39 @@ class Engine:
                     advert_id=np.full(k, advert),
                     home_id=np.full(k, self.stock.home_id[h]),
                     channel=np.full(k, CHANNEL_LABELS[channel]),
-                    seeker_id=resp[ranked],
+                    seeker_id=everyone[ranked],
                     rank=np.arange(1, k + 1),
-                    priority=prio[ranked],
-                    meettijd_days=meettijd[ranked],
+                    priority=prio_all[ranked],
+                    meettijd_days=meettijd_all[ranked],
                     outcome=np.asarray(OUTCOME_LABELS)[outcomes],
                 )
             accepted = k > 0 and outcomes[-1] == ACCEPTED
-            cell = behaviour.cell_of(
-                np.array([self.stock.village[h]]),
-                np.array([channel]),
-                self._advert_label(np.array([h])),
-            )
+            last = ranked[-1] if accepted else -1
             self.memory.record(
-                int(cell[0]),
+                int(cells[j]),
                 channel,
                 prio,
-                int(prio[ranked[-1]]) if accepted else -1,
-                float(meettijd[ranked[-1]]) if accepted else 0.0,
+                int(prio_all[last]) if accepted else -1,
+                float(meettijd_all[last]) if accepted else 0.0,
                 k,
             )
             if recording:
-                self._record_advert(advert, h, channel, publish_day, resp.size, prio, accepted)
+                self._record_advert(advert, h, channel, publish_day, part.size, prio, accepted)
             if not accepted:
                 self.pending.append(h)  # advertised again in the next cycle
                 continue
-            winner = int(resp[ranked[-1]])
             rounds = (k - 1) // alloc.candidates_per_round
             accept_day = now + alloc.days_to_accept + rounds * alloc.days_per_extra_round
             self.let(
                 h,
-                winner,
+                int(everyone[last]),
                 accept_day,
                 accept_day + alloc.days_to_move_in,
                 advert=advert,
-                n_responses=int(resp.size),
+                n_responses=int(part.size),
                 rank=k,
                 n_refused=k - 1,
-                meettijd_days=float(meettijd[ranked[-1]]),
+                meettijd_days=float(meettijd_all[last]),
             )
 
     def _record_advert(

@@ -89,25 +89,69 @@ class Memory:
     ) -> None:
         """One closed advert: its responders' priority classes and, if let, its winner's
         class and meettijd and the candidates it took (`winner` -1: not let)."""
-        a = self.alpha
-        n0 = float(np.sum(classes == 0))
-        n01 = float(np.sum(classes <= 1))
-        for row in (cell, self.pooled(channel)):
-            self.n_resp[row] += a * (classes.size - self.n_resp[row])
-            self.n_class0[row] += a * (n0 - self.n_class0[row])
-            self.n_class01[row] += a * (n01 - self.n_class01[row])
-            if winner >= 0:
-                slot = self.win_next[row]
-                self.win_class[row, slot] = winner
-                self.win_meettijd[row, slot] = winner_meettijd
-                self.win_next[row] = (slot + 1) % self.win_class.shape[1]
-                self.win_n[row] = min(self.win_n[row] + 1, self.win_class.shape[1])
-        if winner >= 0:
-            self.candidates[channel] += a * (n_invited - self.candidates[channel])
+        _record(
+            self.n_resp,
+            self.n_class0,
+            self.n_class01,
+            self.win_class,
+            self.win_meettijd,
+            self.win_n,
+            self.win_next,
+            self.candidates,
+            self.alpha,
+            cell,
+            self.pooled(channel),
+            channel,
+            classes,
+            winner,
+            winner_meettijd,
+            n_invited,
+        )
 
     def rows_with_winners(self, cells: np.ndarray, channel: np.ndarray) -> np.ndarray:
         """Each cell, or its channel's pooled row where the cell has no winner yet."""
         return np.where(self.win_n[cells] > 0, cells, self.n_cells + channel)
+
+
+@numba.njit(cache=True)
+def _record(
+    n_resp: np.ndarray,
+    n_class0: np.ndarray,
+    n_class01: np.ndarray,
+    win_class: np.ndarray,
+    win_meettijd: np.ndarray,
+    win_n: np.ndarray,
+    win_next: np.ndarray,
+    candidates: np.ndarray,
+    a: float,
+    cell: int,
+    pooled: int,
+    channel: int,
+    classes: np.ndarray,
+    winner: int,
+    winner_meettijd: float,
+    n_invited: int,
+) -> None:  # pragma: no cover - compiled
+    """`Memory.record` on the arrays: moving averages in the cell and the pooled row,
+    the winner into each row's ring of recent winners."""
+    n0 = 0.0
+    n01 = 0.0
+    for c in classes:
+        n0 += c == 0
+        n01 += c <= 1
+    k = win_class.shape[1]
+    for row in (cell, pooled):
+        n_resp[row] += a * (classes.size - n_resp[row])
+        n_class0[row] += a * (n0 - n_class0[row])
+        n_class01[row] += a * (n01 - n_class01[row])
+        if winner >= 0:
+            slot = win_next[row]
+            win_class[row, slot] = winner
+            win_meettijd[row, slot] = winner_meettijd
+            win_next[row] = (slot + 1) % k
+            win_n[row] = min(win_n[row] + 1, k)
+    if winner >= 0:
+        candidates[channel] += a * (n_invited - candidates[channel])
 
 
 def candidate_pairs(
@@ -303,6 +347,22 @@ def _pick_best(
 
 
 _NO_SHOW, _REFUSED, _ACCEPTED = int(Outcome.NO_SHOW), int(Outcome.REFUSED), int(Outcome.ACCEPTED)
+
+
+@numba.njit(cache=True)
+def invite_ranked(order: np.ndarray, shows: np.ndarray, accepts: np.ndarray) -> np.ndarray:
+    """`invite` of the candidates taken in `order` (positions into `shows`, `accepts`),
+    compiled: outcomes up to and including the first who shows up and accepts."""
+    out = np.empty(order.size, np.int8)
+    for k, p in enumerate(order):
+        if not shows[p]:
+            out[k] = _NO_SHOW
+        elif accepts[p]:
+            out[k] = _ACCEPTED
+            return out[: k + 1]
+        else:
+            out[k] = _REFUSED
+    return out
 
 
 def invite(shows: np.ndarray, accepts: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numba
 import numpy as np
 
 from allocsim.domain import Channel
@@ -21,12 +22,25 @@ def rank_offer_model(
     priority: np.ndarray, meettijd_days: np.ndarray, lots: np.ndarray
 ) -> np.ndarray:
     """Order of responders: priority class, then longest meettijd; ties by lot."""
-    return np.lexsort((lots, -meettijd_days, priority))
+    return rank(priority, meettijd_days, lots, True)
 
 
 def rank_lottery(priority: np.ndarray, meettijd_days: np.ndarray, lots: np.ndarray) -> np.ndarray:
     """Order of responders: priority class, then by lot; meettijd does not count."""
-    return np.lexsort((lots, priority))
+    return rank(priority, meettijd_days, lots, False)
+
+
+@numba.njit(cache=True)
+def rank(
+    priority: np.ndarray, meettijd_days: np.ndarray, lots: np.ndarray, by_meettijd: bool
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Compiled lexicographic order (priority, then -meettijd if `by_meettijd`, then lot;
+    full ties by position): stable sorts from the last key to the first, which is what
+    `np.lexsort((lots, -meettijd_days, priority))` computes."""
+    order = np.argsort(lots, kind="mergesort")
+    if by_meettijd:
+        order = order[np.argsort(-meettijd_days[order], kind="mergesort")]
+    return order[np.argsort(priority[order], kind="mergesort")]
 
 
 RANKERS: dict[int, Ranker] = {Channel.OFFER: rank_offer_model, Channel.LOTTERY: rank_lottery}
