@@ -14,7 +14,7 @@ s^2 (J'J)^-1, s^2 the residual variance per target, at least the replications'
 own noise). `"nelder-mead"` is the older derivative-free search, without intervals.
 
 Count targets (lettings, active seekers) scale with the world; `scale` < 1 fits on a
-smaller copy of the world (`config.scaled`) and compares with the observed figure
+smaller copy of the world (`loader.scaled`) and compares with the observed figure
 times `scale`, which keeps a calibration affordable on a laptop. The final fit report
 runs `final_replications` at the same scale.
 """
@@ -35,17 +35,10 @@ import pandas as pd
 from pydantic import Field, model_validator
 from scipy import optimize, stats
 
-from allocsim.config import (
-    Config,
-    Section,
-    _read_toml,
-    load_config,
-    load_config_with,
-    scaled,
-    validate_dict,
-)
+from allocsim.config import Config, Section
 from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
+from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
 from allocsim.metrics import select
 from allocsim.stats import t_interval
 
@@ -135,7 +128,7 @@ class CalibrationSpec(Section):
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     path = Path(path)
-    data, origin = _read_toml(path, ())
+    data, origin = read_toml(path, ())
     data["base_dir"] = str(path.parent)
     spec: CalibrationSpec = validate_dict(CalibrationSpec, data, origin, str(path))
     problems = []

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocsim.config import Config, load_config, scaled
+from allocsim.config import Config
 from allocsim.errors import ConfigError, Problem
+from allocsim.loader import load_config, scaled
 from allocsim.records import TABLES
 
 SUMMARY_METRICS = (

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from allocsim.config import Config, Section, _read_toml, load_config_with, validate_dict
+from allocsim.config import Config, Section
 from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
+from allocsim.loader import load_config_with, read_toml, validate_dict
 from allocsim.metrics import replication_metrics, run_metrics, select, summarise
 from allocsim.review import DATA_PREFIX
 from allocsim.stats import mean_sd, t_half_width
@@ -148,7 +149,7 @@ def load_experiment(
 ) -> tuple[ExperimentSpec, list[Scenario]]:
     """Read, validate and expand an experiment; raise ConfigError listing every problem."""
     path = Path(path)
-    data, origin = _read_toml(path, ())
+    data, origin = read_toml(path, ())
     data["base_dir"] = str(path.parent)
     if seed is not None:
         data["seed"] = seed

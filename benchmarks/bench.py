@@ -31,14 +31,14 @@ CONFIG = ROOT / "configs" / "agreements-2022.toml"
 
 
 def scaled_default(factor: int) -> Any:
-    from allocsim.config import load_config, scaled
+    from allocsim.loader import load_config, scaled
 
     return scaled(load_config(CONFIG), factor)
 
 
 def region_year() -> Any:
     """The Entree region (fitted behaviour if calibrated), one year without burn-in."""
-    from allocsim.config import load_config
+    from allocsim.loader import load_config
 
     path = ROOT / "configs" / "entree-region-2020.toml"  # the defaults are the fitted values
     return load_config(path, ["run.burnin_years=0", "run.seed_state='profiles'"])

@@ -83,8 +83,8 @@ def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def digests(cases: dict[str, tuple[str, int, list[str]]] = CASES) -> dict[str, dict[str, str]]:
-    from allocsim.config import load_config
     from allocsim.engine import simulate
+    from allocsim.loader import load_config
     from allocsim.metrics import run_metrics
     from allocsim.world import build_stock
 

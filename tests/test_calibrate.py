@@ -10,8 +10,8 @@ import pytest
 
 from allocsim.calibrate import Calibrator, check_fit, load_calibration, run_calibration
 from allocsim.cli import main
-from allocsim.config import load_config
 from allocsim.engine import simulate
+from allocsim.loader import load_config
 from allocsim.world import build_stock
 
 ROOT = Path(__file__).parent.parent

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from allocsim.cli import main
-from allocsim.config import Config, load_config
+from allocsim.config import Config
 from allocsim.errors import ConfigError
+from allocsim.loader import load_config
 
 CONFIGS = sorted(Path(__file__).parent.parent.glob("configs/*.toml"))
 

@@ -10,9 +10,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocsim.config import Config, load_config
+from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, date_of
 from allocsim.engine import simulate
+from allocsim.loader import load_config
 from allocsim.policies.eligibility import Limits, eligible, rent_factor
 from allocsim.world import build_stock
 from tests.conftest import small_config

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocsim.config import Config, scaled
+from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, GroupAges, Kind, SeekerState
 from allocsim.engine import (
     ADULT_AGE,
@@ -24,6 +24,7 @@ from allocsim.engine import (
     simulate_scenarios,
 )
 from allocsim.errors import ConfigError
+from allocsim.loader import scaled
 from allocsim.metrics import active_seekers, calendar_periods, group_at, run_metrics
 from allocsim.steady import stationarity, warmup_insensitivity
 from allocsim.waiting_list import export_seekers, income_band_of, load_waiting_list
