@@ -14,6 +14,7 @@ from scipy import stats
 from allocsim import experiment as ex
 from allocsim.cli import main
 from allocsim.errors import ConfigError
+from allocsim.experiment import jobs as jobs_module
 
 SMALL = """
 name = "tiny"
@@ -161,7 +162,7 @@ def test_failed_replication_is_recorded_and_the_rest_go_on(
             raise RuntimeError("boom")
         return real(frames, cfg, window)
 
-    monkeypatch.setattr(ex, "job_metrics", flaky)
+    monkeypatch.setattr(jobs_module, "job_metrics", flaky)
     result = run(write_spec(tmp_path), tmp_path / "out")
     assert len(result.failures) == 1
     failure = result.failures[0]

@@ -1,0 +1,271 @@
+"""The experiment driver: runs the jobs on an executor (with the sequential stopping
+rule), shows progress, and writes the summary, the paired comparison and the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocsim.domain import day_of
+from allocsim.errors import ConfigError, Problem
+from allocsim.experiment.executors import Executor, Session
+from allocsim.experiment.jobs import group_jobs
+from allocsim.experiment.spec import ExperimentSpec, Scenario
+from allocsim.experiment.storage import RunFolder, spec_fingerprint
+from allocsim.metrics import select, summarise
+from allocsim.stats import mean_sd, t_half_width
+
+
+@dataclass
+class Progress:
+    """A progress bar with ETA on a terminal; silent otherwise."""
+
+    total: int
+    quiet: bool
+    bar: Any = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not self.quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="rep", dynamic_ncols=True, file=sys.stderr)
+
+    def extend(self, n: int) -> None:
+        self.total += n
+        if self.bar is not None:
+            self.bar.total = self.total
+            self.bar.refresh()
+
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@dataclass
+class ExperimentResult:
+    out_dir: Path
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    n_replications: int
+    failures: list[dict[str, Any]]
+
+
+def half_widths(metrics: pd.DataFrame, targets: dict[str, float]) -> dict[tuple[str, str], float]:
+    """Current 95% CI half-width per (scenario, metric id) for the targeted metrics."""
+    out = {}
+    for metric_id in targets:
+        for scenario, part in select(metrics, metric_id).groupby("scenario", observed=True):
+            s = summarise(part.drop(columns="scenario"))
+            out[(str(scenario), metric_id)] = float((s["ci_high"] - s["mean"]).iloc[0])
+    return out
+
+
+def run_experiment(
+    spec: ExperimentSpec,
+    scenarios: list[Scenario],
+    out_dir: Path,
+    executor: Executor = "serial",
+    workers: int | None = None,
+    address: str | None = None,
+    replications: int | None = None,
+    resume: bool = False,
+    keep_records: bool = False,
+    quiet: bool = False,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> ExperimentResult:
+    """Run (or resume) an experiment into `out_dir` and write its summary and comparison."""
+    folder = RunFolder(out_dir)
+    fingerprint = spec_fingerprint(spec, scenarios)
+    manifest_path = out_dir / "manifest.json"
+    if resume:
+        if not manifest_path.is_file():
+            raise ConfigError(
+                [Problem("--out", "", str(out_dir), "an experiment folder to resume")]
+            )
+        old = json.loads(manifest_path.read_text())
+        if old.get("fingerprint") != fingerprint:
+            raise ConfigError(
+                [
+                    Problem(
+                        "--resume",
+                        "",
+                        str(out_dir),
+                        "a folder of the same experiment, seed and configs",
+                    )
+                ]
+            )
+    elif out_dir.exists():
+        raise ConfigError(
+            [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = workers or (os.cpu_count() or 1)
+    labels = [s.label for s in scenarios]
+    manifest: dict[str, Any] = {
+        "experiment": spec.name,
+        "fingerprint": fingerprint,
+        "spec": spec.model_dump(mode="json"),
+        "scenarios": {s.label: s.config.resolved() for s in scenarios},
+        "root_seed": spec.seed,
+        "allocsim_version": _version(),
+        "started": dt.datetime.now(dt.UTC).isoformat(),
+        "executor": executor,
+        "workers": workers,
+        "status": "running",
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
+
+    data_window = None
+    if spec.review is not None:
+        start = spec.window.start_date
+        data_window = (
+            day_of(spec.review.data_window_start, start),
+            day_of(spec.review.data_window_end, start),
+        )
+    rule = spec.replications
+    fixed = replications if replications is not None else rule.fixed
+    target = fixed if fixed is not None else rule.min
+    progress = Progress(0, quiet)
+    try:
+        with Session(executor, workers, address) as session:
+            while True:
+                done = {s.label: folder.done(s.label) for s in scenarios}
+                jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
+                progress.extend(sum(job.n_scenarios for job in jobs))
+                for results in session.run(jobs):
+                    for result in results:
+                        folder.save(result, spec.seed)
+                        progress.step()
+                if fixed is not None:
+                    break
+                metrics = folder.load_metrics(labels)
+                widths = half_widths(metrics, rule.target_half_width)
+                unmet = {k: w for k, w in widths.items() if not w <= rule.target_half_width[k[1]]}
+                if not unmet or target >= rule.max:
+                    manifest["sequential"] = {
+                        "replications": target,
+                        "half_widths": {f"{s} {m}": w for (s, m), w in widths.items()},
+                        "targets_met": not unmet,
+                    }
+                    break
+                log(f"{target} replications: {len(unmet)} targets not met yet")
+                target = min(rule.max, target + rule.batch)
+    except KeyboardInterrupt:
+        progress.close()
+        manifest["status"] = "interrupted"
+        manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
+        raise
+    progress.close()
+
+    metrics = folder.load_metrics(labels)
+    if len(metrics):
+        metrics = metrics[metrics["replication"] < target]
+    failures = folder.errors()
+    summary, comparison = summarise_experiment(metrics, spec.baseline)
+    metrics.to_parquet(out_dir / "metrics.parquet", index=False)
+    summary.to_csv(out_dir / "summary.csv", index=False)
+    comparison.to_csv(out_dir / "comparison.csv", index=False)
+    manifest.update(
+        {
+            "status": "finished" if not failures else "finished with failures",
+            "finished": dt.datetime.now(dt.UTC).isoformat(),
+            "replications": target,
+            "failures": failures,
+        }
+    )
+    manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
+    return ExperimentResult(out_dir, summary, comparison, target, failures)
+
+
+def summarise_experiment(metrics: pd.DataFrame, baseline: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per scenario summaries, and paired differences against the baseline."""
+    if metrics.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    parts = []
+    for scenario, part in metrics.groupby("scenario", sort=False, observed=True):
+        s = summarise(part.drop(columns="scenario"))
+        s.insert(0, "scenario", scenario)
+        parts.append(s)
+    summary = pd.concat(parts, ignore_index=True)
+    return summary, paired_differences(metrics, baseline)
+
+
+KEYS = ["dimension", "level", "group", "metric"]
+
+
+def paired_differences(
+    metrics: pd.DataFrame, baseline: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean difference scenario - baseline over replications present in both, with a
+    t-interval; `significant` marks intervals that exclude zero.
+
+    Vectorised: each metric gets an integer id, the baseline a dense (metric x
+    replication) table, and the sums come from `np.bincount`, so a thousand
+    replications of every scenario cost little memory."""
+    key_id = metrics.groupby(KEYS, observed=True, sort=True).ngroup().to_numpy()
+    n_keys = int(key_id.max()) + 1 if key_id.size else 0
+    first = pd.Series(np.arange(key_id.size)).groupby(key_id).first().to_numpy()
+    names = metrics[KEYS].iloc[first].astype(str).reset_index(drop=True)
+    reps = metrics["replication"].to_numpy()
+    n_reps = int(reps.max()) + 1 if reps.size else 0
+    values = metrics["value"].to_numpy(dtype=float)
+    scenario = metrics["scenario"].astype(str).to_numpy()
+    is_base = scenario == baseline
+    base = np.full((n_keys, n_reps), np.nan)
+    base[key_id[is_base], reps[is_base]] = values[is_base]
+    frames = []
+    for label in dict.fromkeys(scenario[~is_base]):
+        sel = scenario == label
+        k, r, v = key_id[sel], reps[sel], values[sel]
+        b = base[k, r]
+        ok = ~np.isnan(b) & ~np.isnan(v)
+        k, v, b = k[ok], v[ok], b[ok]
+        d = v - b
+        n = np.bincount(k, minlength=n_keys).astype(float)
+        mean, sd = mean_sd(np.bincount(k, d, n_keys), np.bincount(k, d * d, n_keys), n)
+        half = t_half_width(sd, n, confidence)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame = names.assign(
+                scenario=label,
+                baseline_mean=np.bincount(k, b, n_keys) / n,
+                scenario_mean=np.bincount(k, v, n_keys) / n,
+                diff_mean=mean,
+                diff_ci_low=mean - half,
+                diff_ci_high=mean + half,
+                n_pairs=n.astype(int),
+            )
+        frame["significant"] = (n > 1) & ((frame["diff_ci_low"] > 0) | (frame["diff_ci_high"] < 0))
+        frames.append(frame[n > 0])
+    columns = [
+        "scenario",
+        *KEYS,
+        "baseline_mean",
+        "scenario_mean",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+        "n_pairs",
+        "significant",
+    ]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _version() -> str:
+    from allocsim.runner import package_version
+
+    return package_version()

@@ -1,0 +1,107 @@
+"""Executors: where jobs run (serial, a process pool, a Dask cluster), kept for a whole
+experiment or calibration and yielding results as they finish."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+from allocsim.experiment.jobs import Job, JobResult, run_job
+
+Executor = Literal["serial", "processes", "dask"]
+
+
+class Session:
+    """Workers kept for a whole experiment or calibration: a process pool or a Dask
+    client is started once, not per round of jobs. Use as a context manager."""
+
+    def __init__(self, executor: Executor, workers: int, address: str | None = None):
+        self.executor = executor
+        self.workers = workers
+        self.address = address
+        self.pool: Any = None
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> Session:
+        if self.executor == "processes":
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # A context of our own: the global start method is left alone.
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        elif self.executor == "dask":
+            from distributed import Client, LocalCluster
+
+            if self.address:
+                self.client = Client(self.address)
+            else:
+                self.cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
+                self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def run(self, jobs: list[Job]) -> Iterator[list[JobResult]]:
+        """Results as they finish; at most a few jobs per worker are in flight."""
+        return EXECUTORS[self.executor](jobs, self)
+
+
+def _serial(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+    for job in jobs:
+        yield run_job(job)
+
+
+def _processes(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pool = session.pool
+    pending = iter(jobs)
+    running = {pool.submit(run_job, j) for j in itertools.islice(pending, session.workers * 4)}
+    while running:
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
+            nxt = next(pending, None)
+            if nxt is not None:
+                running.add(pool.submit(run_job, nxt))
+
+
+def _dask(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+    from distributed import as_completed
+
+    client = session.client
+    pending = iter(jobs)
+    futures = [
+        client.submit(run_job, j, pure=False)
+        for j in itertools.islice(pending, session.workers * 4)
+    ]
+    queue = as_completed(futures)
+    for future in queue:
+        result = future.result()
+        future.release()
+        yield result
+        nxt = next(pending, None)
+        if nxt is not None:
+            queue.add(client.submit(run_job, nxt, pure=False))
+
+
+EXECUTORS: dict[str, Callable[[list[Job], Session], Iterator[list[JobResult]]]] = {
+    "serial": _serial,
+    "processes": _processes,
+    "dask": _dask,
+}

@@ -1,0 +1,231 @@
+"""The experiment spec (`experiments/*.toml`): scenarios, baseline, seed, replication
+rule, window, review and sweeps, and its expansion into concrete scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from allocsim.config import Config, Section
+from allocsim.errors import ConfigError, Problem
+from allocsim.loader import load_config_with, read_toml, validate_dict
+from allocsim.waiting_list import check_data_files
+
+
+class ScenarioRef(Section):
+    label: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="Name in outputs.")
+    config: str = Field(description="Scenario TOML, relative to the experiment file.")
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides, dotted key -> value, validated as config."
+    )
+
+
+class Sweep(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    key: str = Field(description="Dotted config key the sweep sets.")
+    values: list[Any] = Field(min_length=1)
+    labels: list[str] | None = Field(None, description="Labels of the values (default: values).")
+    scenarios: list[str] | None = Field(None, description="Scenarios it applies to (default all).")
+
+    @model_validator(mode="after")
+    def _check(self) -> Sweep:
+        if self.labels is not None and len(self.labels) != len(self.values):
+            raise ValueError(f"labels has {len(self.labels)} entries, values {len(self.values)}")
+        return self
+
+
+class ReplicationRule(Section):
+    fixed: int | None = Field(None, ge=1, description="A fixed number of replications.")
+    target_half_width: dict[str, float] = Field(
+        default_factory=dict,
+        description="Metric id 'dimension/level/group/metric' -> 95% CI half-width to reach; "
+        "replications are added in batches until every scenario meets every target.",
+    )
+    min: int = Field(10, ge=2, description="First batch of the sequential rule.")
+    max: int = Field(1000, ge=2, description="The sequential rule stops here at the latest.")
+    batch: int = Field(10, ge=1, description="Replications added per round.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ReplicationRule:
+        if (self.fixed is None) == (not self.target_half_width):
+            raise ValueError("give either fixed or target_half_width (not both, not neither)")
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} exceeds max {self.max}")
+        for metric in self.target_half_width:
+            if metric.count("/") != 3:
+                raise ValueError(f"metric id {metric!r} must be dimension/level/group/metric")
+        return self
+
+
+class Window(Section):
+    start_date: dt.date = Field(description="Start of the evaluation window (day 0).")
+    end_date: dt.date = Field(description="End of the window (exclusive) = horizon.")
+    burnin_years: float | None = Field(
+        None,
+        ge=0.0,
+        le=200.0,
+        description="Burn-in before start_date (run.burnin_years); unset: the scenarios' own.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Window:
+        if self.end_date <= self.start_date:
+            raise ValueError(f"end_date {self.end_date} must be after start_date {self.start_date}")
+        return self
+
+
+class Review(Section):
+    """A review section: the model's expected effect against what the data could show."""
+
+    kind: Literal["starter_pilot", "village_rule"]
+    title: str
+    data_window_start: dt.date = Field(description="First day of the data the review sees.")
+    data_window_end: dt.date = Field(description="Last day (exclusive) of that data.")
+    treatment: str = Field(description="Scenario with the rule.")
+    control: str = Field(description="Scenario without it.")
+    metric: str = Field(description="Metric id of the headline effect (dim/level/group/metric).")
+    quota_scenarios: dict[str, float] = Field(
+        default_factory=dict,
+        description="Scenario label -> yearly quota it represents, for the smallest quota "
+        "at which the effect would be seen with 80% probability.",
+    )
+
+
+class ExperimentSpec(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    seed: int = Field(ge=0, description="Root seed of every scenario (common random numbers).")
+    baseline: str = Field(description="Scenario label the others are compared with.")
+    replications: ReplicationRule
+    window: Window
+    scenarios: list[ScenarioRef] = Field(min_length=1)
+    sweeps: list[Sweep] = Field(default_factory=list)
+    review: Review | None = None
+    base_dir: str = Field(".", exclude=True)
+
+
+# ------------------------------------------------------------------ expansion
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    config: Config
+
+
+def load_experiment(
+    path: str | Path, seed: int | None = None
+) -> tuple[ExperimentSpec, list[Scenario]]:
+    """Read, validate and expand an experiment; raise ConfigError listing every problem."""
+    path = Path(path)
+    data, origin = read_toml(path, ())
+    data["base_dir"] = str(path.parent)
+    if seed is not None:
+        data["seed"] = seed
+        origin[("seed",)] = "--seed"
+    spec: ExperimentSpec = validate_dict(ExperimentSpec, data, origin, str(path))
+    problems: list[Problem] = []
+    scenarios: list[Scenario] = []
+    labels = [s.label for s in spec.scenarios]
+    for sweep in spec.sweeps:
+        for name in sweep.scenarios or []:
+            if name not in labels:
+                problems.append(
+                    Problem(
+                        str(path), f"sweeps.{sweep.name}.scenarios", repr(name), f"one of {labels}"
+                    )
+                )
+    for i, ref in enumerate(spec.scenarios):
+        cfg_path = path.parent / ref.config
+        if not cfg_path.is_file():
+            problems.append(
+                Problem(
+                    str(path),
+                    f"scenarios[{i}].config",
+                    ref.config,
+                    f"an existing file ({cfg_path})",
+                )
+            )
+            continue
+        window = [
+            ("run.start_date", spec.window.start_date, str(path)),
+            ("run.end_date", spec.window.end_date, str(path)),
+            *(
+                [("run.burnin_years", spec.window.burnin_years, str(path))]
+                if spec.window.burnin_years is not None
+                else []
+            ),
+            ("run.seed", spec.seed, str(path)),
+        ]
+        own = [(k, v, f"{path}: scenarios[{i}].set") for k, v in ref.set.items()]
+        sweeps = [s for s in spec.sweeps if s.scenarios is None or ref.label in s.scenarios]
+        grids = [
+            [
+                (s, v, (s.labels or [_value_label(x) for x in s.values])[j])
+                for j, v in enumerate(s.values)
+            ]
+            for s in sweeps
+        ]
+        for combo in itertools.product(*grids) if grids else [()]:
+            sets = [(s.key, v, f"{path}: sweeps.{s.name}") for s, v, _ in combo]
+            label = ref.label + "".join(f"[{s.name}={lab}]" for s, _, lab in combo)
+            try:
+                cfg = load_config_with(cfg_path, window + own + sets)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            try:
+                check_data_files(cfg)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            scenarios.append(Scenario(label, cfg.model_copy(update={"name": label})))
+    names = [s.label for s in scenarios]
+    if len(set(names)) != len(names):
+        problems.append(Problem(str(path), "scenarios", ", ".join(names), "unique labels"))
+    checks = [("baseline", spec.baseline)]
+    if spec.review is not None:
+        checks += [
+            ("review.treatment", spec.review.treatment),
+            ("review.control", spec.review.control),
+        ]
+        checks += [(f"review.quota_scenarios.{k}", k) for k in spec.review.quota_scenarios]
+    if spec.review is not None:
+        r = spec.review
+        if not (
+            spec.window.start_date
+            <= r.data_window_start
+            < r.data_window_end
+            <= spec.window.end_date
+        ):
+            problems.append(
+                Problem(
+                    str(path),
+                    "review.data_window_start/end",
+                    f"{r.data_window_start}..{r.data_window_end}",
+                    f"a window within the evaluation window {spec.window.start_date}.."
+                    f"{spec.window.end_date} (only it is recorded)",
+                )
+            )
+    for key, label in checks:
+        if names and label not in names:
+            problems.append(Problem(str(path), key, repr(label), f"a scenario label: {names}"))
+    if problems:
+        raise ConfigError(problems)
+    return spec, scenarios
+
+
+def _value_label(value: Any) -> str:
+    if isinstance(value, dict):
+        return "+".join(str(v) for v in value.values())
+    return str(value)
+
+
+def slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "_", label)

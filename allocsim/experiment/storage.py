@@ -1,0 +1,117 @@
+"""The experiment folder on disk: one Parquet part per finished replication (its
+presence marks it done, so `--resume` neither loses nor repeats one), error records,
+and the fingerprint that tells whether a folder belongs to the same experiment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocsim.experiment.jobs import JobResult
+from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
+
+
+def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
+    """Hash of everything that determines the numbers (not the replication count)."""
+    blob = json.dumps(
+        {
+            "seed": spec.seed,
+            "window": spec.window.model_dump(mode="json"),
+            "scenarios": [(s.label, s.config.resolved()) for s in scenarios],
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class RunFolder:
+    """The parts of an experiment on disk; what is there is what is done."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.parts = root / "parts"
+
+    def metrics_path(self, label: str, r: int) -> Path:
+        return self.parts / "metrics" / f"scenario={slug(label)}" / f"r{r:06d}.parquet"
+
+    def error_path(self, label: str, r: int) -> Path:
+        return self.parts / "errors" / f"{slug(label)}-r{r:06d}.json"
+
+    def record_path(self, table: str, label: str, r: int) -> Path:
+        return self.root / "records" / table / f"scenario={slug(label)}" / f"r{r:06d}.parquet"
+
+    def done(self, label: str) -> set[int]:
+        folder = self.parts / "metrics" / f"scenario={slug(label)}"
+        if not folder.is_dir():
+            return set()
+        return {int(p.stem[1:]) for p in folder.glob("r*.parquet")}
+
+    def save(self, result: JobResult, seed: int) -> None:
+        if result.error is not None:
+            path = self.error_path(result.label, result.replication)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps(
+                    {
+                        "scenario": result.label,
+                        "replication": result.replication,
+                        "root_seed": seed,
+                        "spawn_key": [result.replication],
+                        "error": result.error,
+                        "traceback": result.trace,
+                    },
+                    indent=2,
+                )
+            )
+            return
+        assert result.metrics is not None
+        if result.records is not None:
+            for table, frame in result.records.items():
+                _write_atomic(frame, self.record_path(table, result.label, result.replication))
+        # The metrics part goes last: its presence marks the replication as done.
+        _write_atomic(result.metrics, self.metrics_path(result.label, result.replication))
+        self.error_path(result.label, result.replication).unlink(missing_ok=True)
+
+    def load_metrics(self, labels: list[str]) -> pd.DataFrame:
+        """Every finished replication's metrics, scenarios in `labels` order, with the
+        text columns as categoricals (a thousand replications stay in memory easily)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        text = ["dimension", "level", "group", "metric"]
+        tables = []
+        for label in labels:
+            folder = self.parts / "metrics" / f"scenario={slug(label)}"
+            paths = sorted(folder.glob("r*.parquet"))
+            if not paths:
+                continue
+            # Text columns are read as dictionaries: a thousand parts repeat the same names.
+            table = pa.concat_tables(pq.read_table(p, read_dictionary=text) for p in paths)
+            label_col = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([label])
+            )
+            tables.append(table.append_column("scenario", label_col))
+        if not tables:
+            return pd.DataFrame()
+        frame = pa.concat_tables(tables).unify_dictionaries().to_pandas()
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def errors(self) -> list[dict[str, Any]]:
+        folder = self.parts / "errors"
+        if not folder.is_dir():
+            return []
+        return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
