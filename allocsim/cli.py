@@ -96,7 +96,7 @@ def cmd_export_stock(args: argparse.Namespace) -> int:
 
 
 def cmd_export_seekers(args: argparse.Namespace) -> int:
-    from allocsim.waiting_list import export_seekers
+    from allocsim.runner import export_seekers
 
     cfg = _load(args)
     path = Path(args.csv)

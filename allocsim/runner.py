@@ -19,11 +19,12 @@ from typing import Any
 import pandas as pd
 
 from allocsim.config import Config
-from allocsim.engine import simulate
+from allocsim.engine import Engine, pilot_state, replication_seed, simulate
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import run_metrics, summarise
+from allocsim.policies.eligibility import Limits
 from allocsim.records import TABLES
-from allocsim.waiting_list import load_waiting_list
+from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
 
 
@@ -104,3 +105,18 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return RunResult(out_dir, summary, failures)
+
+
+def export_seekers(cfg: Config, path: Path) -> int:
+    """Write the registered households of replication 0's start (a draw from the
+    stationary state, on start_date) as a waiting-list CSV; returns their number."""
+    data = cfg.model_dump()
+    data["run"].update(burnin_years=0.0, seed_state="pilot")
+    data["seekers"]["list_csv_path"] = None
+    at_start = Config.model_validate(data)
+    stock = build_stock(at_start)
+    engine = Engine(at_start, stock, replication_seed(at_start.run.seed, 0), 0)
+    engine.begin(pilot_state(at_start, stock))
+    state = engine.seed_state()
+    limits = Limits.for_year(cfg.eligibility, cfg.run.start_date.year)
+    return write_waiting_list(path, stock, cfg.run.start_date, state.seekers, limits)

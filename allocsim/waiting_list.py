@@ -265,21 +265,3 @@ def check_data_files(cfg: Config) -> None:
         stock = build_stock(cfg)
         if cfg.run.seed_state == "list":
             load_waiting_list(cfg, stock)
-
-
-def export_seekers(cfg: Config, path: Path) -> int:
-    """Write the registered households of replication 0's start (a draw from the
-    stationary state, on start_date) as a waiting-list CSV; returns their number."""
-    from allocsim.engine import Engine, pilot_state, replication_seed
-    from allocsim.world import build_stock
-
-    data = cfg.model_dump()
-    data["run"].update(burnin_years=0.0, seed_state="pilot")
-    data["seekers"]["list_csv_path"] = None
-    at_start = Config.model_validate(data)
-    stock = build_stock(at_start)
-    engine = Engine(at_start, stock, replication_seed(at_start.run.seed, 0), 0)
-    engine.begin(pilot_state(at_start, stock))
-    state = engine.seed_state()
-    limits = Limits.for_year(cfg.eligibility, cfg.run.start_date.year)
-    return write_waiting_list(path, stock, cfg.run.start_date, state.seekers, limits)

@@ -26,8 +26,9 @@ from allocsim.engine import (
 from allocsim.errors import ConfigError
 from allocsim.loader import scaled
 from allocsim.metrics import active_seekers, calendar_periods, group_at, run_metrics
+from allocsim.runner import export_seekers
 from allocsim.steady import stationarity, warmup_insensitivity
-from allocsim.waiting_list import export_seekers, income_band_of, load_waiting_list
+from allocsim.waiting_list import income_band_of, load_waiting_list
 from allocsim.world import build_stock
 from tests.conftest import small_config
 
