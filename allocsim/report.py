@@ -439,7 +439,9 @@ def write_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     manifest, summary, comparison, metrics = load(run_dir)
     t = TEXT[lang]
     sections = build_sections(manifest, summary, comparison, metrics, lang)
-    name = manifest.get("experiment") or manifest.get("scenario", run_dir.name)
+    name = (
+        manifest.get("name") or manifest.get("experiment") or manifest.get("scenario", run_dir.name)
+    )
     desc = manifest.get("spec", {}).get("description") or manifest.get("config", {}).get(
         "description", ""
     )

@@ -10,29 +10,20 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-import traceback
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from allocsim.config import Config
-from allocsim.engine import Engine, pilot_state, replication_seed, simulate
+from allocsim.engine import Engine, pilot_state, replication_seed
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import run_metrics, summarise
+from allocsim.metrics import summarise
 from allocsim.policies.eligibility import Limits
 from allocsim.records import TABLES
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
-
-
-def package_version() -> str:
-    try:
-        return version("allocsim")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
 
 
 @dataclass
@@ -48,11 +39,16 @@ def default_out_dir(cfg: Config, root: Path = Path("results")) -> Path:
 
 
 def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
-    """Run every replication of `cfg` and write the run folder."""
+    """Run every replication of `cfg` and write the run folder: the experiment's job
+    (`allocsim.experiment.jobs.run_job`: simulate, metrics, a failure recorded with its
+    seed) for each replication, and the experiment's manifest format (kind "run")."""
+    from allocsim.experiment.jobs import Job, run_job
+    from allocsim.experiment.storage import failure_record, finish_manifest, new_manifest
+
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise ConfigError([Problem("--out", "", str(out_dir), "a folder that does not exist yet")])
-    started = dt.datetime.now(dt.UTC)
+    manifest = new_manifest("run", cfg.name, cfg.run.seed, scenario=cfg.name, config=cfg.resolved())
     stock = build_stock(cfg)
     if cfg.run.seed_state == "list":
         load_waiting_list(cfg, stock)  # a bad list file stops the run before any work
@@ -60,21 +56,14 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
     for r in range(cfg.run.replications):
-        try:
-            frames = simulate(cfg, stock, r)
-        except Exception as exc:  # one failed replication must not sink the run
-            failures.append(
-                {
-                    "replication": r,
-                    "seed": cfg.run.seed,
-                    "error": repr(exc),
-                    "traceback": traceback.format_exc(),
-                }
-            )
+        (result,) = run_job(Job(cfg.name, cfg, r, keep_records=True))
+        if result.error is not None:  # one failed replication must not sink the run
+            failures.append(failure_record(result, cfg.run.seed))
             continue
-        for name, frame in frames.items():
+        assert result.metrics is not None and result.records is not None
+        for name, frame in result.records.items():
             tables[name].append(frame)
-        metric_parts.append(run_metrics(frames, cfg))
+        metric_parts.append(result.metrics)
     metrics = pd.concat(metric_parts, ignore_index=True) if metric_parts else pd.DataFrame()
     if len(metrics):
         metrics.insert(0, "scenario", cfg.name)
@@ -89,16 +78,7 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
         if len(metrics):
             metrics.to_parquet(tmp / "metrics.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
-        manifest = {
-            "scenario": cfg.name,
-            "config": cfg.resolved(),
-            "root_seed": cfg.run.seed,
-            "replications": cfg.run.replications,
-            "allocsim_version": package_version(),
-            "started": started.isoformat(),
-            "finished": dt.datetime.now(dt.UTC).isoformat(),
-            "failures": failures,
-        }
+        finish_manifest(manifest, cfg.run.replications, failures)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         tmp.rename(out_dir)
     except BaseException:

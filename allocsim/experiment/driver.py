@@ -3,7 +3,6 @@ rule), shows progress, and writes the summary, the paired comparison and the man
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -20,7 +19,12 @@ from allocsim.errors import ConfigError, Problem
 from allocsim.experiment.executors import Executor, Session
 from allocsim.experiment.jobs import group_jobs
 from allocsim.experiment.spec import ExperimentSpec, Scenario
-from allocsim.experiment.storage import RunFolder, spec_fingerprint
+from allocsim.experiment.storage import (
+    RunFolder,
+    finish_manifest,
+    new_manifest,
+    spec_fingerprint,
+)
 from allocsim.metrics import select, summarise
 from allocsim.stats import mean_sd, t_half_width
 
@@ -114,18 +118,17 @@ def run_experiment(
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers or (os.cpu_count() or 1)
     labels = [s.label for s in scenarios]
-    manifest: dict[str, Any] = {
-        "experiment": spec.name,
-        "fingerprint": fingerprint,
-        "spec": spec.model_dump(mode="json"),
-        "scenarios": {s.label: s.config.resolved() for s in scenarios},
-        "root_seed": spec.seed,
-        "allocsim_version": _version(),
-        "started": dt.datetime.now(dt.UTC).isoformat(),
-        "executor": executor,
-        "workers": workers,
-        "status": "running",
-    }
+    manifest = new_manifest(
+        "experiment",
+        spec.name,
+        spec.seed,
+        experiment=spec.name,
+        fingerprint=fingerprint,
+        spec=spec.model_dump(mode="json"),
+        scenarios={s.label: s.config.resolved() for s in scenarios},
+        executor=executor,
+        workers=workers,
+    )
     manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
 
     data_window = None
@@ -178,14 +181,7 @@ def run_experiment(
     metrics.to_parquet(out_dir / "metrics.parquet", index=False)
     summary.to_csv(out_dir / "summary.csv", index=False)
     comparison.to_csv(out_dir / "comparison.csv", index=False)
-    manifest.update(
-        {
-            "status": "finished" if not failures else "finished with failures",
-            "finished": dt.datetime.now(dt.UTC).isoformat(),
-            "replications": target,
-            "failures": failures,
-        }
-    )
+    finish_manifest(manifest, target, failures)
     manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 
@@ -263,9 +259,3 @@ def paired_differences(
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
-
-
-def _version() -> str:
-    from allocsim.runner import package_version
-
-    return package_version()

@@ -4,6 +4,7 @@ and the fingerprint that tells whether a folder belongs to the same experiment."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocsim import package_version
 from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
 
@@ -36,6 +38,47 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_parquet(tmp, index=False)
     os.replace(tmp, path)
+
+
+def failure_record(result: JobResult, seed: int) -> dict[str, Any]:
+    """How a failed replication is recorded, by `run` and `experiment` alike: enough to
+    rerun it (root seed and spawn key) and the error with its traceback."""
+    return {
+        "scenario": result.label,
+        "replication": result.replication,
+        "root_seed": seed,
+        "spawn_key": [result.replication],
+        "error": result.error,
+        "traceback": result.trace,
+    }
+
+
+def new_manifest(kind: str, name: str, seed: int, **fields: Any) -> dict[str, Any]:
+    """The manifest every run folder starts with (`kind`: run or experiment); `finish`
+    completes it. One format, so `report` and `compare` read either kind the same way."""
+    return {
+        "kind": kind,
+        "name": name,
+        "root_seed": seed,
+        "allocsim_version": package_version(),
+        "started": dt.datetime.now(dt.UTC).isoformat(),
+        "status": "running",
+        **fields,
+    }
+
+
+def finish_manifest(
+    manifest: dict[str, Any], replications: int, failures: list[dict[str, Any]]
+) -> dict[str, Any]:
+    manifest.update(
+        {
+            "status": "finished" if not failures else "finished with failures",
+            "finished": dt.datetime.now(dt.UTC).isoformat(),
+            "replications": replications,
+            "failures": failures,
+        }
+    )
+    return manifest
 
 
 class RunFolder:
@@ -64,19 +107,7 @@ class RunFolder:
         if result.error is not None:
             path = self.error_path(result.label, result.replication)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                json.dumps(
-                    {
-                        "scenario": result.label,
-                        "replication": result.replication,
-                        "root_seed": seed,
-                        "spawn_key": [result.replication],
-                        "error": result.error,
-                        "traceback": result.trace,
-                    },
-                    indent=2,
-                )
-            )
+            path.write_text(json.dumps(failure_record(result, seed), indent=2))
             return
         assert result.metrics is not None
         if result.records is not None:
