@@ -7,14 +7,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from allocsim.config import Config
-from allocsim.errors import ConfigError, Problem
+from allocsim.errors import (
+    EXIT_BUG,
+    EXIT_ENVIRONMENT,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    ConfigError,
+    EnvironmentProblem,
+    Problem,
+    os_problem,
+)
 from allocsim.loader import load_config, scaled
 from allocsim.records import TABLES
 
@@ -303,6 +315,9 @@ def cmd_check_steady(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocsim", description=__doc__)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full trace of an internal error"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> None:
@@ -311,20 +326,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a scenario and write a run folder")
     with_config(p)
-    p.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
-    p.add_argument("--replications", type=int, help="replications (overrides run.replications)")
+    p.add_argument("--seed", type=seed_type, help="root seed (overrides run.seed)")
+    p.add_argument(
+        "--replications", type=positive_int, help="replications (overrides run.replications)"
+    )
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("experiment", help="run an experiment spec (scenarios x replications)")
     p.add_argument("spec", help="experiment TOML file")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    p.add_argument("--workers", type=int, help="workers (default: all local cores)")
+    p.add_argument("--workers", type=positive_int, help="workers (default: all local cores)")
     p.add_argument(
         "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
     )
-    p.add_argument("--replications", type=int, help="fixed replications (overrides the spec)")
-    p.add_argument("--seed", type=int, help="root seed (overrides the spec)")
+    p.add_argument(
+        "--replications", type=positive_int, help="fixed replications (overrides the spec)"
+    )
+    p.add_argument("--seed", type=seed_type, help="root seed (overrides the spec)")
     p.add_argument("--out", help="run folder (default results/<name>-<time>)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--keep-records", action="store_true", help="also keep the record tables")
@@ -349,13 +368,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="calibration TOML file")
     p.add_argument("--out", help="output folder (default calibration/<name>)")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=positive_int, default=2)
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("check-fit", help="compare a run's metrics with observed figures")
     p.add_argument("run_dir")
     p.add_argument("targets", help="CSV with columns metric, observed (name, scenario, tolerance)")
-    p.add_argument("--tolerance", type=float, default=0.10, help="relative (default 0.10)")
+    p.add_argument("--tolerance", type=share_type, default=0.10, help="relative (default 0.10)")
     p.set_defaults(func=cmd_check_fit)
 
     p = sub.add_parser(
@@ -363,13 +382,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="check that figures do not drift and do not depend on the burn-in's length",
     )
     with_config(p)
-    p.add_argument("--years", type=int, default=20, help="years of the drift run (default 20)")
     p.add_argument(
-        "--replications", type=int, default=10, help="replications of the drift run (default 10)"
+        "--years", type=positive_int, default=20, help="years of the drift run (default 20)"
+    )
+    p.add_argument(
+        "--replications",
+        type=positive_int,
+        default=10,
+        help="replications of the drift run (default 10)",
     )
     p.add_argument(
         "--warmup-replications",
-        type=int,
+        type=positive_int,
         default=20,
         help="replications per burn-in length (default 20)",
     )
@@ -380,12 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="all/all/starter_18_27/success_rate",
         help="the treatment's headline metric (dimension/level/group/metric)",
     )
-    p.add_argument("--margin", type=float, default=0.05, help="relative margin (default 0.05)")
-    p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    p.add_argument("--margin", type=share_type, default=0.05, help="relative margin (default 0.05)")
+    p.add_argument("--workers", type=positive_int, default=2, help="processes (default 2)")
     p.add_argument("--skip-stationarity", action="store_true", help="only the warm-up check")
     p.add_argument(
         "--scale",
-        type=float,
+        type=positive_float,
         default=1.0,
         help="check the same world scaled by this factor (homes and flows; rates per home "
         "stay), e.g. 0.1 for the region",
@@ -417,16 +441,88 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The one error boundary: every expected failure becomes one line and an exit code
+    (allocsim.errors); a traceback only for a bug, and then behind --debug."""
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)  # SIGTERM behaves like Ctrl-C
     try:
         return int(args.func(args))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
+    except EnvironmentProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`allocsim columns | head`): not an error here.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        print(f"error: {os_problem(exc)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except Exception as exc:  # a bug: say so in one line; the trace behind --debug
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in allocsim; "
+            "please report it with the command you ran"
+            + ("." if args.debug else " (rerun with --debug for the full trace)."),
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def seed_type(text: str) -> int:
+    """argparse type: a root seed, a whole number from 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def share_type(text: str) -> float:
+    """argparse type: a finite number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} must be a finite number above 0")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 if __name__ == "__main__":

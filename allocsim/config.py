@@ -27,7 +27,10 @@ from allocsim.domain import GroupAges
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every settings table: unknown keys refused, frozen, and no nan or inf anywhere
+    (a day, age, rent or share must be a finite number)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 Share = float  # documented as a number in [0, 1]

@@ -131,8 +131,32 @@ def problems_from(
             msg = f"a known key (allowed: {', '.join(allowed)})" if allowed else "a known key"
         elif err["type"] == "value_error":
             msg = msg.removeprefix("Value error, ")
+        else:
+            msg = _plain(msg)
         problems.append(Problem(src, key, shown, msg))
     return problems
+
+
+def _plain(msg: str) -> str:
+    """Pydantic's wording as what is expected: "Input should be a valid boolean" -> "a
+    boolean (true or false)"; "Input should be greater than or equal to 0" -> "a value
+    greater than or equal to 0"."""
+    words = {
+        "Input should be a valid boolean": "true or false",
+        "Input should be a valid integer": "a whole number",
+        "Input should be a valid number": "a number",
+        "Input should be a finite number": "a finite number (not nan or inf)",
+        "Input should be a valid string": "text",
+        "Input should be a valid date": "a date (YYYY-MM-DD)",
+        "Input should be a valid dictionary": "a table",
+        "Input should be a valid tuple": "a list",
+        "Input should be a valid list": "a list",
+        "Field required": "a value (the key is missing)",
+    }
+    for pydantic, plain in words.items():
+        if msg.startswith(pydantic):
+            return plain
+    return msg.removeprefix("Input should be ")
 
 
 def _origin_of(loc: tuple[str, ...], origin: dict, default_src: str) -> str:
