@@ -28,6 +28,7 @@ from allocsim.errors import (
     os_problem,
 )
 from allocsim.loader import load_config, scaled
+from allocsim.paths import check_new_file, check_new_folder
 from allocsim.records import TABLES
 
 SUMMARY_METRICS = (
@@ -81,12 +82,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     cfg = _load(args)
     out = Path(args.out) if args.out else default_out_dir(cfg)
+    check_new_folder(out, "--out")
     result = run_scenario(cfg, out)
     print(format_summary(result.summary))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
     print(f"\nResults written to {result.out_dir}/ (summary.csv, Parquet tables, manifest.json)")
     return 1 if result.failures else 0
+
+
+def _inputs(args: argparse.Namespace, cfg: Config) -> tuple[Path, ...]:
+    """The files a command reads: its config and the config's data files."""
+    base = Path(cfg.base_dir)
+    data = [cfg.stock.csv_path, cfg.seekers.list_csv_path]
+    return (Path(args.config), *(base / p for p in data if p))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -102,7 +111,9 @@ def cmd_export_stock(args: argparse.Namespace) -> int:
     from allocsim.world import build_stock, write_stock_csv
 
     cfg = _load(args)
-    write_stock_csv(build_stock(cfg), Path(args.csv), cfg.run.start_date)
+    path = Path(args.csv)
+    check_new_file(path, "FILE.csv", _inputs(args, cfg), args.force)
+    write_stock_csv(build_stock(cfg), path, cfg.run.start_date)
     print(f"Stock written to {args.csv}")
     return 0
 
@@ -112,18 +123,8 @@ def cmd_export_seekers(args: argparse.Namespace) -> int:
 
     cfg = _load(args)
     path = Path(args.csv)
-    if path.resolve() == Path(args.config).resolve() or path.is_dir():
-        raise ConfigError([Problem("FILE.csv", "", str(path), "a CSV file path, not the config")])
-    if not path.parent.is_dir():
-        raise ConfigError(
-            [Problem("FILE.csv", "", str(path), f"a file in an existing folder ({path.parent})")]
-        )
-    try:
-        n = export_seekers(cfg, path)
-    except OSError as exc:
-        raise ConfigError(
-            [Problem("FILE.csv", "", str(path), f"a writable file ({exc})")]
-        ) from None
+    check_new_file(path, "FILE.csv", _inputs(args, cfg), args.force)
+    n = export_seekers(cfg, path)
     print(f"{n} registered households written to {path}")
     return 0
 
@@ -151,6 +152,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{spec.name}-{stamp}"
+    if not args.resume:
+        check_new_folder(out, "--out")
     try:
         result = run_experiment(
             spec,
@@ -423,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-stock", help="write a scenario's stock as CSV (a template)")
     with_config(p)
     p.add_argument("csv", help="CSV file to write")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_export_stock)
 
     p = sub.add_parser(
@@ -431,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_config(p)
     p.add_argument("csv", help="CSV file to write")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_export_seekers)
 
     p = sub.add_parser("columns", help="print the record tables' columns (Markdown)")

@@ -19,6 +19,7 @@ import numpy as np
 from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
+from allocsim.paths import atomic_open
 from allocsim.policies.eligibility import Limits, allowance_limit
 from allocsim.world import Stock, parse_bool, read_csv_records
 
@@ -231,7 +232,7 @@ def write_waiting_list(
     kind = cols["kind"]
     age = -cols["birth_day"] / DAYS_PER_YEAR
     band = income_band_of(cols["income"], cols["household_size"], age, limits)
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(LIST_COLUMNS)
         for i in range(kind.size):

@@ -18,6 +18,7 @@ import numpy as np
 from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
+from allocsim.paths import atomic_open
 
 MAX_VILLAGES = 32  # a seeker's wanted villages are bits of a uint32
 
@@ -383,7 +384,7 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
 
 def write_stock_csv(stock: Stock, path: Path, start: dt.date) -> None:
     """Write a stock in the CSV schema (a template for an analyst's own file)."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(STOCK_COLUMNS)
         for i in range(stock.n_homes):

@@ -1,0 +1,89 @@
+"""Output places, checked before any computing starts, and files written whole or not at all.
+
+`check_new_folder` and `check_new_file` raise `ConfigError` (exit 2) for a place that is
+wrong by what was asked (it exists, it is the input, a part of it is a file) and
+`EnvironmentProblem` (exit 3) for one the machine will not let us write. `atomic_open`
+writes to a hidden temporary file in the same folder and renames it over the target
+only when complete, so a killed process never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from allocsim.errors import ConfigError, EnvironmentProblem, Problem
+
+
+def _existing_ancestor(path: Path) -> Path:
+    current = path.absolute().parent
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    return current
+
+
+def _check_writable_parent(path: Path, option: str) -> None:
+    ancestor = _existing_ancestor(path)
+    if not ancestor.is_dir():
+        raise ConfigError(
+            [Problem(option, "", str(path), f"a path under a folder ({ancestor} is a file)")]
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise EnvironmentProblem(
+            str(ancestor), "this folder is not writable", f"choose another {option}"
+        )
+
+
+def check_new_folder(path: Path, option: str) -> None:
+    """A folder to create for results: it must not exist yet, and the place must be
+    writable."""
+    if path.exists():
+        raise ConfigError([Problem(option, "", str(path), "a folder that does not exist yet")])
+    _check_writable_parent(path, option)
+
+
+def check_new_file(
+    path: Path, option: str, inputs: tuple[Path, ...] = (), force: bool = False
+) -> None:
+    """A file to write: never one of the command's inputs, never a folder, an existing
+    file only with `force`, in a folder that exists and is writable."""
+    if path.is_dir():
+        raise ConfigError([Problem(option, "", str(path), "a file path, not a folder")])
+    for item in inputs:
+        if path.exists() and item.exists() and path.resolve() == item.resolve():
+            raise ConfigError([Problem(option, "", str(path), f"a new file, not the input {item}")])
+    if path.exists() and not force:
+        raise ConfigError(
+            [Problem(option, "", str(path), "a file that does not exist yet (or --force)")]
+        )
+    if not path.absolute().parent.is_dir():
+        raise ConfigError(
+            [Problem(option, "", str(path), f"a file in an existing folder ({path.parent})")]
+        )
+    _check_writable_parent(path, option)
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", **kwargs: object) -> Iterator[IO]:
+    """Open a temporary file beside `path`; rename it to `path` when the block ends
+    without error, remove it otherwise."""
+    fd, tmp = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
