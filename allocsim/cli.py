@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import signal
 import sys
 import traceback
@@ -100,10 +101,17 @@ def _inputs(args: argparse.Namespace, cfg: Config) -> tuple[Path, ...]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from allocsim.waiting_list import check_data_files
+    from allocsim.world import csv_format
 
     cfg = _load(args)
     check_data_files(cfg)
     print(f"{args.config}: ok (scenario {cfg.name!r})")
+    base = Path(cfg.base_dir)
+    used = [cfg.stock.csv_path if cfg.stock.source == "csv" else None]
+    used.append(cfg.seekers.list_csv_path if cfg.run.seed_state == "list" else None)
+    for data in used:
+        if data:
+            print(f"{base / data}: ok, read as {csv_format(base / data)}")
     return 0
 
 
@@ -144,6 +152,22 @@ def cmd_config_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that resumes an interrupted experiment with every option it was given."""
+    parts = ["allocsim", "experiment", shlex.quote(str(args.spec)), "--resume"]
+    parts += ["--out", shlex.quote(str(out)), "--executor", args.executor]
+    for option in ("workers", "address", "replications", "seed"):
+        value = getattr(args, option)
+        if value is not None:
+            parts += [f"--{option}", shlex.quote(str(value))]
+    for flag in ("keep_records", "quiet", "report"):
+        if getattr(args, flag):
+            parts.append("--" + flag.replace("_", "-"))
+    if args.report:
+        parts += ["--lang", args.lang]
+    return " ".join(parts)
+
+
 def cmd_experiment(args: argparse.Namespace) -> int:
     from allocsim.experiment import load_experiment, run_experiment
 
@@ -171,7 +195,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(
             f"interrupted; finished replications are kept in {out}/. "
-            f"Resume with: allocsim experiment {args.spec} --resume --out {out}",
+            f"Resume with: {resume_command(args, out)}",
             file=sys.stderr,
         )
         return 130

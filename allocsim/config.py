@@ -274,6 +274,11 @@ class StockConfig(Section):
                 problems.append(f"dwelling_types.{name}.bedroom_shares keys must be 1..6")
         if self.source == "csv" and not self.csv_path:
             problems.append("source = 'csv' needs csv_path")
+        if self.source == "synthetic" and self.csv_path:
+            problems.append(
+                f"csv_path = {self.csv_path!r} is set but source is 'synthetic', so the file "
+                "would be ignored: set source = 'csv' (or remove csv_path)"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -972,12 +977,13 @@ class Config(Section):
         ):
             if prefix == "history_policies" and self.history_policies is None:
                 continue
-            problems += _policy_problems(
+            problems += policy_problems(
                 policies,
                 prefix,
                 munis,
                 villages,
                 hoods if self.stock.source == "synthetic" else None,
+                every_municipality=self.stock.source == "synthetic",
             )
         for i, proj in enumerate(self.new_build.projects):
             if proj.municipality not in munis:
@@ -1043,14 +1049,17 @@ class Config(Section):
         return self.model_dump(mode="json")
 
 
-def _policy_problems(
+def policy_problems(
     p: PoliciesConfig,
     prefix: str,
     munis: set[str],
     villages: set[str],
     hoods: set[str] | None,
+    every_municipality: bool = True,
 ) -> list[str]:
-    """Names in a policy set that the world does not have, and out-of-range values."""
+    """Names in a policy set that the world does not have, and out-of-range values; with
+    `every_municipality`, also municipalities of the world without a lottery cap (a
+    stock file's are checked when it is read)."""
     problems = []
     for key, values in (
         ("starter_pilot.quota_per_year", p.starter_pilot.quota_per_year),
@@ -1068,6 +1077,12 @@ def _policy_problems(
         bad = {k: v for k, v in values.items() if v < 0}
         if bad:
             problems.append(f"{prefix}.{key}: values must be >= 0, got {bad}")
+    uncapped = sorted(munis - set(p.lottery_cap.cap_share))
+    if every_municipality and p.lottery_cap.enabled and uncapped:
+        problems.append(
+            f"{prefix}.lottery_cap.cap_share: no cap for municipality {uncapped} (it would "
+            "be uncapped); give every municipality of the stock a share, or disable the cap"
+        )
     if hoods is not None:
         for key, names in (
             ("free_room.neighbourhoods", p.free_room.neighbourhoods),

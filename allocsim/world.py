@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config
+from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config, policy_problems
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.paths import atomic_open
@@ -67,10 +69,29 @@ def build_stock(cfg: Config) -> Stock:
     """The scenario's stock: existing homes plus the new-build pipeline."""
     if cfg.stock.source == "csv":
         assert cfg.stock.csv_path is not None
-        base = read_stock_csv(Path(cfg.base_dir) / cfg.stock.csv_path, cfg)
+        path = Path(cfg.base_dir) / cfg.stock.csv_path
+        base = read_stock_csv(path, cfg)
+        check_policies_against(cfg, base, str(path))
     else:
         base = synthetic_stock(cfg)
     return add_new_build(base, cfg)
+
+
+def check_policies_against(cfg: Config, stock: Stock, name: str) -> None:
+    """Every municipality, village and neighbourhood the policies name must be in the
+    stock file, and every municipality of the file needs its lottery cap; otherwise a
+    renamed or missing place would silently switch a rule off."""
+    munis, villages = set(stock.municipalities), set(stock.villages)
+    hoods = set(stock.neighbourhoods) | {p.neighbourhood for p in cfg.new_build.projects}
+    problems = []
+    for prefix, policies in (("policies", cfg.policies), ("history_policies", cfg.history)):
+        if prefix == "history_policies" and cfg.history_policies is None:
+            continue
+        problems += policy_problems(policies, prefix, munis, villages, hoods)
+    if problems:
+        raise ConfigError(
+            [Problem(name, "", "", f"places that exist in this stock file: {m}") for m in problems]
+        )
 
 
 def _pipeline(cfg: Config) -> list[dict]:
@@ -245,31 +266,101 @@ def parse_bool(text: str) -> bool | None:
     return None
 
 
-def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]]:
-    """The rows of a data file with exactly `columns`, or ConfigError naming the file."""
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a data file was written: what Excel writes is read too (a BOM, Windows-1252
+    text, semicolons with decimal commas)."""
+
+    encoding: str  # "utf-8", "utf-8 with BOM" or "windows-1252"
+    delimiter: str
+
+    def __str__(self) -> str:
+        sep = (
+            "semicolon-separated, decimal commas read as points"
+            if self.delimiter == ";"
+            else ("comma-separated")
+        )
+        return f"{self.encoding}, {sep}"
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """A data file's text and its encoding: UTF-8 (with or without a BOM), or Excel's
+    Windows-1252 when the bytes are not UTF-8 and every byte is a Windows-1252 character;
+    otherwise ConfigError naming the file and how to save it as UTF-8."""
     name = str(path)
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in columns if c not in header]
-            extra = [c for c in header if c not in columns]
-            if missing or extra:
-                raise ConfigError(
-                    [
-                        Problem(
-                            name,
-                            "header",
-                            ", ".join(header),
-                            f"the columns {', '.join(columns)}"
-                            + (f" (missing: {', '.join(missing)})" if missing else "")
-                            + (f" (unknown: {', '.join(extra)})" if extra else ""),
-                        )
-                    ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([Problem(name, "", "", f"a readable file ({exc.strerror})")]) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8 with BOM"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" not in raw and not _CP1252_UNDEFINED & set(raw):
+        return raw.decode("cp1252"), "windows-1252"
+    raise ConfigError(
+        [
+            Problem(
+                name,
+                "",
+                "",
+                "UTF-8 text (the file is in an unknown encoding; in Excel save it as "
+                "'CSV UTF-8 (comma delimited)')",
+            )
+        ]
+    )
+
+
+def csv_format(path: Path) -> CsvFormat:
+    """The encoding and separator `read_csv_records` will use for `path`."""
+    text, encoding = read_text(path)
+    header = text.splitlines()[0] if text else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return CsvFormat(encoding, delimiter)
+
+
+def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]]:
+    """The rows of a data file with exactly `columns`, or ConfigError naming the file.
+    Accepts what Excel writes (`csv_format`): semicolon files have their decimal commas
+    read as points."""
+    name = str(path)
+    text, _ = read_text(path)
+    fmt = csv_format(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=fmt.delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
+    if missing or extra:
+        raise ConfigError(
+            [
+                Problem(
+                    name,
+                    "header",
+                    ", ".join(header),
+                    f"the columns {', '.join(columns)}"
+                    + (f" (missing: {', '.join(missing)})" if missing else "")
+                    + (f" (unknown: {', '.join(extra)})" if extra else ""),
                 )
-            return list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(name, "", "", f"a readable UTF-8 CSV file ({exc})")]) from None
+            ]
+        )
+    rows = list(reader)
+    if fmt.delimiter == ";":
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, str) and _DECIMAL_COMMA.match(value):
+                    row[key] = value.replace(",", ".")
+    return rows
 
 
 def read_stock_csv(path: Path, cfg: Config) -> Stock:

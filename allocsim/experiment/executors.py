@@ -4,12 +4,28 @@ experiment or calibration and yielding results as they finish."""
 from __future__ import annotations
 
 import itertools
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from allocsim.experiment.jobs import Job, JobResult, run_job
 
 Executor = Literal["serial", "processes", "dask"]
+
+
+def watch_parent(parent: int) -> None:
+    """In a local worker: end when the driver is gone (killed by any signal), instead of
+    computing on as an orphan."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="allocsim-watch-parent").start()
 
 
 class Session:
@@ -31,7 +47,12 @@ class Session:
 
             # A context of our own: the global start method is left alone.
             ctx = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
         elif self.executor == "dask":
             from distributed import Client, LocalCluster
 

@@ -20,12 +20,13 @@ from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
 
 
 def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
-    """Hash of everything that determines the numbers (not the replication count)."""
+    """Hash of everything that determines the numbers: the whole spec but its replication
+    rule (a resumed run may ask for more), every resolved config and the package version."""
     blob = json.dumps(
         {
-            "seed": spec.seed,
-            "window": spec.window.model_dump(mode="json"),
+            "spec": spec.model_dump(mode="json", exclude={"replications", "description"}),
             "scenarios": [(s.label, s.config.resolved()) for s in scenarios],
+            "version": package_version(),
         },
         sort_keys=True,
         default=str,
