@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from allocsim.config import Config
-from allocsim.errors import ConfigError, Problem
+from allocsim.errors import ConfigError, EnvironmentProblem, Problem
 
 
 def _merge(
@@ -44,13 +44,30 @@ def _mark(value: Any, path: tuple[str, ...], origin: dict[tuple[str, ...], str],
 def read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict]:
     """Read a TOML file and everything it extends; return data and key origins."""
     if path.resolve() in chain:
+        closing = chain[-1] if chain else path
         raise ConfigError(
-            [Problem(str(path), "extends", str(path), "a file that does not extend itself")]
+            [
+                Problem(
+                    str(closing),
+                    "extends",
+                    str(path),
+                    "a file that is not already in its own extends chain "
+                    f"({' -> '.join(p.name for p in (*chain, path.resolve()))})",
+                )
+            ]
         )
+    if path.is_dir():
+        raise ConfigError([Problem(str(path), "", "", "a TOML file, not a folder")])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "", "", "an existing config file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [Problem(str(path), "", "", f"UTF-8 text (byte {exc.start} is not UTF-8)")]
+        ) from None
+    except OSError as exc:
+        raise EnvironmentProblem(str(path), exc.strerror or str(exc), "check the file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

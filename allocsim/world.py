@@ -83,11 +83,11 @@ def check_policies_against(cfg: Config, stock: Stock, name: str) -> None:
     renamed or missing place would silently switch a rule off."""
     munis, villages = set(stock.municipalities), set(stock.villages)
     hoods = set(stock.neighbourhoods) | {p.neighbourhood for p in cfg.new_build.projects}
-    problems = []
-    for prefix, policies in (("policies", cfg.policies), ("history_policies", cfg.history)):
-        if prefix == "history_policies" and cfg.history_policies is None:
-            continue
-        problems += policy_problems(policies, prefix, munis, villages, hoods)
+    problems = policy_problems(cfg.policies, "policies", munis, villages, hoods)
+    if cfg.history_policies is not None:  # only what the history adds
+        history = policy_problems(cfg.history, "history_policies", munis, villages, hoods)
+        seen = {p.removeprefix("policies") for p in problems}
+        problems += [p for p in history if p.removeprefix("history_policies") not in seen]
     if problems:
         raise ConfigError(
             [Problem(name, "", "", f"places that exist in this stock file: {m}") for m in problems]
@@ -403,7 +403,7 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
             bedrooms = 1
         try:
             rent = float(rec["rent_2021"])
-            if rent <= 0:
+            if not 0 < rent < 100_000:  # a monthly rent: finite, positive (nan fails too)
                 raise ValueError
         except ValueError:
             bad(i, "rent_2021", rec["rent_2021"])
