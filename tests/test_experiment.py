@@ -272,3 +272,86 @@ def test_every_replication_failing_still_ends_cleanly(
     assert code == 1
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert len(manifest["failures"]) == 9 and manifest["status"] == "finished with failures"
+
+
+# ------------------------------------------------------------------ kill tests
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+KILL_OPTS = ["--quiet", "--executor", "processes", "--workers", "2"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A spec and its uninterrupted result, shared by the kill tests."""
+    import subprocess
+    import sys
+
+    tmp = tmp_path_factory.mktemp("clean")
+    spec = write_spec(tmp, replications="fixed = 8")
+    command = [sys.executable, "-m", "allocsim.cli", "experiment", str(spec), *KILL_OPTS]
+    subprocess.run([*command, "--out", str(tmp / "clean")], check=True, timeout=600)
+    return spec, tmp / "clean"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_killed_driver_leaves_no_workers_and_resume_restores_the_result(
+    tmp_path: Path, signal_name: str, uninterrupted: tuple[Path, Path]
+) -> None:
+    """A driver killed mid-run (SIGTERM like Ctrl-C; SIGKILL without warning) leaves no
+    worker behind and no partial file; --resume then gives the uninterrupted result, byte
+    for byte."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec, clean = uninterrupted
+    base = [sys.executable, "-m", "allocsim.cli", "experiment", str(spec)]
+    opts = KILL_OPTS
+    out = tmp_path / "killed"
+    driver = subprocess.Popen([*base, *opts, "--out", str(out)], stderr=subprocess.PIPE)
+    parts = out / "parts" / "metrics"
+    deadline = time.monotonic() + 300
+    while len(list(parts.rglob("r*.parquet"))) < 3:  # some replications done, not all
+        assert driver.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    workers = _children(driver.pid)
+    os.kill(driver.pid, getattr(signal, signal_name))
+    code = driver.wait(timeout=60)
+    assert code == (130 if signal_name == "SIGTERM" else -signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while _alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(workers), "workers outlived their driver"
+    subprocess.run([*base, *opts, "--resume", "--out", str(out)], check=True, timeout=600)
+    assert not list(out.rglob("*.tmp")), "a partial file was left behind"
+    for name in ("summary.csv", "comparison.csv", "metrics.parquet"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name

@@ -116,6 +116,8 @@ def run_experiment(
             [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
         )
     out_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.rglob("*.tmp"):  # half-written by a killed run: not a part
+        leftover.unlink(missing_ok=True)
     workers = workers or (os.cpu_count() or 1)
     labels = [s.label for s in scenarios]
     manifest = new_manifest(

@@ -69,9 +69,17 @@ class Session:
                 self.client = Client(self.cluster)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            if exc_type is None:
+                self.pool.shutdown(cancel_futures=True)
+            else:  # interrupted or failed: stop the workers now, not after their jobs
+                workers = list(getattr(self.pool, "_processes", {}).values())
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                for process in workers:
+                    process.terminate()
+                for process in workers:
+                    process.join(timeout=5)
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
