@@ -6,12 +6,12 @@ numbers); otherwise the comparison is unpaired (Welch's interval).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from allocsim.errors import ConfigError, Problem
+from allocsim.paths import read_manifest, read_table
 from allocsim.stats import t_interval, welch
 
 KEYS = ["dimension", "level", "group", "metric"]
@@ -23,8 +23,8 @@ def load_run(path: Path) -> tuple[pd.DataFrame, dict]:
         raise ConfigError(
             [Problem(str(path), "", "", "a finished run folder (metrics.parquet, manifest.json)")]
         )
-    metrics = pd.read_parquet(metrics_path)
-    manifest = json.loads(manifest_path.read_text())
+    metrics = read_table(metrics_path, pd.read_parquet)
+    manifest = read_manifest(manifest_path)
     if "scenario" not in metrics.columns:
         metrics.insert(0, "scenario", manifest.get("scenario", path.name))
     return metrics, manifest

@@ -10,13 +10,16 @@ only when complete, so a killed process never leaves half a file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from allocsim.errors import ConfigError, EnvironmentProblem, Problem
+
+T = TypeVar("T")
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -75,7 +78,7 @@ def atomic_open(path: Path, mode: str = "w", **kwargs: object) -> Iterator[IO]:
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -83,7 +86,54 @@ def atomic_open(path: Path, mode: str = "w", **kwargs: object) -> Iterator[IO]:
         raise
 
 
-def _umask() -> int:
+def replace_file(path: Path, write: Callable[[Path], object]) -> None:
+    """`write(tmp)` to a temporary file beside `path`, then rename it over `path`: readers
+    see the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    replace_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A run folder's manifest, or ConfigError naming it when it is cut short or not JSON
+    (a run killed while writing it)."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [Problem(str(path), "", "", "a complete manifest (JSON); rerun, or resume the run")]
+        )
+    return data
+
+
+def read_table(path: Path, reader: Callable[[Path], T]) -> T:
+    """A table of a run folder, or ConfigError naming the file when it cannot be read as
+    one (cut short, not the format); an unreadable file stays an OSError."""
+    try:
+        return reader(path)
+    except OSError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            [Problem(str(path), "", "", f"a readable table ({type(exc).__name__}: {exc})"[:300])]
+        ) from None

@@ -11,8 +11,8 @@ import base64
 import datetime as dt
 import html
 import io
-import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from allocsim.errors import ConfigError, Problem  # noqa: E402
+from allocsim.paths import read_manifest, read_table, replace_file, write_text
 from allocsim.review import detectability  # noqa: E402
 
 TEXT = {
@@ -196,15 +197,15 @@ def load(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]
         raise ConfigError(
             [Problem(str(run_dir), "", "", "a finished run folder (manifest.json, summary.csv)")]
         )
-    manifest = json.loads(manifest_path.read_text())
-    summary = pd.read_csv(run_dir / "summary.csv", dtype={"level": str})
+    manifest = read_manifest(manifest_path)
+    summary = read_table(run_dir / "summary.csv", lambda p: pd.read_csv(p, dtype={"level": str}))
     if "scenario" not in summary.columns:
         summary.insert(0, "scenario", manifest.get("scenario", run_dir.name))
     comp_path = run_dir / "comparison.csv"
     comparison = (
         pd.read_csv(comp_path, dtype={"level": str}) if comp_path.is_file() else pd.DataFrame()
     )
-    metrics = pd.read_parquet(run_dir / "metrics.parquet")
+    metrics = read_table(run_dir / "metrics.parquet", pd.read_parquet)
     if "scenario" not in metrics.columns:
         metrics.insert(0, "scenario", manifest.get("scenario", run_dir.name))
     return manifest, summary, comparison, metrics
@@ -476,7 +477,7 @@ def write_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
         for title, png in sec.figures:
             fig_no += 1
             path = figdir / f"figure-{fig_no}.png"
-            path.write_bytes(png)
+            replace_file(path, partial(Path.write_bytes, data=png))
             data = base64.b64encode(png).decode()
             html_parts.append(
                 f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
@@ -498,9 +499,13 @@ def write_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
         "md": run_dir / "report.md",
         "xlsx": run_dir / "report.xlsx",
     }
-    paths["html"].write_text("\n".join(html_parts), encoding="utf-8")
-    paths["md"].write_text("\n".join(md), encoding="utf-8")
-    with pd.ExcelWriter(paths["xlsx"], engine="openpyxl") as writer:
+    write_text(paths["html"], "\n".join(html_parts))
+    write_text(paths["md"], "\n".join(md))
+    replace_file(paths["xlsx"], lambda tmp: _write_workbook(tmp, sheets))
+    return paths
+
+
+def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet, table in sheets.items():
             table.to_excel(writer, sheet_name=sheet)
-    return paths

@@ -20,6 +20,7 @@ from allocsim.config import Config
 from allocsim.engine import Engine, pilot_state, replication_seed
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import summarise
+from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
 from allocsim.records import TABLES
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
@@ -80,6 +81,7 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
         summary.to_csv(tmp / "summary.csv", index=False)
         finish_manifest(manifest, cfg.run.replications, failures)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        tmp.chmod(0o777 & ~umask())  # mkdtemp's folder is private; results are not
         tmp.rename(out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

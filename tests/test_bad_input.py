@@ -389,6 +389,24 @@ CASES: list[tuple[str, Case, int, str]] = [
         2,
         "list_csv_path",
     ),
+    (
+        "report of a folder with a cut-short manifest",
+        lambda t: ["report", _run_folder(t, manifest=b'{"kind": "run", "na')],
+        2,
+        "manifest.json",
+    ),
+    (
+        "report of a folder with a corrupt metrics table",
+        lambda t: ["report", _run_folder(t, metrics=b"PAR1 not really")],
+        2,
+        "metrics.parquet",
+    ),
+    (
+        "compare with a corrupt metrics table",
+        lambda t: ["compare", _run_folder(t, metrics=b"garbage"), _run_folder(t, "b")],
+        2,
+        "metrics.parquet",
+    ),
     ("experiment spec missing", lambda t: ["experiment", str(t / "no.toml")], 2, "no.toml"),
     (
         "experiment spec unknown key",
@@ -405,6 +423,18 @@ def _write(path: Path, data: bytes, *more: Path | bytes) -> str:
         assert isinstance(other, Path) and isinstance(content, bytes)
         other.write_bytes(content)
     return str(path)
+
+
+def _run_folder(
+    tmp: Path, name: str = "a", manifest: bytes = b'{"kind": "run"}', metrics: bytes = b""
+) -> str:
+    """A run folder as a killed or damaged run leaves it."""
+    folder = tmp / name
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes(manifest)
+    (folder / "summary.csv").write_bytes(b"dimension,level,group,metric,mean\n")
+    (folder / "metrics.parquet").write_bytes(metrics)
+    return str(folder)
 
 
 def _copy(src: str, dst: Path) -> str:

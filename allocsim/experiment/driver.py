@@ -26,6 +26,7 @@ from allocsim.experiment.storage import (
     spec_fingerprint,
 )
 from allocsim.metrics import select, summarise
+from allocsim.paths import read_manifest, replace_file, write_text
 from allocsim.stats import mean_sd, t_half_width
 
 
@@ -99,7 +100,7 @@ def run_experiment(
             raise ConfigError(
                 [Problem("--out", "", str(out_dir), "an experiment folder to resume")]
             )
-        old = json.loads(manifest_path.read_text())
+        old = read_manifest(manifest_path)
         if old.get("fingerprint") != fingerprint:
             raise ConfigError(
                 [
@@ -115,37 +116,37 @@ def run_experiment(
         raise ConfigError(
             [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in out_dir.rglob("*.tmp"):  # half-written by a killed run: not a part
-        leftover.unlink(missing_ok=True)
     workers = workers or (os.cpu_count() or 1)
-    labels = [s.label for s in scenarios]
-    manifest = new_manifest(
-        "experiment",
-        spec.name,
-        spec.seed,
-        experiment=spec.name,
-        fingerprint=fingerprint,
-        spec=spec.model_dump(mode="json"),
-        scenarios={s.label: s.config.resolved() for s in scenarios},
-        executor=executor,
-        workers=workers,
-    )
-    manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
-
-    data_window = None
-    if spec.review is not None:
-        start = spec.window.start_date
-        data_window = (
-            day_of(spec.review.data_window_start, start),
-            day_of(spec.review.data_window_end, start),
+    # The workers or the cluster first: if they cannot be had, nothing is written.
+    with Session(executor, workers, address) as session:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in out_dir.rglob("*.tmp"):  # half-written by a killed run: not a part
+            leftover.unlink(missing_ok=True)
+        labels = [s.label for s in scenarios]
+        manifest = new_manifest(
+            "experiment",
+            spec.name,
+            spec.seed,
+            experiment=spec.name,
+            fingerprint=fingerprint,
+            spec=spec.model_dump(mode="json"),
+            scenarios={s.label: s.config.resolved() for s in scenarios},
+            executor=executor,
+            workers=workers,
         )
-    rule = spec.replications
-    fixed = replications if replications is not None else rule.fixed
-    target = fixed if fixed is not None else rule.min
-    progress = Progress(0, quiet)
-    try:
-        with Session(executor, workers, address) as session:
+        write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+        data_window = None
+        if spec.review is not None:
+            start = spec.window.start_date
+            data_window = (
+                day_of(spec.review.data_window_start, start),
+                day_of(spec.review.data_window_end, start),
+            )
+        rule = spec.replications
+        fixed = replications if replications is not None else rule.fixed
+        target = fixed if fixed is not None else rule.min
+        progress = Progress(0, quiet)
+        try:
             while True:
                 done = {s.label: folder.done(s.label) for s in scenarios}
                 jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
@@ -168,11 +169,11 @@ def run_experiment(
                     break
                 log(f"{target} replications: {len(unmet)} targets not met yet")
                 target = min(rule.max, target + rule.batch)
-    except KeyboardInterrupt:
-        progress.close()
-        manifest["status"] = "interrupted"
-        manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
-        raise
+        except KeyboardInterrupt:
+            progress.close()
+            manifest["status"] = "interrupted"
+            write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+            raise
     progress.close()
 
     metrics = folder.load_metrics(labels)
@@ -180,11 +181,11 @@ def run_experiment(
         metrics = metrics[metrics["replication"] < target]
     failures = folder.errors()
     summary, comparison = summarise_experiment(metrics, spec.baseline)
-    metrics.to_parquet(out_dir / "metrics.parquet", index=False)
-    summary.to_csv(out_dir / "summary.csv", index=False)
-    comparison.to_csv(out_dir / "comparison.csv", index=False)
+    replace_file(out_dir / "metrics.parquet", lambda p: metrics.to_parquet(p, index=False))
+    replace_file(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    replace_file(out_dir / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
     finish_manifest(manifest, target, failures)
-    manifest_path.write_text(json.dumps(manifest, indent=2, default=str))
+    write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
+from allocsim.errors import EnvironmentProblem
 from allocsim.experiment.jobs import Job, JobResult, run_job
 
 Executor = Literal["serial", "processes", "dask"]
@@ -57,7 +58,14 @@ class Session:
             from distributed import Client, LocalCluster
 
             if self.address:
-                self.client = Client(self.address)
+                try:
+                    self.client = Client(self.address, timeout="10s")
+                except (OSError, TimeoutError) as exc:
+                    raise EnvironmentProblem(
+                        f"--address {self.address}",
+                        f"no Dask scheduler answered within 10 s ({type(exc).__name__})",
+                        "check the address and that the scheduler runs",
+                    ) from None
             else:
                 self.cluster = LocalCluster(
                     n_workers=self.workers,
