@@ -42,12 +42,12 @@ def fill_from_defaults(value: Any, defaults: Mapping[str, BaseModel]) -> Any:
     table with one key changes just that key."""
     if not isinstance(value, dict):
         return value
+    unknown = sorted(set(value) - set(defaults))
+    if unknown:
+        raise ValueError(f"keys among {', '.join(defaults)} (unknown: {', '.join(unknown)})")
     out: dict[str, Any] = {k: d.model_dump() for k, d in defaults.items()}
     for key, entry in value.items():
-        if key in out and isinstance(entry, dict):
-            out[key] = {**out[key], **entry}
-        else:
-            out[key] = entry
+        out[key] = {**out[key], **entry} if isinstance(entry, dict) else entry
     return out
 
 

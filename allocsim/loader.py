@@ -184,10 +184,21 @@ def _origin_of(loc: tuple[str, ...], origin: dict, default_src: str) -> str:
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
+    """The keys allowed where `loc` points, through nested models, the entries of a
+    `dict[str, Model]` and the items of a `tuple[Model, ...]`."""
     current: Any = model
     for part in loc:
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            if getattr(current, "__args__", None) is None:
+                return []
+            # A table of models (dict key) or a list of them (index): the entry's model.
+            models = [
+                a for a in current.__args__ if isinstance(a, type) and issubclass(a, BaseModel)
+            ]
+            if not models:
+                return []
+            current = models[0]
+            continue
         field = current.model_fields.get(part)
         if field is None:
             return []
@@ -195,7 +206,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
         args = getattr(current, "__args__", None)
         if args and not (isinstance(current, type) and issubclass(current, BaseModel)):
             models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            current = models[0] if models else current
+            if models and type(None) in args:  # Model | None
+                current = models[0]
     if isinstance(current, type) and issubclass(current, BaseModel):
         return [k for k in current.model_fields if k != "base_dir"]
     return []

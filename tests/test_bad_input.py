@@ -183,6 +183,24 @@ CASES: list[tuple[str, Case, int, str]] = [
         "a.toml",
     ),
     (
+        "unknown dwelling type",
+        lambda t: ["validate", scenario(t, "[stock.dwelling_types.castle]\nshare = 0.1\n")],
+        2,
+        "castle",
+    ),
+    (
+        "unknown key of a seeker kind lists the allowed ones",
+        lambda t: ["validate", scenario(t, "[seekers.kinds.starter]\nbogus = 1\n")],
+        2,
+        "leave_per_year",
+    ),
+    (
+        "unknown key of a project lists the allowed ones",
+        lambda t: ["validate", scenario(t, '[[new_build.projects]]\nname = "x"\nbogus = 1\n')],
+        2,
+        "completion_date",
+    ),
+    (
         "a bool as text",
         lambda t: ["validate", scenario(t, '[policies.starter_pilot]\nenabled = "maybe"\n')],
         2,
