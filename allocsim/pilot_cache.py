@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from allocsim.paths import umask
+
 PACKAGE = Path(__file__).resolve().parent
 SEEKERS = "seekers__"
 
@@ -81,6 +83,7 @@ def store(key: str, day: float, seekers: dict[str, np.ndarray], reg_day: np.ndar
             arrays: dict[str, Any] = {f"{SEEKERS}{k}": v for k, v in seekers.items()}
             arrays.update(day=np.float64(day), reg_day=reg_day)
             np.savez(f, **arrays)
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, folder / f"{key}.npz")
     except OSError:
         return
