@@ -63,7 +63,8 @@ from allocsim.policies.channels import rank
 from allocsim.policies.eligibility import (
     Limits,
     above_income_limit,
-    eligible_pairs,
+    household_terms,
+    pair_ok,
     rent_factor,
 )
 from allocsim.policies.labels import label_vacancy, priority_classes
@@ -634,17 +635,18 @@ class Engine:
         )
         lottery = self.channel[h] == Channel.LOTTERY
         i, a = i[searching[i] | lottery[a]], a[searching[i] | lottery[a]]
+        # What depends on the household alone is computed once per looker, then paired.
+        age_l = (now - cols["birth_day"][lookers]) / DAYS_PER_YEAR
+        above, low_income, cap = household_terms(hh, cols["income"][lookers], age_l, lim)
+        ok = pair_ok(above[i], low_income[i], cap[i], rent[a], allow_above[a])
+        ok &= ~cols["senior_only"][lookers][i] | stock.senior_suitable[h[a]]
+        i, a = i[ok], a[ok]
         s = lookers[i]
-        age = (now - cols["birth_day"][s]) / DAYS_PER_YEAR
-        ok = eligible_pairs(
-            hh[i], cols["income"][s], age, stock.bedrooms[h[a]], rent[a], lim, allow_above[a]
-        )
-        ok &= ~cols["senior_only"][s] | stock.senior_suitable[h[a]]
-        i, a, s, age = i[ok], a[ok], s[ok], age[ok]
+        age = age_l[i]
         homes_a = h[a]
         label = self._label_priority(s, homes_a, age, lim)
-        cls = priority_classes(cols["priority"][s] == 0, label)
-        meettijd = now - cols["meettijd_start"][s]
+        cls = priority_classes((cols["priority"][lookers] == 0)[i], label)
+        meettijd = (now - cols["meettijd_start"][lookers])[i]
         channel = self.channel[homes_a].astype(np.int64)
         cell = behaviour.cell_of(stock.village[homes_a], channel, self._advert_label(homes_a))
         chance = np.where(
@@ -658,7 +660,7 @@ class Engine:
                 beh.chance_prior,
             ),
         )
-        margin = self._home_value(s, homes_a) - self._reservation(s, now)
+        margin = self._home_value(s, homes_a) - self._reservation(lookers, now)[i]
         gain = chance * behaviour.expected_gain(margin, beh.viewing_sd)
         limit = np.where(searching, math.floor(alloc.max_responses_per_week * cycle_weeks), 1)
         chosen = behaviour.pick_best(i, gain, limit[i], beh.response_cost)

@@ -96,10 +96,31 @@ def eligible_pairs(
     size_ok = (household >= lim.min_household[bedrooms]) & (
         household <= lim.max_household[bedrooms]
     )
-    income_ok = ~above_income_limit(household, income, lim) | np.asarray(allow_above_limit)
+    above, low_income, cap = household_terms(household, income, age, lim)
+    return size_ok & pair_ok(above, low_income, cap, rent, allow_above_limit)
+
+
+def household_terms(
+    household: np.ndarray, income: np.ndarray, age: np.ndarray, lim: Limits
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a household brings to every home it might rent: above the DAEB limit, on
+    rent allowance (income within its aftoppingsgrens), and the rent cap that then holds."""
+    above = above_income_limit(household, income, lim)
     low_income = income <= allowance_limit(household, age, lim)
     cap = np.where(household <= 2, lim.rent_cap_small, lim.rent_cap_large)
-    return size_ok & income_ok & (~low_income | (rent <= cap))
+    return above, low_income, cap
+
+
+def pair_ok(
+    above: np.ndarray,
+    low_income: np.ndarray,
+    cap: np.ndarray,
+    rent: np.ndarray,
+    allow_above_limit: np.ndarray | bool = False,
+) -> np.ndarray:
+    """Income and rent rules of a (household, home) pair from `household_terms` (the size
+    rule is the caller's: the response round's pairs already fit the bedrooms)."""
+    return (~above | np.asarray(allow_above_limit)) & (~low_income | (rent <= cap))
 
 
 def eligible(
