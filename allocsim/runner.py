@@ -18,7 +18,7 @@ import pandas as pd
 
 from allocsim.config import Config
 from allocsim.engine import Engine, pilot_state, replication_seed
-from allocsim.errors import ConfigError, Problem
+from allocsim.errors import ConfigError, EnvironmentProblem, Problem
 from allocsim.metrics import summarise
 from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
@@ -82,11 +82,28 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
         finish_manifest(manifest, cfg.run.replications, failures)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         tmp.chmod(0o777 & ~umask())  # mkdtemp's folder is private; results are not
-        tmp.rename(out_dir)
+        out_dir = _move_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return RunResult(out_dir, summary, failures)
+
+
+def _move_into_place(tmp: Path, out_dir: Path) -> Path:
+    """Rename the finished folder to `out_dir`; if another process created `out_dir`
+    meanwhile, keep the results under the first free `out_dir-N` instead of losing them."""
+    for n in range(1000):
+        target = out_dir if n == 0 else out_dir.with_name(f"{out_dir.name}-{n}")
+        if target.exists():
+            continue
+        try:
+            tmp.rename(target)
+        except OSError:
+            if target.exists():
+                continue  # taken between the check and the rename
+            raise
+        return target
+    raise EnvironmentProblem(str(out_dir), "no free folder name next to it", "choose --out")
 
 
 def export_seekers(cfg: Config, path: Path) -> int:

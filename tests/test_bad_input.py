@@ -612,3 +612,28 @@ def test_an_unwritable_folder_is_named_before_any_work(
         assert str(locked) in capsys.readouterr().err
     finally:
         locked.chmod(0o755)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cuts=st.lists(st.integers(0, len(GOOD_STOCK) - 1), min_size=1, max_size=3),
+    junk=st.binary(min_size=0, max_size=6),
+)
+def test_damaged_stock_files_never_give_a_traceback(
+    cuts: list[int],
+    junk: bytes,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A stock file cut, spliced with random bytes or truncated anywhere: ok or one line
+    per problem, never a traceback."""
+    data = GOOD_STOCK.encode()
+    for cut in sorted(cuts, reverse=True):
+        data = data[:cut] + junk + data[cut + len(junk) // 2 :]
+    tmp = tmp_path_factory.mktemp("damaged")
+    code = main(["validate", stock_scenario(tmp, data)])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "internal error" not in err, err

@@ -79,3 +79,30 @@ def test_exported_stock_round_trips(tmp_path: Path, capsys: pytest.CaptureFixtur
     base = Path("configs/agreements-2022.toml").resolve()
     cfg.write_text(f'extends = "{base}"\n[stock]\nsource = "csv"\ncsv_path = "stock.csv"\n')
     assert main(["validate", str(cfg)]) == 0
+
+
+def test_a_run_whose_folder_appears_meanwhile_keeps_its_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process creates --out while the run computes: the results go to --out-1,
+    not to the bin."""
+    from allocsim import runner
+    from allocsim.loader import load_config
+
+    out = tmp_path / "run"
+    real = runner.summarise
+
+    def meanwhile(metrics: pd.DataFrame) -> pd.DataFrame:
+        out.mkdir()
+        (out / "theirs.txt").write_text("another process")
+        return real(metrics)
+
+    monkeypatch.setattr(runner, "summarise", meanwhile)
+    cfg = load_config(
+        "configs/agreements-2022.toml",
+        ["run.end_date=2022-02-01", "run.burnin_years=1", "run.pilot_years=2"],
+    )
+    result = runner.run_scenario(cfg, out)
+    assert result.out_dir == tmp_path / "run-1"
+    assert (result.out_dir / "summary.csv").is_file()
+    assert (out / "theirs.txt").read_text() == "another process"
