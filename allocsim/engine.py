@@ -645,25 +645,34 @@ class Engine:
         age = age_l[i]
         homes_a = h[a]
         label = self._label_priority(s, homes_a, age, lim)
-        cls = priority_classes((cols["priority"][lookers] == 0)[i], label)
-        meettijd = (now - cols["meettijd_start"][lookers])[i]
-        channel = self.channel[homes_a].astype(np.int64)
-        cell = behaviour.cell_of(stock.village[homes_a], channel, self._advert_label(homes_a))
-        chance = np.where(
-            channel == Channel.LOTTERY,
-            behaviour.lottery_chance(self.memory, cell, cls),
-            behaviour.offer_chance(
-                self.memory,
-                cell,
-                cls,
-                meettijd,
-                beh.chance_prior,
-            ),
+        advert_channel = self.channel[h].astype(np.int64)
+        chosen = behaviour.respond(
+            i,
+            a,
+            label,
+            looker={
+                "urgent": cols["priority"][lookers] == 0,
+                "meettijd": now - cols["meettijd_start"][lookers],
+                "hold": self._reservation(lookers, now),
+                "key": cols["key"][lookers],
+                "origin_village": cols["origin_village"][lookers],
+                "limit": np.where(
+                    searching, math.floor(alloc.max_responses_per_week * cycle_weeks), 1
+                ),
+            },
+            advert={
+                "home": h,
+                "village": stock.village[h],
+                "channel": advert_channel,
+                "cell": behaviour.cell_of(stock.village[h], advert_channel, self._advert_label(h)),
+            },
+            memory=self.memory,
+            taste_stream=self.keys["taste"],
+            own_village_bonus=beh.own_village_bonus,
+            viewing_sd=beh.viewing_sd,
+            response_cost=beh.response_cost,
+            prior=beh.chance_prior,
         )
-        margin = self._home_value(s, homes_a) - self._reservation(lookers, now)[i]
-        gain = chance * behaviour.expected_gain(margin, beh.viewing_sd)
-        limit = np.where(searching, math.floor(alloc.max_responses_per_week * cycle_weeks), 1)
-        chosen = behaviour.pick_best(i, gain, limit[i], beh.response_cost)
         responders, which = s[chosen], a[chosen]
         # `chosen` is sorted by pair and pairs by looker, so each responder's are adjacent.
         first_of = np.flatnonzero(np.r_[True, responders[1:] != responders[:-1]])

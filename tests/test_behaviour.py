@@ -12,6 +12,8 @@ import pytest
 
 from allocsim.config import Config
 from allocsim.engine import simulate_scenarios
+from allocsim.policies import behaviour
+from allocsim.policies.labels import priority_classes
 from allocsim.world import build_stock
 from tests.conftest import small_config
 
@@ -156,3 +158,63 @@ def test_a_rule_change_leaves_untouched_households_draws_alone() -> None:
     housed_first = (out_b == "housed") & (day_b <= day_a + 60)
     assert np.all(same | housed_first)
     assert same.mean() > 0.9
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_round_equals_the_reference_functions(seed: int) -> None:
+    """`respond` (one compiled pass) chooses exactly the pairs that the reference
+    functions choose in turn: chances, keyed taste, expected gain, best pairs."""
+    from allocsim import keyed
+
+    rng = np.random.default_rng(seed)
+    n_villages, n_lookers, n_adverts = 3, 60, 9
+    memory = behaviour.Memory.empty(n_villages, 12)
+    for _ in range(rng.integers(0, 40)):  # some history, some empty cells
+        cell = int(rng.integers(0, memory.n_cells))
+        channel = cell // behaviour.N_LABELS % behaviour.N_CHANNELS
+        classes = rng.integers(0, 3, rng.integers(0, 30)).astype(np.int8)
+        winner = int(rng.integers(-1, 3))
+        memory.record(cell, channel, classes, winner, float(rng.uniform(0, 9000)), 3)
+    village = rng.integers(0, n_villages, n_adverts)
+    channel = rng.integers(0, 2, n_adverts)
+    label_adv = rng.integers(0, behaviour.N_LABELS, n_adverts)
+    cell = behaviour.cell_of(village, channel, label_adv)
+    home = rng.integers(0, 5000, n_adverts)
+    pairs = np.array([(li, ad) for li in range(n_lookers) for ad in range(n_adverts)])
+    keep = rng.random(len(pairs)) < 0.5
+    i, a = pairs[keep, 0], pairs[keep, 1]
+    label = rng.random(i.size) < 0.1
+    looker = {
+        "urgent": rng.random(n_lookers) < 0.1,
+        "meettijd": rng.uniform(0, 9000, n_lookers),
+        "hold": rng.normal(0.5, 1.0, n_lookers),
+        "key": rng.integers(0, 2**63, n_lookers).astype(np.uint64),
+        "origin_village": rng.integers(0, n_villages + 1, n_lookers),
+        "limit": rng.integers(1, 3, n_lookers),
+    }
+    stream, bonus, sd, cost, prior = int(rng.integers(0, 2**63)), 0.5, 1.0, 0.0005, 0.01
+    chosen = behaviour.respond(
+        i,
+        a,
+        label,
+        looker,
+        {"home": home, "village": village, "channel": channel, "cell": cell},
+        memory,
+        stream,
+        bonus,
+        sd,
+        cost,
+        prior,
+    )
+    cls = priority_classes(looker["urgent"][i], label)
+    chance = np.where(
+        channel[a] == 1,
+        behaviour.lottery_chance(memory, cell[a], cls),
+        behaviour.offer_chance(memory, cell[a], cls, looker["meettijd"][i], prior),
+    )
+    taste = keyed.normal(stream, looker["key"][i], home[a])
+    value = bonus * (village[a] == looker["origin_village"][i]) + taste
+    gain = chance * behaviour.expected_gain(value - looker["hold"][i], sd)
+    expected = behaviour.pick_best(i, gain, looker["limit"][i], cost)
+    assert expected.size > 0
+    np.testing.assert_array_equal(chosen, expected)

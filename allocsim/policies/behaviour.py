@@ -16,14 +16,35 @@ poor. Pure functions of arrays; the engine keeps `Memory` and the draws.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
+import llvmlite.binding as llvm
 import numba
 import numpy as np
+from numba import types
+from numba.extending import get_cython_function_address
 from scipy import special
 
-from allocsim.domain import Outcome
+from allocsim import keyed
+from allocsim.domain import Channel, Outcome
 from allocsim.policies.eligibility import Limits
+
+# scipy's own ndtr and ndtri (the functions behind scipy.special's ufuncs), callable from
+# compiled code by name, so the compiled round gives the numbers the numpy one gives and
+# its kernel can be cached.
+llvm.add_symbol(
+    "allocsim_ndtr",
+    get_cython_function_address("scipy.special.cython_special", "__pyx_fuse_1ndtr"),
+)
+llvm.add_symbol(
+    "allocsim_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri")
+)
+_ndtr: Any = types.ExternalFunction("allocsim_ndtr", types.float64(types.float64))
+_ndtri: Any = types.ExternalFunction("allocsim_ndtri", types.float64(types.float64))
+_LOTTERY = int(Channel.LOTTERY)
+_SQRT_2PI = math.sqrt(2 * math.pi)
 
 N_LABELS = 3  # the advert's label: none, starter pilot, senior priority
 N_CHANNELS = 2  # offer model, lottery (direct allocation has no adverts)
@@ -344,6 +365,129 @@ def _pick_best(
             taken[best] = True
         lo = hi
     return np.flatnonzero(taken)
+
+
+def respond(
+    i: np.ndarray,
+    a: np.ndarray,
+    label: np.ndarray,
+    looker: dict[str, np.ndarray],
+    advert: dict[str, np.ndarray],
+    memory: Memory,
+    taste_stream: int,
+    own_village_bonus: float,
+    viewing_sd: float,
+    response_cost: float,
+    prior: float,
+) -> np.ndarray:
+    """The pairs chosen this round, in one compiled pass: for pair (looker i, advert a)
+    its priority class, chance (`lottery_chance` or `offer_chance`), value (keyed taste
+    plus the own-village bonus) against the looker's reservation, expected gain, and
+    each looker's best pairs (`pick_best`). Gives exactly what those functions give in
+    turn (tests/test_behaviour.py); `i` must be sorted.
+
+    `looker`: urgent, meettijd, hold (reservation), key, origin_village, limit (per
+    looker); `advert`: home, village, channel, cell (per advert)."""
+    return _respond(
+        i,
+        a,
+        label,
+        looker["urgent"],
+        looker["meettijd"],
+        looker["hold"],
+        looker["key"],
+        looker["origin_village"].astype(np.int64),
+        looker["limit"].astype(np.int64),
+        advert["home"].astype(np.int64),
+        advert["village"].astype(np.int64),
+        advert["channel"].astype(np.int64),
+        advert["cell"].astype(np.int64),
+        memory.n_resp,
+        memory.n_class0,
+        memory.n_class01,
+        memory.win_class,
+        memory.win_meettijd,
+        memory.win_n,
+        memory.candidates,
+        memory.n_cells,
+        float(prior),
+        np.uint64(taste_stream),
+        float(own_village_bonus),
+        float(viewing_sd),
+        float(response_cost),
+    )
+
+
+@numba.njit(cache=True)
+def _respond(
+    i: np.ndarray,
+    a: np.ndarray,
+    label: np.ndarray,
+    urgent: np.ndarray,
+    meettijd: np.ndarray,
+    hold: np.ndarray,
+    key: np.ndarray,
+    origin: np.ndarray,
+    limit: np.ndarray,
+    home: np.ndarray,
+    village: np.ndarray,
+    channel: np.ndarray,
+    cell: np.ndarray,
+    n_resp: np.ndarray,
+    n_class0: np.ndarray,
+    n_class01: np.ndarray,
+    win_class: np.ndarray,
+    win_meettijd: np.ndarray,
+    win_n: np.ndarray,
+    candidates: np.ndarray,
+    n_cells: int,
+    prior: float,
+    taste_stream: np.uint64,
+    bonus: float,
+    viewing_sd: float,
+    cost: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = i.size
+    gain = np.empty(n)
+    limits = np.empty(n, np.int64)
+    decline = 1.0 - 1.0 / max(candidates[0], 1.0)
+    unit = 2.0**-53
+    for p in range(n):
+        li, ad = i[p], a[p]
+        limits[p] = limit[li]
+        cls = 0 if label[p] else (1 if urgent[li] else 2)
+        c = cell[ad]
+        if channel[ad] == _LOTTERY:  # lottery_chance
+            if cls == 0:
+                ahead = n_class0[c]
+            elif cls == 1:
+                ahead = n_class01[c]
+            else:
+                ahead = n_resp[c]
+            chance = min(1.0, candidates[1] / (ahead + 1.0))
+        else:  # offer_chance
+            r = c if win_n[c] > 0 else n_cells  # the offer model's pooled row
+            beaten = 0
+            for j in range(win_n[r]):
+                w = win_class[r, j]
+                if cls < w or (cls == w and meettijd[li] >= win_meettijd[r, j]):
+                    beaten += 1
+            m = win_n[r] + prior
+            share = (beaten + 0.5 * prior) / max(m, 1e-12) if m > 0 else 0.5
+            chance = max(share, decline ** n_resp[c])
+        # The keyed taste: keyed.normal(taste_stream, household key, home).
+        h = keyed.mix(taste_stream + keyed._GOLDEN + key[li] * keyed._GOLDEN)
+        h = keyed.mix(h + keyed._GOLDEN + np.uint64(home[ad]) * keyed._GOLDEN)
+        u = min(max(np.float64(h >> keyed._S11) * unit, unit), 1.0 - unit)
+        own = 1.0 if village[ad] == origin[li] else 0.0
+        margin = (bonus * own + _ndtri(u)) - hold[li]
+        if viewing_sd <= 0:  # expected_gain
+            expected = max(margin, 0.0)
+        else:
+            z = margin / viewing_sd
+            expected = margin * _ndtr(z) + viewing_sd * math.exp(-0.5 * z * z) / _SQRT_2PI
+        gain[p] = chance * expected
+    return _pick_best(i, gain, limits, cost)
 
 
 _NO_SHOW, _REFUSED, _ACCEPTED = int(Outcome.NO_SHOW), int(Outcome.REFUSED), int(Outcome.ACCEPTED)
