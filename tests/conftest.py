@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from allocsim.config import Config
+
 # Property tests draw the same examples on every run (a test that passed keeps passing on a
 # clean clone, as CI needs); `pytest --hypothesis-profile explore` searches new ones.
 settings.register_profile("default", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile("default")
-
-from allocsim.config import Config
 
 
 @pytest.fixture(scope="session", autouse=True)
