@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import math
 import time
@@ -40,7 +41,9 @@ from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
 from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
 from allocsim.metrics import select
+from allocsim.paths import read_table
 from allocsim.stats import t_interval
+from allocsim.world import csv_format, read_text
 
 
 class Parameter(Section):
@@ -580,10 +583,16 @@ TARGET_COLUMNS = ("metric", "observed")
 def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFrame:
     """Compare a finished run's metrics with observed figures (a CSV of metric, observed,
     and optionally name, scenario, tolerance)."""
+    text, _ = read_text(targets_csv)  # UTF-8 (BOM or not) or Excel's Windows-1252
+    fmt = csv_format(targets_csv)
     try:
-        targets = pd.read_csv(targets_csv)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise ConfigError([Problem(str(targets_csv), "", "", f"a readable CSV ({exc})")]) from None
+        targets = pd.read_csv(
+            io.StringIO(text), sep=fmt.delimiter, decimal="," if fmt.delimiter == ";" else "."
+        )
+    except (ValueError, pd.errors.ParserError) as exc:  # empty or malformed
+        raise ConfigError(
+            [Problem(str(targets_csv), "", "", f"a CSV with a header and rows ({exc})")]
+        ) from None
     missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
     if missing:
         raise ConfigError(
@@ -601,7 +610,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
         raise ConfigError(
             [Problem(str(run_dir), "", "", "a finished run folder with metrics.parquet")]
         )
-    metrics = pd.read_parquet(metrics_path)
+    metrics = read_table(metrics_path, pd.read_parquet)
     rows = []
     problems = []
     for i, t in enumerate(targets.itertuples(index=False), start=2):
@@ -613,6 +622,8 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
             continue
         try:
             observed = float(t.observed)
+            if not math.isfinite(observed):
+                raise ValueError
         except (TypeError, ValueError):
             problems.append(
                 Problem(str(targets_csv), f"row {i} observed", repr(t.observed), "a number")

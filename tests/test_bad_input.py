@@ -425,6 +425,108 @@ CASES: list[tuple[str, Case, int, str]] = [
         2,
         "metrics.parquet",
     ),
+    (
+        "check-fit targets empty",
+        lambda t: ["check-fit", _metrics_folder(t), _write(t / "x.csv", b"")],
+        2,
+        "x.csv",
+    ),
+    (
+        "check-fit targets not UTF-8",
+        lambda t: ["check-fit", _metrics_folder(t), _write(t / "x.csv", b"\x81\x8dmetric\n")],
+        2,
+        "UTF-8",
+    ),
+    (
+        "check-fit targets without their columns",
+        lambda t: ["check-fit", _metrics_folder(t), _write(t / "x.csv", b"name,value\na,1\n")],
+        2,
+        "header",
+    ),
+    (
+        "check-fit observed not a number",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed\nall/all/all/lettings,many\n"),
+        ],
+        2,
+        "observed",
+    ),
+    (
+        "check-fit observed nan",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed\nall/all/all/lettings,nan\n"),
+        ],
+        2,
+        "observed",
+    ),
+    (
+        "check-fit metric not a metric id",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed\nlettings,5\n"),
+        ],
+        2,
+        "dimension/level/group/metric",
+    ),
+    (
+        "check-fit metric the run does not have",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed\nall/all/all/unicorns,5\n"),
+        ],
+        2,
+        "a metric in the run",
+    ),
+    ("calibrate spec missing", lambda t: ["calibrate", str(t / "no.toml")], 2, "no.toml"),
+    (
+        "calibrate spec unknown key",
+        lambda t: ["calibrate", _write(t / "c.toml", b'name = "c"\nbogus = 1\n')],
+        2,
+        "c.toml",
+    ),
+    (
+        "waiting list with a wrong header",
+        lambda t: ["validate", list_scenario(t, b"name,age\nx,3\n")],
+        2,
+        "header",
+    ),
+    (
+        "waiting list not UTF-8",
+        lambda t: ["validate", list_scenario(t, b"\x81\x8d,\n")],
+        2,
+        "UTF-8",
+    ),
+    (
+        "experiment scenario config missing",
+        lambda t: ["experiment", _spec(t, 'config = "gone.toml"')],
+        2,
+        "gone.toml",
+    ),
+    (
+        "experiment baseline not a scenario",
+        lambda t: ["experiment", _spec(t, f'config = "{CONFIG}"', baseline="nobody")],
+        2,
+        "nobody",
+    ),
+    ("check-steady config missing", lambda t: ["check-steady", str(t / "no.toml")], 2, "no.toml"),
+    (
+        "export-seekers over an existing file",
+        lambda t: ["export-seekers", CONFIG, _write(t / "old.csv", b"keep")],
+        2,
+        "--force",
+    ),
+    (
+        "compare with a missing second folder",
+        lambda t: ["compare", _metrics_folder(t), str(t / "nothere")],
+        2,
+        "nothere",
+    ),
     ("experiment spec missing", lambda t: ["experiment", str(t / "no.toml")], 2, "no.toml"),
     (
         "experiment spec unknown key",
@@ -440,6 +542,44 @@ def _write(path: Path, data: bytes, *more: Path | bytes) -> str:
     for other, content in zip(more[::2], more[1::2], strict=True):
         assert isinstance(other, Path) and isinstance(content, bytes)
         other.write_bytes(content)
+    return str(path)
+
+
+def _metrics_folder(tmp: Path) -> str:
+    """A finished run folder with a real (tiny) metrics table."""
+    import pandas as pd
+
+    folder = tmp / "done"
+    folder.mkdir(exist_ok=True)
+    pd.DataFrame(
+        {
+            "scenario": ["s"],
+            "replication": [0],
+            "dimension": ["all"],
+            "level": ["all"],
+            "group": ["all"],
+            "metric": ["lettings"],
+            "value": [5.0],
+        }
+    ).to_parquet(folder / "metrics.parquet")
+    (folder / "manifest.json").write_text('{"kind": "run", "name": "s"}')
+    (folder / "summary.csv").write_text("dimension,level,group,metric,mean\n")
+    return str(folder)
+
+
+def list_scenario(tmp: Path, data: bytes) -> str:
+    (tmp / "list.csv").write_bytes(data)
+    body = '[run]\nseed_state = "list"\nburnin_years = 0.0\n[seekers]\nlist_csv_path = "list.csv"\n'
+    return scenario(tmp, body)
+
+
+def _spec(tmp: Path, scenario_line: str, baseline: str = "a") -> str:
+    path = tmp / "spec.toml"
+    path.write_text(
+        f'name = "e"\nseed = 1\nbaseline = "{baseline}"\n[replications]\nfixed = 2\n'
+        "[window]\nstart_date = 2022-01-01\nend_date = 2022-03-01\n"
+        f'[[scenarios]]\nlabel = "a"\n{scenario_line}\n'
+    )
     return str(path)
 
 
@@ -497,8 +637,8 @@ def test_bad_input_gets_one_clear_line(
     assert _snapshot(tmp_path) == before  # nothing written, nothing changed
 
 
-def test_there_are_at_least_sixty_cases() -> None:
-    assert len(CASES) >= 60
+def test_there_are_at_least_eighty_cases() -> None:
+    assert len(CASES) >= 80
 
 
 # Random settings (keys, types and values, nan, inf and huge numbers included) end in
