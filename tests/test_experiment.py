@@ -355,3 +355,60 @@ def test_killed_driver_leaves_no_workers_and_resume_restores_the_result(
     assert not list(out.rglob("*.tmp")), "a partial file was left behind"
     for name in ("summary.csv", "comparison.csv", "metrics.parquet"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+def test_a_report_cut_short_leaves_whole_files_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report interrupted while writing (as a kill would) leaves every file it wrote
+    whole, no half or empty file and no temporary file; run again, it completes."""
+    from allocsim import report
+
+    spec = write_spec(tmp_path, replications="fixed = 2")
+    out = tmp_path / "out"
+    run(spec, out)
+    real = report._write_workbook
+
+    def killed(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+        path.write_bytes(b"PK\x03\x04 half a workbook")  # as far as it got
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "_write_workbook", killed)
+    with pytest.raises(KeyboardInterrupt):
+        report.write_report(out)
+    assert not list(out.rglob("*.tmp")), "temporary files left behind"
+    assert not (out / "report.xlsx").exists()
+    html = (out / "report.html").read_text()
+    assert html.rstrip().endswith("</html>")
+    assert all(p.stat().st_size > 0 for p in out.rglob("*") if p.is_file())
+    monkeypatch.setattr(report, "_write_workbook", real)
+    paths = report.write_report(out)
+    assert paths["xlsx"].stat().st_size > 0
+
+
+def test_an_experiment_cut_short_in_its_final_writes_resumes_to_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from allocsim.experiment import driver
+
+    spec = write_spec(tmp_path, replications="fixed = 2")
+    run(spec, tmp_path / "clean")
+    real = driver.replace_file
+
+    def killed(path: Path, write: object) -> None:
+        if path.name == "summary.csv":
+            (path.parent / f".{path.name}.partial.tmp").write_text("dimension,le")
+            raise KeyboardInterrupt
+        real(path, write)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(driver, "replace_file", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(spec, tmp_path / "out")
+    assert not (tmp_path / "out" / "summary.csv").exists()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    monkeypatch.setattr(driver, "replace_file", real)
+    run(spec, tmp_path / "out", resume=True)
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    for name in ("summary.csv", "comparison.csv", "metrics.parquet"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()

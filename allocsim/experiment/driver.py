@@ -181,9 +181,14 @@ def run_experiment(
         metrics = metrics[metrics["replication"] < target]
     failures = folder.errors()
     summary, comparison = summarise_experiment(metrics, spec.baseline)
-    replace_file(out_dir / "metrics.parquet", lambda p: metrics.to_parquet(p, index=False))
-    replace_file(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False))
-    replace_file(out_dir / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
+    try:
+        replace_file(out_dir / "metrics.parquet", lambda p: metrics.to_parquet(p, index=False))
+        replace_file(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False))
+        replace_file(out_dir / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
+    except KeyboardInterrupt:  # every part is on disk: --resume only writes these again
+        manifest["status"] = "interrupted"
+        write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+        raise
     finish_manifest(manifest, target, failures)
     write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
     return ExperimentResult(out_dir, summary, comparison, target, failures)
