@@ -117,7 +117,12 @@ class RunConfig(Section):
 class Area(Section):
     municipality: str
     village: str
-    n_homes: int = Field(ge=0, description="Vivare social rental homes in the village.")
+    n_homes: int = Field(
+        ge=0,
+        le=1_000_000,
+        description="Vivare social rental homes in the village (at most a million: the whole "
+        "Entree region has about 90,000).",
+    )
     neighbourhoods: tuple[str, ...] = Field(min_length=1)
 
 
@@ -399,6 +404,7 @@ class SeekersConfig(Section):
     registered_per_home: float = Field(
         2.4,
         ge=0.0,
+        le=20.0,
         description="Registered households per home of the seed list (the pilot's start, or "
         "every replication's with seed_state = 'profiles'); the steady state sets its own "
         "level. Assumption: Entree's 61,000 active seekers on ~90,000 homes (0.68 per home) at "
@@ -407,6 +413,7 @@ class SeekersConfig(Section):
     arrivals_per_home_per_year: float = Field(
         0.116,
         ge=0.0,
+        le=5.0,
         description="New registrations per home per year. Calibrated (Entree 2020-2021 and the "
         "share never responding, parameter 'arrivals': 0.387 x 0.30, 95% interval 0.109-0.123).",
     )
@@ -902,7 +909,7 @@ class Project(Section):
     village: str
     neighbourhood: str
     completion_date: dt.date
-    n_homes: int = Field(ge=0)
+    n_homes: int = Field(ge=0, le=100_000)
     dwelling_type: Literal["single_family", "apartment", "senior"]
     bedrooms: int = Field(ge=1, le=6)
     rent_2021: float = Field(gt=0.0, description="Monthly rent at the 2021 price level.")

@@ -129,6 +129,25 @@ CASES: list[tuple[str, Case, int, str]] = [
         "cap_share",
     ),
     (
+        "a billion registrations per home",
+        lambda t: ["validate", CONFIG, "--set", "seekers.registered_per_home=1e9"],
+        2,
+        "registered_per_home",
+    ),
+    (
+        "a billion homes in a village",
+        lambda t: [
+            "validate",
+            scenario(
+                t,
+                '[[stock.areas]]\nmunicipality = "Duiven"\nvillage = "Duiven"\n'
+                'n_homes = 1000000000\nneighbourhoods = ["A"]\n',
+            ),
+        ],
+        2,
+        "n_homes",
+    ),
+    (
         "end before start",
         lambda t: ["validate", scenario(t, "[run]\nend_date = 2021-01-01\n")],
         2,
