@@ -355,6 +355,10 @@ def test_killed_driver_leaves_no_workers_and_resume_restores_the_result(
     assert not list(out.rglob("*.tmp")), "a partial file was left behind"
     for name in ("summary.csv", "comparison.csv", "metrics.parquet"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    parts = sorted(p.relative_to(clean) for p in (clean / "parts").rglob("*.parquet"))
+    assert parts == sorted(p.relative_to(out) for p in (out / "parts").rglob("*.parquet"))
+    for part in parts:  # every replication's part, byte for byte
+        assert (out / part).read_bytes() == (clean / part).read_bytes(), part
 
 
 def test_a_report_cut_short_leaves_whole_files_or_none(

@@ -1,21 +1,16 @@
 """Channels: how responders to one advert are ordered.
 
-`rank_offer_model` and `rank_lottery` share one signature so the engine looks a
-channel up in `RANKERS` instead of branching on it. Lower `priority` ranks first.
-`lots` holds one uniform number per responder, keyed by the advert and the
-household: the lottery's draw, and the offer model's tie-break.
+Both channels are one compiled ranking, `rank`: priority class first (lower ranks
+first), then the longest meettijd in the offer model (`by_meettijd`), then the lot.
+`lots` holds one uniform number per responder, keyed by the advert and the household:
+the lottery's draw, and the offer model's tie-break. `rank_offer_model` and
+`rank_lottery` name the two uses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numba
 import numpy as np
-
-from allocsim.domain import Channel
-
-Ranker = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def rank_offer_model(
@@ -41,6 +36,3 @@ def rank(
     if by_meettijd:
         order = order[np.argsort(-meettijd_days[order], kind="mergesort")]
     return order[np.argsort(priority[order], kind="mergesort")]
-
-
-RANKERS: dict[int, Ranker] = {Channel.OFFER: rank_offer_model, Channel.LOTTERY: rank_lottery}
