@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import shlex
 import signal
@@ -14,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -510,48 +512,28 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def seed_type(text: str) -> int:
-    """argparse type: a root seed, a whole number from 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
+def bounded(convert: type[int] | type[float], low: float, high: float, what: str) -> Any:
+    """An argparse type: `convert(text)` within [low, high] (nan is never within), or a
+    one-line refusal saying what the option takes."""
+    noun = "a whole number" if convert is int else "a number"
+
+    def parse(text: str) -> int | float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} must be {what}")
+        return value
+
+    return parse
 
 
-def share_type(text: str) -> float:
-    """argparse type: a finite number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{value} must be a finite number above 0")
-    return value
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
+_TINY, _HUGE = math.nextafter(0.0, 1.0), math.nextafter(math.inf, 0.0)
+seed_type = bounded(int, 0, math.inf, "0 or more")
+positive_int = bounded(int, 1, math.inf, "at least 1")
+share_type = bounded(float, _TINY, math.nextafter(1.0, 0.0), "between 0 and 1")
+positive_float = bounded(float, _TINY, _HUGE, "a finite number above 0")
 
 
 if __name__ == "__main__":

@@ -71,34 +71,33 @@ def check_new_file(
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w", **kwargs: object) -> Iterator[IO]:
-    """Open a temporary file beside `path`; rename it to `path` when the block ends
-    without error, remove it otherwise."""
+def _temporary(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path`, renamed over `path` (with the user's permissions)
+    when the block ends without error, removed otherwise."""
     fd, tmp = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
-            yield fh
+        yield Path(tmp)
         os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
+    """Open a file that appears at `path` only when the block ends without error."""
+    with _temporary(path) as tmp, tmp.open(mode, **kwargs) as fh:
+        yield fh
 
 
 def replace_file(path: Path, write: Callable[[Path], object]) -> None:
     """`write(tmp)` to a temporary file beside `path`, then rename it over `path`: readers
     see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _temporary(path) as tmp:
+        write(tmp)
 
 
 def write_text(path: Path, text: str) -> None:
