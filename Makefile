@@ -4,13 +4,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean docs
+.PHONY: run test bench lint clean docs lock report-check
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (every dependency, with the dev and dask
+# extras), then the package itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate requirements.lock after changing dependencies in pyproject.toml: one file for
+# every Python >= 3.11 and platform (environment markers). Pins that still satisfy
+# pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest.
+LOCK_FLAGS ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--extra dev --extra dask $(LOCK_FLAGS) -o requirements.lock
 
 # The starter-pilot review (T3 2022) with enough replications for about two minutes on
 # two cores, and its report; the last line printed is the report's path.
@@ -19,12 +32,19 @@ run: $(STAMP)
 		--executor processes --report
 
 lint: $(STAMP)
-	$(BIN)/ruff check allocsim tests benchmarks
-	$(BIN)/ruff format --check allocsim tests benchmarks
+	$(BIN)/ruff check allocsim tests benchmarks scripts
+	$(BIN)/ruff format --check allocsim tests benchmarks scripts
 	$(BIN)/mypy allocsim
 
 test: lint
 	$(BIN)/pytest
+
+# Render the newest report (or RUN=folder) in headless Chromium: screenshots of the first
+# screen in both languages; fails when the headline is missing or a figure did not load.
+# Needs Debian's chromium (apt-get install chromium); not part of CI.
+RUN ?=
+report-check: $(STAMP)
+	$(BIN)/python scripts/report_check.py $(RUN)
 
 docs: $(STAMP)
 	$(BIN)/python -m allocsim.readme

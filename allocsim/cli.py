@@ -86,7 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _load(args)
     out = Path(args.out) if args.out else default_out_dir(cfg)
     check_new_folder(out, "--out")
-    result = run_scenario(cfg, out)
+    result = run_scenario(cfg, out, quiet=args.quiet)
     print(format_summary(result.summary))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
@@ -123,7 +123,7 @@ def cmd_export_stock(args: argparse.Namespace) -> int:
     cfg = _load(args)
     path = Path(args.csv)
     check_new_file(path, "FILE.csv", _inputs(args, cfg), args.force)
-    write_stock_csv(build_stock(cfg), path, cfg.run.start_date)
+    write_stock_csv(build_stock(cfg), path, cfg.run.start_date, excel=args.excel)
     print(f"Stock written to {args.csv}")
     return 0
 
@@ -134,7 +134,7 @@ def cmd_export_seekers(args: argparse.Namespace) -> int:
     cfg = _load(args)
     path = Path(args.csv)
     check_new_file(path, "FILE.csv", _inputs(args, cfg), args.force)
-    n = export_seekers(cfg, path)
+    n = export_seekers(cfg, path, excel=args.excel)
     print(f"{n} registered households written to {path}")
     return 0
 
@@ -165,7 +165,7 @@ def resume_command(args: argparse.Namespace, out: Path) -> str:
     for flag in ("keep_records", "quiet", "report"):
         if getattr(args, flag):
             parts.append("--" + flag.replace("_", "-"))
-    if args.report:
+    if args.report and args.lang:
         parts += ["--lang", args.lang]
     return " ".join(parts)
 
@@ -212,19 +212,89 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         from allocsim.report import write_report
 
         paths = write_report(result.out_dir, lang=args.lang)
+        for key in ("nl.html", "en.html"):
+            if key in paths and key != f"{args.lang or 'en'}.html":
+                print(f"Report ({key[:2]}): {paths[key]}")
         print(f"Report: {paths['html']}")
     return 1 if result.failures else 0
 
 
+def explore_resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that resumes an interrupted exploration with every option it was given."""
+    parts = ["allocsim", "explore", shlex.quote(str(args.spec)), "--resume"]
+    parts += ["--out", shlex.quote(str(out)), "--executor", args.executor]
+    for option in ("points", "replications", "workers", "address", "seed", "lang"):
+        value = getattr(args, option)
+        if value is not None:
+            parts += [f"--{option}", shlex.quote(str(value))]
+    if args.quiet:
+        parts.append("--quiet")
+    return " ".join(parts)
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from allocsim.explore import load_exploration, run_exploration, write_outputs
+
+    exploration = load_exploration(args.spec, seed=args.seed)
+    if args.resume and not args.out:
+        raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("results") / f"{exploration.spec.name}-{stamp}"
+    if not args.resume:
+        check_new_folder(out, "--out")
+    try:
+        result = run_exploration(
+            exploration,
+            out,
+            executor=args.executor,
+            workers=args.workers,
+            address=args.address,
+            points=args.points,
+            replications=args.replications,
+            resume=args.resume,
+            quiet=args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted; finished points are kept in {out}/. "
+            f"Resume with: {explore_resume_command(args, out)}",
+            file=sys.stderr,
+        )
+        return 130
+    tables, paths = write_outputs(exploration, result, (args.lang,) if args.lang else ("en", "nl"))
+    shown = tables.conclusions[
+        ["conclusion", "points_kept", "share_holds", "share_fails", "share_unclear"]
+    ]
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.0%}"))
+    counts = result.points["status"].value_counts()
+    print(
+        f"\n{len(result.points)} points: {counts.get('kept', 0)} kept, "
+        f"{counts.get('set aside', 0)} set aside by history matching, "
+        f"{counts.get('failed', 0) + counts.get('not run', 0)} failed or not run; "
+        f"{result.n_replications} replications per point"
+    )
+    if result.failures:
+        print(f"{len(result.failures)} run(s) failed; see manifest.json", file=sys.stderr)
+    print(f"Results written to {result.out_dir}/")
+    for key, path in paths.items():
+        if key.startswith("html"):
+            print(f"Report ({key[-2:]}): {path}")
+    return 1 if result.failures else 0
+
+
 def format_experiment(summary: pd.DataFrame, comparison: pd.DataFrame, baseline: str) -> str:
-    """Success rate per group and scenario, and the differences against the baseline."""
+    """Success rate per group and scenario (in %, scenarios in the spec's order), and the
+    differences against the baseline in percentage points."""
     if summary.empty:
         return "(no results)"
+    order = list(dict.fromkeys(summary["scenario"]))
     sel = summary[(summary["dimension"] == "all") & (summary["metric"] == "success_rate")]
     table = sel.pivot_table(index="group", columns="scenario", values="mean", aggfunc="first")
     lines = [
         "Success rate (slaagkans) per group, mean over replications:",
-        table.to_string(float_format=lambda v: f"{v:.4f}"),
+        table.reindex(columns=[s for s in order if s in table.columns]).to_string(
+            float_format=lambda v: f"{100 * v:.1f}%"
+        ),
     ]
     if not comparison.empty:
         c = comparison[
@@ -232,7 +302,7 @@ def format_experiment(summary: pd.DataFrame, comparison: pd.DataFrame, baseline:
         ]
         c = c.assign(
             difference=[
-                f"{m:+.4f} [{lo:+.4f}, {hi:+.4f}]{' *' if sig else ''}"
+                f"{100 * m:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]{' *' if sig else '  '}"
                 for m, lo, hi, sig in zip(
                     c.diff_mean, c.diff_ci_low, c.diff_ci_high, c.significant, strict=True
                 )
@@ -241,18 +311,28 @@ def format_experiment(summary: pd.DataFrame, comparison: pd.DataFrame, baseline:
         wide = c.pivot_table(
             index="group", columns="scenario", values="difference", aggfunc="first"
         )
-        lines += ["", f"Difference against {baseline} (95% CI; * excludes zero):", wide.to_string()]
+        wide = wide.reindex(columns=[s for s in order if s in wide.columns])
+        lines += [
+            "",
+            f"Difference against {baseline} in percentage points (95% interval; * excludes 0):",
+            wide.to_string(),
+        ]
     return "\n".join(lines)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from allocsim.compare import compare_runs
+    from allocsim.compare import compare_runs, format_comparison
+    from allocsim.paths import replace_file
 
-    table = compare_runs(Path(args.run_a), Path(args.run_b))
+    run_a, run_b = Path(args.run_a), Path(args.run_b)
     if args.csv:
-        table.to_csv(args.csv, index=False)
-    shown = table[table["dimension"] == "all"] if not args.all else table
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        inputs = tuple(d / f for d in (run_a, run_b) for f in ("metrics.parquet", "manifest.json"))
+        check_new_file(Path(args.csv), "--csv", inputs, args.force)
+    result = compare_runs(run_a, run_b, args.scenario or (), args.metric or (), args.group or ())
+    print(format_comparison(result, every_dimension=args.all))
+    if args.csv:
+        replace_file(Path(args.csv), lambda p: result.table.to_csv(p, index=False))
+        print(f"\nEvery dimension, full precision: {args.csv}")
     return 0
 
 
@@ -261,7 +341,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     paths = write_report(Path(args.run_dir), lang=args.lang)
     for kind, path in paths.items():
-        print(f"{kind:5} {path}")
+        if "." in kind:
+            print(f"{kind:8} {path}")
     return 0
 
 
@@ -342,12 +423,48 @@ def cmd_check_steady(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default, unless it has none (None, an off flag)
+    or the help already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default is None or action.default is False or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+class Parser(argparse.ArgumentParser):
+    """The top-level parser; `add_subparsers` makes every subcommand's parser one too, so
+    each shows its defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+EXCEL_HELP = "write as Dutch Excel saves it: UTF-8 with BOM, semicolons, decimal commas"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="allocsim", description=__doc__)
+    from allocsim import package_version
+
+    parser = Parser(prog="allocsim", description=__doc__)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"allocsim {package_version()}",
+        help="print the version and exit",
+    )
     parser.add_argument(
         "--debug", action="store_true", help="show the full trace of an internal error"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do (`allocsim COMMAND -h` lists its options)",
+    )
 
     def with_config(p: argparse.ArgumentParser) -> None:
         p.add_argument("config", help="scenario TOML file")
@@ -360,11 +477,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--replications", type=positive_int, help="replications (overrides run.replications)"
     )
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("experiment", help="run an experiment spec (scenarios x replications)")
     p.add_argument("spec", help="experiment TOML file")
-    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    p.add_argument(
+        "--executor",
+        choices=["serial", "processes", "dask"],
+        default="processes",
+        help="where replications run (dask needs pip install 'allocsim[dask]')",
+    )
     p.add_argument("--workers", type=positive_int, help="workers (default: all local cores)")
     p.add_argument(
         "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
@@ -376,34 +499,120 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="run folder (default results/<name>-<time>)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--keep-records", action="store_true", help="also keep the record tables")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--report", action="store_true", help="write the report when done")
-    p.add_argument("--lang", choices=["nl", "en"], default="en", help="report language")
+    p.add_argument(
+        "--lang",
+        choices=["en", "nl"],
+        help="report language (default: both, as report.en.* and report.nl.*)",
+    )
     p.set_defaults(func=cmd_experiment)
 
-    p = sub.add_parser("compare", help="compare two finished runs on the metrics they share")
-    p.add_argument("run_a")
-    p.add_argument("run_b")
-    p.add_argument("--csv", help="write the full comparison to this CSV")
-    p.add_argument("--all", action="store_true", help="print every dimension, not only 'all'")
+    p = sub.add_parser(
+        "explore",
+        help="which review conclusions hold across the uncertain assumptions (explore spec)",
+    )
+    p.add_argument("spec", help="explore TOML file (experiments/*-explore.toml)")
+    p.add_argument(
+        "--points", type=positive_int, help="points of the uncertainty space (overrides the spec)"
+    )
+    p.add_argument(
+        "--replications", type=positive_int, help="replications per point (overrides the spec)"
+    )
+    p.add_argument(
+        "--executor",
+        choices=["serial", "processes", "dask"],
+        default="processes",
+        help="where points run (dask needs pip install 'allocsim[dask]')",
+    )
+    p.add_argument("--workers", type=positive_int, help="workers (default: all local cores)")
+    p.add_argument(
+        "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
+    )
+    p.add_argument("--seed", type=seed_type, help="root seed (overrides the spec)")
+    p.add_argument("--out", help="output folder (default results/<name>-<time>)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--lang",
+        choices=["en", "nl"],
+        help="report language (default: both, as report.en.* and report.nl.*)",
+    )
+    p.set_defaults(func=cmd_explore)
+
+    p = sub.add_parser(
+        "compare",
+        help="B minus A: two finished runs over the same window, per scenario, group and metric",
+        description="Compare two finished run or experiment folders: B minus A with its 95% "
+        "interval, paired replication by replication when root seed, window, burn-in and "
+        "replication numbers match, otherwise Welch's. Runs over different windows are refused.",
+    )
+    p.add_argument("run_a", metavar="RUN_A", help="run or experiment folder A")
+    p.add_argument("run_b", metavar="RUN_B", help="run or experiment folder B (shown as B - A)")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="LABEL|A_LABEL:B_LABEL",
+        help="scenario to compare: a label both runs have, or A's label:B's label; repeatable "
+        "(default: every label both runs have, or the only scenario of each)",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="only this metric, e.g. success_rate or lettings; repeatable (default: every metric)",
+    )
+    p.add_argument(
+        "--group",
+        action="append",
+        metavar="NAME",
+        help="only this group, e.g. starter_18_27; repeatable (default: every group)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="print every dimension (municipality, village, channel, periods, quotas) "
+        "(default: only dimension 'all')",
+    )
+    p.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also write the compared rows of every dimension at full precision, with a "
+        "'paired' column (default: no file)",
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing --csv file")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="write the HTML, Markdown and Excel report of a run")
-    p.add_argument("run_dir")
-    p.add_argument("--lang", choices=["nl", "en"], default="en")
+    p.add_argument("run_dir", help="run or experiment folder")
+    p.add_argument(
+        "--lang",
+        choices=["en", "nl"],
+        help="report language (default: both, as report.en.* and report.nl.*)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("calibrate", help="fit behavioural parameters to observed figures")
     p.add_argument("spec", help="calibration TOML file")
     p.add_argument("--out", help="output folder (default calibration/<name>)")
-    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    p.add_argument("--workers", type=positive_int, default=2)
+    p.add_argument(
+        "--executor",
+        choices=["serial", "processes", "dask"],
+        default="processes",
+        help="where the simulations run (dask needs pip install 'allocsim[dask]')",
+    )
+    p.add_argument("--workers", type=positive_int, default=2, help="workers")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("check-fit", help="compare a run's metrics with observed figures")
-    p.add_argument("run_dir")
+    p.add_argument("run_dir", help="run or experiment folder")
     p.add_argument("targets", help="CSV with columns metric, observed (name, scenario, tolerance)")
-    p.add_argument("--tolerance", type=share_type, default=0.10, help="relative (default 0.10)")
+    p.add_argument(
+        "--tolerance",
+        type=share_type,
+        default=0.10,
+        help="relative tolerance for targets without their own",
+    )
     p.set_defaults(func=cmd_check_fit)
 
     p = sub.add_parser(
@@ -411,20 +620,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="check that figures do not drift and do not depend on the burn-in's length",
     )
     with_config(p)
+    p.add_argument("--years", type=positive_int, default=20, help="years of the drift run")
     p.add_argument(
-        "--years", type=positive_int, default=20, help="years of the drift run (default 20)"
-    )
-    p.add_argument(
-        "--replications",
-        type=positive_int,
-        default=10,
-        help="replications of the drift run (default 10)",
+        "--replications", type=positive_int, default=10, help="replications of the drift run"
     )
     p.add_argument(
         "--warmup-replications",
         type=positive_int,
         default=20,
-        help="replications per burn-in length (default 20)",
+        help="replications per burn-in length",
     )
     p.add_argument("--burnins", help="two burn-in lengths in years (default: B and 2B)")
     p.add_argument("--treatment", help="a second scenario: its effect must not move either")
@@ -433,8 +637,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="all/all/starter_18_27/success_rate",
         help="the treatment's headline metric (dimension/level/group/metric)",
     )
-    p.add_argument("--margin", type=share_type, default=0.05, help="relative margin (default 0.05)")
-    p.add_argument("--workers", type=positive_int, default=2, help="processes (default 2)")
+    p.add_argument("--margin", type=share_type, default=0.05, help="relative margin")
+    p.add_argument("--workers", type=positive_int, default=2, help="processes")
     p.add_argument("--skip-stationarity", action="store_true", help="only the warm-up check")
     p.add_argument(
         "--scale",
@@ -453,6 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("csv", help="CSV file to write")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--excel", action="store_true", help=EXCEL_HELP)
     p.set_defaults(func=cmd_export_stock)
 
     p = sub.add_parser(
@@ -462,6 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("csv", help="CSV file to write")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--excel", action="store_true", help=EXCEL_HELP)
     p.set_defaults(func=cmd_export_seekers)
 
     p = sub.add_parser("columns", help="print the record tables' columns (Markdown)")

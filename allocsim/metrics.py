@@ -21,7 +21,7 @@ from allocsim.domain import (
     assign_group,
     day_of,
 )
-from allocsim.stats import mean_sd, t_half_width
+from allocsim.stats import mean_sd, share_interval, t_half_width
 
 if TYPE_CHECKING:
     from allocsim.config import Config
@@ -65,6 +65,17 @@ COUNT_METRICS = (
     "lettings_direct",
     "adverts_closed",
     "adverts_unlet",
+)
+
+# Shares in [0, 1]: their interval over replications is Wilson's (stats.share_interval),
+# which never leaves [0, 1], not a t-interval.
+SHARE_METRICS = (
+    "success_rate",
+    "never_responding_share",
+    "chain_moves_per_letting",
+    "share_65plus",
+    "share_same_village",
+    "share_movers_from_stock",
 )
 
 
@@ -361,7 +372,8 @@ def quota_metrics(quotas: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, sd and t-interval over replications of every (dimension, level, group, metric).
+    """Mean, sd and 95% interval over replications of every (dimension, level, group,
+    metric): a t-interval, or Wilson's for shares (`SHARE_METRICS`), which stays in [0, 1].
 
     A metric missing in a replication (no letting to that group, say) counts as
     missing, not zero, except counts (lettings, active_seekers), which count as zero.
@@ -384,8 +396,10 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     out = grouped[keys].astype(str)
     out["mean"] = mean
     out["sd"] = sd
-    out["ci_low"] = mean - half
-    out["ci_high"] = mean + half
+    is_share = out["metric"].isin(SHARE_METRICS).to_numpy()
+    share_low, share_high = share_interval(mean, sd, n, confidence)
+    out["ci_low"] = np.where(is_share, share_low, mean - half)
+    out["ci_high"] = np.where(is_share, share_high, mean + half)
     out["n_replications"] = n.astype(int)
     return out
 

@@ -1,23 +1,39 @@
 """The event records a run emits: one schema per table, defined here and nowhere else.
 
 The engine appends rows through `Recorder`; `Recorder.frames` turns them into
-pandas DataFrames with the documented columns and labels. The README's column
-reference is generated from `TABLES` (`allocsim columns`).
+pandas DataFrames with the documented columns and labels. Beside each day column a
+table carries its calendar date, derived when the table is written (`with_dates`), so
+the engine and the metrics work in days only. The README's column reference is
+generated from `TABLES` (`allocsim columns`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 Column = tuple[str, str]  # (dtype, description)
+DATE = "date32"  # a calendar date derived from a day column: pyarrow date32 in Parquet
+
+
+def dated(day_column: str) -> Column:
+    """The calendar-date column beside `day_column`."""
+    return (
+        DATE,
+        f"calendar date of `{day_column}`: run.start_date plus its whole days (empty where "
+        f"`{day_column}` is NaN)",
+    )
+
 
 TABLES: dict[str, dict[str, Column]] = {
     "lettings": {
         "replication": ("int32", "replication number"),
         "day": ("float64", "simulation day the new tenancy starts (0 = run.start_date)"),
+        "date": dated("day"),
         "home_id": ("int64", "home let"),
         "municipality": ("category", "municipality of the home"),
         "village": ("category", "village (kern) of the home"),
@@ -54,6 +70,7 @@ TABLES: dict[str, dict[str, Column]] = {
     "offers": {
         "replication": ("int32", "replication number"),
         "day": ("float64", "day the advert closed"),
+        "date": dated("day"),
         "advert_id": ("int64", "advert"),
         "home_id": ("int64", "home advertised"),
         "channel": ("category", "offer | lottery"),
@@ -73,7 +90,9 @@ TABLES: dict[str, dict[str, Column]] = {
         "rule": ("category", "rule that chose the channel"),
         "starter_priority": ("bool", "starter-pilot label"),
         "publish_day": ("float64", "day the advert opened"),
+        "publish_date": dated("publish_day"),
         "close_day": ("float64", "day the advert closed"),
+        "close_date": dated("close_day"),
         "n_responses": ("int32", "responses"),
         "n_priority_responses": ("int32", "responses from the label's priority group"),
         "let": ("bool", "the advert ended in a letting (else it is advertised again)"),
@@ -93,7 +112,9 @@ TABLES: dict[str, dict[str, Column]] = {
         "origin_municipality": ("category", "municipality the household comes from"),
         "origin_village": ("category", "village the household comes from ('outside': elsewhere)"),
         "entry_day": ("float64", "day the household joined the list (< 0: in the burn-in)"),
+        "entry_date": dated("entry_day"),
         "birth_day": ("float64", "day of birth: age on day t is (t - birth_day) / 365.25"),
+        "birth_date": dated("birth_day"),
         "age_at_entry": ("float64", "age in years at entry"),
         "household_size": ("int8", "persons"),
         "income": ("float64", "yearly household income, euro"),
@@ -102,6 +123,7 @@ TABLES: dict[str, dict[str, Column]] = {
             "registration date as a day (Entree: registration, the woonduur of a tenant's "
             "home, or the date kept across moves); meettijd on day t is t minus this",
         ),
+        "meettijd_start_date": dated("meettijd_start_day"),
         "active": (
             "bool",
             "searching at the horizon (looks at the adverts it may want); else a passive "
@@ -114,7 +136,9 @@ TABLES: dict[str, dict[str, Column]] = {
         ),
         "n_responses": ("int32", "responses since registration (burn-in included)"),
         "first_response_day": ("float64", "first response since registration (NaN: none)"),
+        "first_response_date": dated("first_response_day"),
         "last_response_day": ("float64", "last response (NaN: none)"),
+        "last_response_date": dated("last_response_day"),
         "outcome": (
             "category",
             "housed | left | censored (still waiting at the horizon, or housed with a tenancy "
@@ -124,10 +148,12 @@ TABLES: dict[str, dict[str, Column]] = {
             "float64",
             "day the tenancy starts or the household left; the horizon for censored seekers",
         ),
+        "outcome_date": dated("outcome_day"),
     },
     "responses": {
         "replication": ("int32", "replication number"),
         "day": ("float64", "day the advert was published (responses are made that week)"),
+        "date": dated("day"),
         "seeker_id": ("int64", "seeker who responded"),
         "advert_id": ("int64", "advert responded to (one row per response)"),
     },
@@ -143,12 +169,39 @@ TABLES: dict[str, dict[str, Column]] = {
 }
 
 
+def date_columns(table: str) -> dict[str, str]:
+    """A table's calendar-date columns, each with the day column it derives from
+    (`close_date` from `close_day`, `date` from `day`)."""
+    return {
+        name: name.removesuffix("date") + "day"
+        for name, (dtype, _) in TABLES[table].items()
+        if dtype == DATE
+    }
+
+
+def with_dates(table: str, frame: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+    """`frame` (the engine's columns) with the calendar-date columns added in their
+    documented places: `start` plus the whole days (rounded down), null for NaN."""
+    out = frame.copy()
+    epoch = (start - dt.date(1970, 1, 1)).days
+    for name, day_column in date_columns(table).items():
+        days = np.floor(frame[day_column].to_numpy(dtype=np.float64))
+        missing = ~np.isfinite(days)
+        since_epoch = np.where(missing, 0, days).astype(np.int64) + epoch
+        dates = pa.array(since_epoch.astype(np.int32), type=pa.date32(), mask=missing)
+        out[name] = pd.Series(pd.arrays.ArrowExtensionArray(dates), index=frame.index)
+    return out[[c for c in TABLES[table] if c in out.columns]]
+
+
 class Recorder:
     """Collects rows per table: single rows (scalars) or blocks of rows (arrays)."""
 
     def __init__(self, replication: int):
         self.replication = replication
-        names = {t: [c for c in cols if c != "replication"] for t, cols in TABLES.items()}
+        names = {
+            t: [c for c, (dtype, _) in cols.items() if c != "replication" and dtype != DATE]
+            for t, cols in TABLES.items()
+        }
         self._names = names
         self._blocks: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
         self._rows: dict[str, dict[str, list[Any]]] = {
@@ -195,5 +248,9 @@ def make_frame(table: str, replication: int, cols: dict[str, Any]) -> pd.DataFra
     data: dict[str, Any] = {"replication": np.full(n, replication, dtype=np.int32)}
     data.update(cols)
     return pd.DataFrame(
-        {name: pd.Series(data[name]).astype(dtype) for name, (dtype, _) in spec.items()}
+        {
+            name: pd.Series(data[name]).astype(dtype)
+            for name, (dtype, _) in spec.items()
+            if dtype != DATE
+        }
     )

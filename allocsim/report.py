@@ -1,16 +1,25 @@
-"""Reports of a run or experiment folder: a self-contained HTML page, Markdown, Excel.
+"""Reports of a run or experiment folder, in English and Dutch: a self-contained HTML
+page, Markdown with its figures, and an Excel workbook.
 
-Only this layer formats numbers. Tables come from `summary.csv`, `comparison.csv`
-and `metrics.parquet`; figures are matplotlib PNGs, embedded in the HTML as data
-URIs and written next to the Markdown. Dutch labels use the agreement's terms.
+The page opens with the answer (`headline`): for a review, the expected effect with
+its interval and in absolute numbers, who paid for it, and what a real review of the
+data window could see; then one figure. The time views (per tertial) follow, then
+the details in collapsed sections. Every word comes from the catalogue in
+`allocsim.i18n`; every number is formatted there, by babel. Files are named per
+language (`report.en.html`, `report.nl.html`, ...), so neither overwrites the other.
+
+The workbook holds numbers, not text: mean, lower and upper bound in their own
+columns, with percentage and number formats, bold frozen headers and filters, a
+first sheet with the headline and a last one with the provenance.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,179 +28,122 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import jinja2  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS  # noqa: E402
 from allocsim.errors import ConfigError, Problem  # noqa: E402
-from allocsim.paths import read_manifest, read_table, replace_file, write_text
-from allocsim.review import detectability  # noqa: E402
+from allocsim.i18n import LANGS, Words  # noqa: E402
+from allocsim.metrics import SHARE_METRICS, select  # noqa: E402
+from allocsim.paths import read_manifest, read_table, replace_file, write_text  # noqa: E402
+from allocsim.review import Detectability, detectability, metric_values  # noqa: E402
+from allocsim.stats import t_interval  # noqa: E402
 
-TEXT = {
-    "en": {
-        "title": "allocsim report",
-        "scenario": "scenario",
-        "group": "group",
-        "channel": "channel",
-        "month": "month",
-        "success_rate": "Success rate by group",
-        "success_rate_note": "Lettings to the group divided by its active seekers over the window; "
-        "mean over replications with 95% interval.",
-        "differences": "Differences against the baseline",
-        "differences_note": "Paired differences (same random numbers in every scenario), "
-        "scenario minus baseline, 95% interval; * the interval excludes zero.",
-        "lettings_channel": "Lettings by channel",
-        "meettijd_channel": "Meettijd of new tenants by channel (median, years)",
-        "status_holders": "Status holders: monthly lettings against an even spread",
-        "status_holders_note": "Clause 1.13 asks for arrivals spread evenly over the year; "
-        "the line is the mean per month.",
-        "quotas": "Quota and cap use",
-        "quotas_note": "limit: the agreed number or share x vacancies; used: realised; "
-        "requested: what the rules asked for (requested - used was displaced or refused).",
-        "review": "Review",
-        "expected": "Model's expected effect",
-        "data_window": "What the data window could show",
-        "who_paid": "Who bore the cost: change in success rate per group",
-        "mean": "mean",
-        "interval": "95% interval",
-        "n": "replications",
-        "even": "even spread",
-        "lettings": "lettings",
-        "meettijd": "meettijd (years)",
-        "item": "item",
-        "limit": "limit",
-        "used": "used",
-        "requested": "requested",
-        "metric": "metric",
-        "value": "value",
-        "p_right_sign": "P(observed difference has the expected sign)",
-        "power": "P(effect seen: one-sided 5% test)",
-        "smallest_quota": "Smallest yearly quota seen with 80% probability",
-        "none_reached": "none of the simulated quotas",
-        "quota": "quota per year",
-        "village": "Who got the senior-suitable homes in the villages",
-        "core": "Lottery lettings left for the core towns",
-        "generated": "Generated",
-        "replications": "Replications per scenario",
-        "seed": "Root seed",
-        "baseline": "Baseline",
-    },
-    "nl": {
-        "title": "allocsim rapportage",
-        "scenario": "scenario",
-        "group": "groep",
-        "channel": "kanaal",
-        "month": "maand",
-        "success_rate": "Slaagkans per groep",
-        "success_rate_note": "Verhuringen aan de groep gedeeld door haar actief woningzoekenden in "
-        "de periode; gemiddelde over replicaties met 95%-interval.",
-        "differences": "Verschillen ten opzichte van de basis",
-        "differences_note": "Gepaarde verschillen (dezelfde toevalsgetallen in elk scenario), "
-        "scenario min basis, 95%-interval; * het interval bevat nul niet.",
-        "lettings_channel": "Verhuringen per kanaal (aanbodmodel, loting, direct)",
-        "meettijd_channel": "Meettijd van nieuwe huurders per kanaal (mediaan, jaren)",
-        "status_holders": "Statushouders: verhuringen per maand tegenover gelijkmatige spreiding",
-        "status_holders_note": "Afspraak 1.13 vraagt om gelijkmatige spreiding over het jaar; de "
-        "lijn is het gemiddelde per maand.",
-        "quotas": "Gebruik van quota en plafonds (loting, statushouders, vrije toewijzingsruimte)",
-        "quotas_note": "limiet: het afgesproken aantal of aandeel x mutaties; gebruikt: "
-        "gerealiseerd; gevraagd: wat de regels vroegen (gevraagd - gebruikt is verdrongen).",
-        "review": "Evaluatie",
-        "expected": "Verwacht effect volgens het model",
-        "data_window": "Wat de gegevens van de evaluatieperiode kunnen laten zien",
-        "who_paid": "Wie betaalde: verandering in slaagkans per groep",
-        "mean": "gemiddelde",
-        "interval": "95%-interval",
-        "n": "replicaties",
-        "even": "gelijkmatige spreiding",
-        "lettings": "verhuringen",
-        "meettijd": "meettijd (jaren)",
-        "item": "onderdeel",
-        "limit": "limiet",
-        "used": "gebruikt",
-        "requested": "gevraagd",
-        "metric": "maat",
-        "value": "waarde",
-        "p_right_sign": "Kans dat het waargenomen verschil het verwachte teken heeft",
-        "power": "Kans dat het effect zichtbaar is (eenzijdige toets, 5%)",
-        "smallest_quota": "Kleinste jaarlijkse quotum dat met 80% kans zichtbaar is",
-        "none_reached": "geen van de gesimuleerde quota",
-        "quota": "quotum per jaar",
-        "village": "Wie kreeg de seniorgeschikte woningen in de kernen",
-        "core": "Lotingswoningen die overblijven voor de hoofdkernen",
-        "generated": "Gemaakt",
-        "replications": "Replicaties per scenario",
-        "seed": "Startwaarde (seed)",
-        "baseline": "Basis",
-    },
-}
-
-LABELS = {
-    "nl": {
-        "offer": "aanbodmodel",
-        "lottery": "loting",
-        "direct": "directe bemiddeling",
-        "all": "alle",
-        "urgent": "urgenten",
-        "status_holder": "statushouders",
-        "senior_65plus": "senioren 65+",
-        "starter_18_27": "starters 18-27",
-        "starter_other": "overige starters",
-        "mover": "doorstromers",
-        "free_room": "vrije toewijzingsruimte",
-        "lottery_cap": "lotingsplafond",
-        "lottery_general": "loting (algemeen)",
-        "lottery_starter_pilot": "loting (starterspilot)",
-        "lottery_village_rule": "loting (kernenafspraak)",
-        "starter_labels": "starterslabels",
-        "starter_lottery": "starterslabels loting",
-        "starter_offer": "starterslabels aanbodmodel",
-        "status_holder_cap": "plafond statushouders (10%)",
-        "status_holder_task_persons": "taakstelling statushouders (personen)",
-        "status_holder_backlog_persons": "achterstand statushouders (personen)",
-        "vacancies": "mutaties",
-        "lettings": "verhuringen",
-        "transformed": "getransformeerd",
-        "success_rate": "slaagkans",
-        "tenant_age_mean": "gemiddelde leeftijd huurder",
-        "share_65plus": "aandeel 65+",
-        "share_same_village": "aandeel uit dezelfde kern",
-        "share_movers_from_stock": "aandeel doorstromers",
-        "family_homes_freed": "vrijgekomen gezinswoningen",
-        "chain_moves_set_off": "verhuisketen: vervolgverhuringen",
-        "lottery_lettings": "lotingsverhuringen",
-    },
-    "en": {},
-}
+CHANNELS = ("offer", "lottery", "direct")
+GROUPS = ("all", *GROUP_LABELS)
 
 
-def label(lang: str, key: str) -> str:
-    return LABELS.get(lang, {}).get(key, key.replace("_", " "))
+# --- The report's content, independent of the output format ------------------------
+
+
+@dataclass
+class Table:
+    """A table as shown (text cells) and as the workbook gets it (numbers)."""
+
+    title: str
+    shown: pd.DataFrame
+
+
+@dataclass
+class Sheet:
+    """A workbook sheet: numeric columns with their formats ('pct', 'points', 'num',
+    'int', 'text'); unnamed columns are text."""
+
+    name: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    share_rows: np.ndarray | None = None  # long tables: rows whose numbers are shares
+    share_format: str = "pct"  # or "points", for differences of shares
 
 
 @dataclass
 class Section:
+    key: str
     title: str
     note: str = ""
-    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
     figures: list[tuple[str, bytes]] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    collapsed: bool = False
 
 
-def _fig_png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+@dataclass
+class Report:
+    lang: str
+    title: str
+    description: str
+    facts: list[tuple[str, str]]
+    headline_title: str
+    headline: list[str]
+    headline_figure: tuple[str, bytes] | None
+    sections: list[Section]
+    sheets: list[Sheet]
 
 
-def _fmt(mean: float, lo: float, hi: float, digits: int = 3) -> str:
-    if np.isnan(lo):
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+@dataclass
+class Inputs:
+    manifest: dict[str, Any]
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    metrics: pd.DataFrame
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = self.manifest.get("spec") or {}
+        return spec
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario labels in the spec's order (a run: its one scenario)."""
+        found = list(dict.fromkeys(self.summary["scenario"].astype(str)))
+        order = list(self.manifest.get("scenarios") or {}) or found
+        return [s for s in order if s in found] + [s for s in found if s not in order]
+
+    @property
+    def window(self) -> tuple[str, str]:
+        w = self.spec.get("window") or {}
+        run = (self.manifest.get("config") or {}).get("run") or {}
+        return (
+            str(w.get("start_date") or run.get("start_date", "")),
+            str(w.get("end_date") or run.get("end_date", "")),
+        )
+
+    def years(self) -> float:
+        start, end = self.window
+        try:
+            days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+        except ValueError:
+            return float("nan")
+        return days / DAYS_PER_YEAR
+
+    def rows(self, dimension: str, metric: str | None = None, group: str | None = None) -> Any:
+        s = self.summary
+        keep = s["dimension"] == dimension
+        if metric is not None:
+            keep &= s["metric"] == metric
+        if group is not None:
+            keep &= s["group"] == group
+        return s[keep]
+
+    def value(self, scenario: str, metric_id: str, column: str = "mean") -> float:
+        row = select(self.summary[self.summary["scenario"] == scenario], metric_id)
+        return float(row[column].iloc[0]) if len(row) else float("nan")
 
 
-def load(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def load(run_dir: Path) -> Inputs:
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.is_file() or not (run_dir / "summary.csv").is_file():
         raise ConfigError(
@@ -201,311 +153,949 @@ def load(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]
     summary = read_table(run_dir / "summary.csv", lambda p: pd.read_csv(p, dtype={"level": str}))
     if "scenario" not in summary.columns:
         summary.insert(0, "scenario", manifest.get("scenario", run_dir.name))
+    summary["scenario"] = summary["scenario"].astype(str)
     comp_path = run_dir / "comparison.csv"
     comparison = (
-        pd.read_csv(comp_path, dtype={"level": str}) if comp_path.is_file() else pd.DataFrame()
+        read_table(comp_path, lambda p: pd.read_csv(p, dtype={"level": str}))
+        if comp_path.is_file()
+        else pd.DataFrame()
     )
     metrics = read_table(run_dir / "metrics.parquet", pd.read_parquet)
     if "scenario" not in metrics.columns:
         metrics.insert(0, "scenario", manifest.get("scenario", run_dir.name))
-    return manifest, summary, comparison, metrics
+    metrics["scenario"] = metrics["scenario"].astype(str)
+    return Inputs(manifest, summary, comparison, metrics)
 
 
-def build_sections(
-    manifest: dict,
-    summary: pd.DataFrame,
-    comparison: pd.DataFrame,
-    metrics: pd.DataFrame,
-    lang: str,
-) -> list[Section]:
-    t = TEXT[lang]
-    scenarios = list(dict.fromkeys(summary["scenario"]))
-    sections = []
+def date_range(w: Words, start: str, end: str) -> str:
+    """A window [start, end) in words, with its last day: '1 January 2021 to 31 August 2022'."""
+    last = dt.date.fromisoformat(end) - dt.timedelta(days=1)
+    return w("date_range", start=w.date(start), end=w.date(last))
 
-    # Success rate by group per scenario.
-    sr = summary[(summary["dimension"] == "all") & (summary["metric"] == "success_rate")]
-    sec = Section(t["success_rate"], t["success_rate_note"])
-    table = sr.assign(
-        cell=[
-            _fmt(m, lo, hi, 4)
-            for m, lo, hi in zip(sr["mean"], sr["ci_low"], sr["ci_high"], strict=True)
-        ],
-        group=[label(lang, g) for g in sr["group"]],
-    ).pivot_table(index="group", columns="scenario", values="cell", aggfunc="first")
-    sec.tables.append((t["success_rate"], table.reindex(columns=scenarios)))
-    groups = [g for g in sr["group"].unique() if g != "all"]
-    fig, ax = plt.subplots(figsize=(9, 4))
+
+def is_share(metric_id_or_name: str) -> bool:
+    return metric_id_or_name.split("/")[-1] in SHARE_METRICS
+
+
+def scenario_name(inputs: Inputs, w: Words, label: str) -> str:
+    for ref in inputs.spec.get("scenarios") or []:
+        if ref.get("label") == label and (ref.get("names") or {}).get(w.lang):
+            return str(ref["names"][w.lang])
+    return label
+
+
+def paired(inputs: Inputs, a: str, b: str, metric_id: str) -> tuple[float, float, float, int]:
+    """b - a over the replications both have (common random numbers): mean, low, high, n."""
+    x = metric_values(inputs.metrics, a, metric_id)
+    y = metric_values(inputs.metrics, b, metric_id)
+    d = (y - x).dropna().to_numpy()
+    mean, low, high = t_interval(d)
+    return mean, low, high, int(d.size)
+
+
+# --- Formatting helpers ---------------------------------------------------------------
+
+
+def value_text(w: Words, metric: str, value: float) -> str:
+    if is_share(metric):
+        return w.percent(value)
+    if metric.endswith("_years") or metric == "tenant_age_mean":
+        return f"{w.number(value)} {w('years_unit')}"
+    return w.number(value, 0 if metric.startswith(("lettings", "active")) else 1)
+
+
+def diff_text(w: Words, metric: str, value: float) -> str:
+    return w.points(value) if is_share(metric) else w.signed(value)
+
+
+def diff_range(w: Words, metric: str, low: float, high: float) -> str:
+    if is_share(metric):
+        return w.points_range(low, high)
+    return w("interval_range", low=w.signed(low), high=w.signed(high))
+
+
+def cell(w: Words, metric: str, mean: float, low: float, high: float) -> str:
+    """'9.1% (8.7% to 9.5%)' or '402 (395 to 410)'."""
+    if np.isnan(low):
+        return value_text(w, metric, mean)
+    return (
+        f"{value_text(w, metric, mean)} "
+        f"({w('interval_range', low=value_text(w, metric, low), high=value_text(w, metric, high))})"
+    )
+
+
+def diff_cell(w: Words, metric: str, mean: float, low: float, high: float, sig: bool) -> str:
+    if np.isnan(low):
+        return diff_text(w, metric, mean)
+    interval = diff_range(w, metric, low, high)
+    return f"{diff_text(w, metric, mean)} ({interval}){' *' if sig else ''}"
+
+
+def _fig_png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _axis_format(ax: Any, w: Words, share: bool) -> None:
+    """Linear axis from zero, about six ticks, with as many decimals as the ticks need."""
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    top = ax.get_ylim()[1] * (100 if share else 1)
+    digits = 0 if top >= 10 else (1 if top >= 1 else 2)
+    if share:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: w.percent(v, digits)))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: w.number(v, digits)))
+    ax.grid(axis="y", color="#ddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+# --- Headline -------------------------------------------------------------------------
+
+
+def review_headline(inputs: Inputs, w: Words, review: dict[str, Any]) -> list[str]:
+    treatment, control, metric_id = review["treatment"], review["control"], review["metric"]
+    dimension, level, group, metric = metric_id.split("/")
+    who = w.label("level", level) if dimension == "review" else w.label("group", group)
+    start, end = review["data_window_start"], review["data_window_end"]
+    window = date_range(w, str(start), str(end))
+    det = detectability(
+        inputs.metrics,
+        inputs.comparison,
+        treatment,
+        control,
+        metric_id,
+        f"{start} .. {end}",
+        review.get("quota_scenarios", {}),
+    )
+    t_name, c_name = scenario_name(inputs, w, treatment), scenario_name(inputs, w, control)
+    lines = [
+        w(
+            "h_effect",
+            treatment=t_name[:1].upper() + t_name[1:],
+            control=c_name,
+            metric=w.label("metric", metric),
+            group=who,
+            t_value=value_text(w, metric, inputs.value(treatment, metric_id)),
+            c_value=value_text(w, metric, inputs.value(control, metric_id)),
+            diff=diff_text(w, metric, det.expected_effect),
+            interval=diff_range(w, metric, det.effect_ci_low, det.effect_ci_high),
+            n=det.n_pairs,
+        )
+    ]
+    if not (det.effect_ci_low > 0 or det.effect_ci_high < 0):
+        lines.append(w("h_effect_none", n=det.n_pairs))
+    if metric == "success_rate":
+        lets_id = "/".join([*metric_id.split("/")[:3], "lettings"])
+        t_lets, c_lets = inputs.value(treatment, lets_id), inputs.value(control, lets_id)
+        per_year = (t_lets - c_lets) / inputs.years()
+        key = "h_lettings" if per_year >= 0 else "h_lettings_fewer"
+        lines.append(
+            w(
+                key,
+                t_lettings=w.number(t_lets, 0),
+                c_lettings=w.number(c_lets, 0),
+                group=w.label("group", group),
+                per_year=w.number(abs(per_year), 1),
+            )
+        )
+    if review["kind"] == "village_rule":
+        homes = "review/village_senior_homes/all"
+        lines.append(
+            w(
+                "h_village",
+                **{
+                    f"{side}{key}": w.percent(inputs.value(scen, f"{homes}/{metric}"), 0)
+                    for side, scen in (("t", treatment), ("c", control))
+                    for key, metric in (("65", "share_65plus"), ("_same", "share_same_village"))
+                },
+            )
+        )
+    lines.append(who_paid(inputs, w, treatment, control, exclude=group))
+    lines.append(window_sentence(w, det, window))
+    quotas = review.get("quota_scenarios") or {}
+    if quotas:
+        if det.smallest_quota_80 is not None:
+            lines.append(w("h_quota", quota=w.number(det.smallest_quota_80, 0)))
+        else:
+            lines.append(w("h_quota_none", quota=w.number(max(quotas.values()), 0)))
+    return lines
+
+
+def who_paid(inputs: Inputs, w: Words, treatment: str, control: str, exclude: str) -> str:
+    items = []
+    for g in GROUP_LABELS:
+        if g == exclude:
+            continue
+        mean, _, high, _ = paired(inputs, control, treatment, f"all/all/{g}/success_rate")
+        if high < 0:
+            items.append(w("h_paid_item", group=w.label("group", g), diff=w.points(mean)))
+    return w("h_paid", groups=w.join(items)) if items else w("h_paid_none")
+
+
+def window_sentence(w: Words, det: Detectability, window: str) -> str:
+    verdict = "h_window_verdict_yes" if det.power >= 0.8 else "h_window_verdict_no"
+    return (
+        w(
+            "h_window",
+            window=window,
+            p_sign=w.percent(det.p_right_sign, 0),
+            power=w.percent(det.power, 0),
+        )
+        + " "
+        + w(verdict)
+    )
+
+
+def experiment_headline(inputs: Inputs, w: Words) -> list[str]:
+    baseline = inputs.spec.get("baseline", "")
+    c = inputs.comparison
+    lines = []
+    for scenario in inputs.scenarios:
+        if scenario == baseline or c.empty:
+            continue
+        part = c[
+            (c["scenario"] == scenario)
+            & (c["dimension"] == "all")
+            & (c["metric"] == "success_rate")
+            & c["significant"].astype(bool)
+        ]
+        part = part.reindex(part["diff_mean"].abs().sort_values(ascending=False).index)[:4]
+        changes = [
+            w("h_change_item", group=w.label("group", r.group), diff=w.points(r.diff_mean))
+            for r in part.itertuples()
+        ]
+        lines.append(
+            w(
+                "h_scenario_changes",
+                scenario=scenario_name(inputs, w, scenario),
+                baseline=scenario_name(inputs, w, baseline),
+                changes=w.join(changes) if changes else w("h_no_changes"),
+            )
+        )
+    return lines
+
+
+def run_headline(inputs: Inputs, w: Words, scenario: str) -> str:
+    start, end = inputs.window
+
+    def lets(channel: str) -> str:
+        return w.number(inputs.value(scenario, f"channel/{channel}/all/lettings"), 0)
+
+    return w(
+        "h_run",
+        window=date_range(w, start, end) if start else "",
+        lettings=w.number(inputs.value(scenario, "all/all/all/lettings"), 0),
+        offer=lets("offer"),
+        lottery=lets("lottery"),
+        direct=lets("direct"),
+        rate=w.percent(inputs.value(scenario, "all/all/all/success_rate")),
+    )
+
+
+def success_figure(inputs: Inputs, w: Words) -> bytes:
+    sr = inputs.rows("all", "success_rate")
+    groups = [g for g in GROUPS if g in set(sr["group"])]
+    scenarios = inputs.scenarios
+    fig, ax = plt.subplots(figsize=(9.5, 3.8))
     width = 0.8 / max(1, len(scenarios))
+    x = np.arange(len(groups))
     for i, scen in enumerate(scenarios):
         part = sr[sr["scenario"] == scen].set_index("group").reindex(groups)
-        x = np.arange(len(groups)) + i * width
         err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
-        ax.bar(x, part["mean"], width, yerr=np.nan_to_num(err), capsize=3, label=scen)
-    ax.set_xticks(np.arange(len(groups)) + width * (len(scenarios) - 1) / 2)
-    ax.set_xticklabels([label(lang, g) for g in groups], rotation=20)
-    ax.set_ylabel(label(lang, "success_rate"))
-    ax.set_yscale("log")
-    ax.legend(fontsize=8)
-    sec.figures.append((t["success_rate"], _fig_png(fig)))
-    sections.append(sec)
+        ax.bar(
+            x + i * width,
+            part["mean"],
+            width,
+            yerr=np.nan_to_num(err),
+            capsize=2,
+            label=scenario_name(inputs, w, scen),
+        )
+    ax.set_xticks(x + width * (len(scenarios) - 1) / 2)
+    ax.set_xticklabels([w.label("group", g) for g in groups], rotation=15, ha="right")
+    ax.set_ylabel(w.label("metric", "success_rate"))
+    _axis_format(ax, w, share=True)
+    ax.legend(fontsize=8, frameon=False)
+    return _fig_png(fig)
 
-    # Differences against the baseline.
-    if not comparison.empty:
-        c = comparison[
-            (comparison["dimension"] == "all") & (comparison["metric"] == "success_rate")
-        ]
-        cells = [
-            _fmt(m, lo, hi, 4) + (" *" if s else "")
-            for m, lo, hi, s in zip(
-                c.diff_mean, c.diff_ci_low, c.diff_ci_high, c.significant, strict=True
+
+# --- Time views -----------------------------------------------------------------------
+
+
+def period_frame(inputs: Inputs, dimension: str, metric: str, group: str = "all") -> pd.DataFrame:
+    """Periods x scenarios of one metric's mean."""
+    part = inputs.rows(dimension, metric, group)
+    wide = part.pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
+    return wide.reindex(columns=[s for s in inputs.scenarios if s in wide.columns]).sort_index()
+
+
+def panels(
+    inputs: Inputs,
+    w: Words,
+    series: list[tuple[str, pd.DataFrame]],
+    share: bool,
+    ncols: int = 3,
+) -> bytes:
+    """Small multiples: one panel per series (title, periods x scenarios)."""
+    n = len(series)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.6 * ncols, 2.6 * nrows), squeeze=False, sharex=True
+    )
+    for ax, (title, frame) in zip(axes.flat, series, strict=False):
+        for scen in frame.columns:
+            ax.plot(
+                range(len(frame)),
+                frame[scen],
+                marker="o",
+                ms=3,
+                label=scenario_name(inputs, w, scen),
+            )
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(range(len(frame)))
+        ax.set_xticklabels(frame.index, rotation=45, fontsize=7)
+        _axis_format(ax, w, share)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return _fig_png(fig)
+
+
+def time_section(inputs: Inputs, w: Words) -> Section | None:
+    if inputs.rows("tertial").empty:
+        return None
+    sec = Section("time", w("time_views"), w("time_note"))
+    sec.figures.append(
+        (
+            w("time_lettings"),
+            panels(
+                inputs,
+                w,
+                [
+                    (w.label("channel", ch), period_frame(inputs, "tertial", f"lettings_{ch}"))
+                    for ch in CHANNELS
+                ],
+                share=False,
+            ),
+        )
+    )
+    sec.figures.append(
+        (
+            w("time_active"),
+            panels(
+                inputs,
+                w,
+                [(w("time_active"), period_frame(inputs, "tertial", "active_seekers"))],
+                share=False,
+                ncols=1,
+            ),
+        )
+    )
+    groups = [g for g in GROUPS if not inputs.rows("tertial", "success_rate", g).empty]
+    sec.figures.append(
+        (
+            w("time_success"),
+            panels(
+                inputs,
+                w,
+                [
+                    (w.label("group", g), period_frame(inputs, "tertial", "success_rate", g))
+                    for g in groups
+                ],
+                share=True,
+                ncols=4,
+            ),
+        )
+    )
+    sec.figures.append(
+        (
+            w("time_responses"),
+            panels(
+                inputs,
+                w,
+                [
+                    (
+                        w.label("channel", ch),
+                        period_frame(inputs, "tertial", f"responses_per_advert_{ch}"),
+                    )
+                    for ch in ("offer", "lottery")
+                ],
+                share=False,
+                ncols=2,
+            ),
+        )
+    )
+    months = inputs.rows("month", group="status_holder")
+    if len(months):
+        wide = period_frame(inputs, "month", "lettings", "status_holder").fillna(0.0)
+        fig, ax = plt.subplots(figsize=(9.5, 3.2))
+        for scen in wide.columns:
+            ax.plot(
+                range(len(wide)), wide[scen], marker="o", ms=3, label=scenario_name(inputs, w, scen)
+            )
+        ax.axhline(float(wide.to_numpy().mean()), color="grey", linestyle="--", label=w("even"))
+        ax.set_xticks(range(len(wide)))
+        ax.set_xticklabels(wide.index, rotation=60, fontsize=7)
+        ax.set_ylabel(w.label("metric", "lettings"))
+        _axis_format(ax, w, share=False)
+        ax.legend(fontsize=8, frameon=False)
+        sec.figures.append((w("status_holders"), _fig_png(fig)))
+        sec.paragraphs.append(w("status_holders_note"))
+    return sec
+
+
+# --- Details and sheets ---------------------------------------------------------------
+
+
+def interval_table(
+    inputs: Inputs, w: Words, frame: pd.DataFrame, index: str, kind: str, order: Iterable[str]
+) -> pd.DataFrame:
+    """Rows (group or channel) x scenarios of 'mean (low to high)' cells."""
+    cells = frame.assign(
+        cell=[
+            cell(w, m, a, lo, hi)
+            for m, a, lo, hi in zip(
+                frame["metric"], frame["mean"], frame["ci_low"], frame["ci_high"], strict=True
             )
         ]
-        table = c.assign(cell=cells, group=[label(lang, g) for g in c["group"]]).pivot_table(
-            index="group", columns="scenario", values="cell", aggfunc="first"
-        )
-        sec = Section(t["differences"], t["differences_note"])
-        sec.text.append(f"{t['baseline']}: {manifest.get('spec', {}).get('baseline', '')}")
-        sec.tables.append((t["differences"], table))
-        sections.append(sec)
+    )
+    wide = cells.pivot_table(index=index, columns="scenario", values="cell", aggfunc="first")
+    wide = wide.reindex(
+        index=[x for x in order if x in wide.index],
+        columns=[s for s in inputs.scenarios if s in wide.columns],
+    )
+    wide.index = [w.label(kind, x) for x in wide.index]
+    wide.index.name = w(f"col.{index if index != 'level' else kind}")
+    wide.columns = [scenario_name(inputs, w, s) for s in wide.columns]
+    return wide
 
-    # Lettings by channel, meettijd by channel.
-    ch = summary[(summary["dimension"] == "channel") & (summary["group"] == "all")]
-    for metric, title, digits in (
-        ("lettings", t["lettings_channel"], 1),
-        ("meettijd_median_years", t["meettijd_channel"], 2),
+
+def numeric_sheet(
+    inputs: Inputs, w: Words, frame: pd.DataFrame, name: str, level: str = "period"
+) -> Sheet:
+    """Long numeric sheet: scenario, period (or channel), group, measure, mean, low,
+    high, n; share rows as percentages."""
+    out = pd.DataFrame(
+        {
+            w("col.scenario"): [scenario_name(inputs, w, s) for s in frame["scenario"]],
+            w(f"col.{level}"): [
+                w.label(level, x) if level == "channel" else x for x in frame["level"].astype(str)
+            ],
+            w("col.group"): [w.label("group", g) for g in frame["group"]],
+            w("col.metric"): [w.label("metric", m) for m in frame["metric"]],
+            w("col.mean"): frame["mean"].to_numpy(),
+            w("col.low"): frame["ci_low"].to_numpy(),
+            w("col.high"): frame["ci_high"].to_numpy(),
+            w("col.n"): frame["n_replications"].to_numpy(),
+        }
+    )
+    return Sheet(
+        name, out, {w("col.n"): "int"}, share_rows=frame["metric"].isin(SHARE_METRICS).to_numpy()
+    )
+
+
+def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet]]:
+    sections: list[Section] = []
+    sheets: list[Sheet] = []
+    sr = inputs.rows("all", "success_rate")
+    sec = Section("success", w("success_rate"), w("success_rate_note"), collapsed=True)
+    sec.tables.append(
+        Table(w("success_rate"), interval_table(inputs, w, sr, "group", "group", GROUPS))
+    )
+    sections.append(sec)
+    sheets.append(success_sheet(inputs, w, sr))
+
+    c = inputs.comparison
+    if not c.empty:
+        part = c[(c["dimension"] == "all") & (c["metric"] == "success_rate")]
+        cells = part.assign(
+            cell=[
+                diff_cell(w, "success_rate", m, lo, hi, bool(s))
+                for m, lo, hi, s in zip(
+                    part.diff_mean,
+                    part.diff_ci_low,
+                    part.diff_ci_high,
+                    part.significant,
+                    strict=True,
+                )
+            ]
+        )
+        wide = cells.pivot_table(index="group", columns="scenario", values="cell", aggfunc="first")
+        wide = wide.reindex(
+            index=[g for g in GROUPS if g in wide.index],
+            columns=[s for s in inputs.scenarios if s in wide.columns],
+        )
+        wide.index = [w.label("group", g) for g in wide.index]
+        wide.index.name = w("col.group")
+        wide.columns = [scenario_name(inputs, w, s) for s in wide.columns]
+        baseline = scenario_name(inputs, w, inputs.spec.get("baseline", ""))
+        sec = Section("differences", w("differences"), w("differences_note"), collapsed=True)
+        sec.paragraphs.append(f"{w('baseline')}: {baseline}")
+        sec.tables.append(Table(w("differences"), wide))
+        sections.append(sec)
+        sheets.append(differences_sheet(inputs, w, c))
+
+    ch = inputs.rows("channel", group="all")
+    sec = Section("channels", w("lettings_channel"), collapsed=True)
+    for metric, title in (
+        ("lettings", w("lettings_channel")),
+        ("meettijd_median_years", w("meettijd_channel")),
     ):
         part = ch[ch["metric"] == metric]
-        sec = Section(title)
-        table = part.assign(
-            cell=[
-                _fmt(m, lo, hi, digits)
-                for m, lo, hi in zip(part["mean"], part["ci_low"], part["ci_high"], strict=True)
-            ],
-            channel=[label(lang, x) for x in part["level"]],
-        ).pivot_table(index="channel", columns="scenario", values="cell", aggfunc="first")
-        sec.tables.append((title, table.reindex(columns=scenarios)))
-        wide = part.pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        wide.reindex(columns=scenarios).rename(index=lambda x: label(lang, x)).plot.bar(
-            ax=ax, rot=0
-        )
-        ax.set_ylabel(t["lettings"] if metric == "lettings" else t["meettijd"])
-        ax.set_xlabel(t["channel"])
-        ax.legend(fontsize=8)
-        sec.figures.append((title, _fig_png(fig)))
-        sections.append(sec)
+        if len(part):
+            sec.tables.append(
+                Table(title, interval_table(inputs, w, part, "level", "channel", CHANNELS))
+            )
+    sections.append(sec)
+    sheets.append(numeric_sheet(inputs, w, ch, w("sheet.channels"), level="channel"))
 
-    # Monthly status-holder lettings.
-    months = sorted(summary.loc[summary["dimension"] == "month", "level"].unique())
-    if months:
-        mo = summary[(summary["dimension"] == "month") & (summary["group"] == "status_holder")]
-        sec = Section(t["status_holders"], t["status_holders_note"])
-        wide = mo.pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
-        wide = wide.reindex(index=months, columns=scenarios).fillna(0.0)
-        fig, ax = plt.subplots(figsize=(9, 3.5))
-        for scen in wide.columns:
-            ax.plot(wide.index, wide[scen], marker="o", label=scen)
-        ax.axhline(float(wide.to_numpy().mean()), color="grey", linestyle="--", label=t["even"])
-        ax.set_ylabel(t["lettings"])
-        ax.tick_params(axis="x", rotation=60)
-        ax.legend(fontsize=8)
-        sec.figures.append((t["status_holders"], _fig_png(fig)))
-        sec.tables.append((t["status_holders"], wide.round(2)))
+    years = inputs.rows("year")
+    if len(years):
+        shown = years[
+            (years["group"] == "all")
+            & years["metric"].isin(
+                [
+                    "lettings",
+                    "lettings_offer",
+                    "lettings_lottery",
+                    "lettings_direct",
+                    "active_seekers",
+                    "success_rate",
+                    "responses_per_advert",
+                ]
+            )
+        ]
+        wide = shown.assign(
+            cell=[value_text(w, m, v) for m, v in zip(shown["metric"], shown["mean"], strict=True)],
+            metric=[w.label("metric", m) for m in shown["metric"]],
+            scenario=[scenario_name(inputs, w, s) for s in shown["scenario"]],
+        ).pivot_table(index=["scenario", "metric"], columns="level", values="cell", aggfunc="first")
+        wide.index.names = [w("col.scenario"), w("col.metric")]
+        sec = Section("years", w("years_table"), collapsed=True)
+        sec.tables.append(Table(w("years_table"), wide))
         sections.append(sec)
+    periods = pd.concat([inputs.rows("tertial"), inputs.rows("year")], ignore_index=True)
+    if len(periods):
+        sheets.append(numeric_sheet(inputs, w, periods, w("sheet.time")))
+    months = inputs.rows("month")
+    if len(months):
+        sheets.append(numeric_sheet(inputs, w, months, w("sheet.months")))
 
-    # Quota and cap use.
-    q = summary[summary["dimension"] == "quota"]
+    q = inputs.rows("quota")
     if len(q):
-        sec = Section(t["quotas"], t["quotas_note"])
         wide = q.pivot_table(
             index=["scenario", "level", "group"], columns="metric", values="mean", aggfunc="first"
+        ).reset_index()
+        place_year = wide["level"].str.rsplit(" ", n=1, expand=True)
+        flat = pd.DataFrame(
+            {
+                w("col.scenario"): [scenario_name(inputs, w, s) for s in wide["scenario"]],
+                w("col.municipality"): place_year[0],
+                w("col.year"): pd.to_numeric(place_year[1], errors="coerce"),
+                w("col.item"): [w.label("item", g) for g in wide["group"]],
+                **{
+                    w(f"col.{m}"): wide[m] if m in wide.columns else np.nan
+                    for m in ("limit", "used", "requested")
+                },
+            }
         )
-        wide = wide.reindex(
-            columns=[c for c in ("limit", "used", "requested") if c in wide.columns]
-        )
-        wide.index = wide.index.set_levels([label(lang, g) for g in wide.index.levels[2]], level=2)
-        wide.columns = [t[c] for c in wide.columns]
-        sec.tables.append((t["quotas"], wide.round(1)))
+        sec = Section("quotas", w("quotas"), w("quotas_note"), collapsed=True)
+        shown = flat.copy()
+        for m in ("limit", "used", "requested"):
+            shown[w(f"col.{m}")] = [w.number(v, 1) for v in flat[w(f"col.{m}")]]
+        sec.tables.append(Table(w("quotas"), shown.set_index(w("col.scenario"))))
         sections.append(sec)
+        sheets.append(
+            Sheet(
+                w("sheet.quotas"),
+                flat,
+                {
+                    w("col.year"): "int",
+                    **{w(f"col.{m}"): "num" for m in ("limit", "used", "requested")},
+                },
+            )
+        )
+    return sections, sheets
 
-    review = manifest.get("spec", {}).get("review")
-    if review:
-        sections.extend(review_sections(review, summary, comparison, metrics, lang))
-    return sections
+
+def success_sheet(inputs: Inputs, w: Words, sr: pd.DataFrame) -> Sheet:
+    ordered = sr.assign(
+        _s=sr["scenario"].map({s: i for i, s in enumerate(inputs.scenarios)}),
+        _g=sr["group"].map({g: i for i, g in enumerate(GROUPS)}),
+    ).sort_values(["_s", "_g"])
+    frame = pd.DataFrame(
+        {
+            w("col.scenario"): [scenario_name(inputs, w, s) for s in ordered["scenario"]],
+            w("col.group"): [w.label("group", g) for g in ordered["group"]],
+            w("col.mean"): ordered["mean"].to_numpy(),
+            w("col.low"): ordered["ci_low"].to_numpy(),
+            w("col.high"): ordered["ci_high"].to_numpy(),
+            w("col.n"): ordered["n_replications"].to_numpy(),
+        }
+    )
+    return Sheet(
+        w("sheet.success"),
+        frame,
+        {w("col.mean"): "pct", w("col.low"): "pct", w("col.high"): "pct", w("col.n"): "int"},
+    )
 
 
-def review_sections(
-    review: dict, summary: pd.DataFrame, comparison: pd.DataFrame, metrics: pd.DataFrame, lang: str
-) -> list[Section]:
-    t = TEXT[lang]
-    window = f"{review['data_window_start']} .. {review['data_window_end']}"
+def differences_sheet(inputs: Inputs, w: Words, c: pd.DataFrame) -> Sheet:
+    part = c[c["dimension"] == "all"]
+    share = part["metric"].isin(SHARE_METRICS).to_numpy()
+    scale = np.where(share, 100.0, 1.0)  # differences of shares in percentage points
+    frame = pd.DataFrame(
+        {
+            w("col.scenario"): [scenario_name(inputs, w, s) for s in part["scenario"]],
+            w("col.group"): [w.label("group", g) for g in part["group"]],
+            w("col.metric"): [w.label("metric", m) for m in part["metric"]],
+            w("col.diff"): part["diff_mean"].to_numpy() * scale,
+            w("col.low"): part["diff_ci_low"].to_numpy() * scale,
+            w("col.high"): part["diff_ci_high"].to_numpy() * scale,
+            w("col.significant"): [w("yes") if s else w("no") for s in part["significant"]],
+        }
+    )
+    return Sheet(
+        w("sheet.differences"),
+        frame,
+        share_rows=share,
+        share_format="points",
+    )
+
+
+def review_section(
+    inputs: Inputs, w: Words, review: dict[str, Any]
+) -> tuple[Section, Sheet | None]:
+    start, end = review["data_window_start"], review["data_window_end"]
     det = detectability(
-        metrics,
-        comparison,
+        inputs.metrics,
+        inputs.comparison,
         review["treatment"],
         review["control"],
         review["metric"],
-        window,
+        f"{start} .. {end}",
         review.get("quota_scenarios", {}),
     )
-    sec = Section(f"{t['review']}: {review['title']}")
-    sec.text.append(
-        f"<b>{t['expected']}</b> ({review['treatment']} - {review['control']}, "
-        f"{label(lang, review['metric'].split('/')[-1])}, {review['metric'].split('/')[2]}): "
-        f"{_fmt(det.expected_effect, det.effect_ci_low, det.effect_ci_high, 4)} "
-        f"({det.n_pairs} {t['n']})."
-    )
-    sec.text.append(
-        f"<b>{t['data_window']}</b> ({window}): {t['p_right_sign']}: {det.p_right_sign:.2f}; "
-        f"{t['power']}: {det.power:.2f}."
-    )
+    title = (review.get("titles") or {}).get(w.lang) or review["title"]
+    sec = Section("review", f"{w('review')}: {title}", collapsed=True)
+    sheet = None
     if len(det.by_quota):
-        smallest = (
-            f"{det.smallest_quota_80:g}" if det.smallest_quota_80 is not None else t["none_reached"]
+        frame = pd.DataFrame(
+            {
+                w("col.quota"): det.by_quota["quota_per_year"].to_numpy(),
+                w("col.scenario"): [scenario_name(inputs, w, s) for s in det.by_quota["scenario"]],
+                w("col.p_sign"): det.by_quota["p_right_sign"].to_numpy(),
+                w("col.power"): det.by_quota["power"].to_numpy(),
+            }
         )
-        sec.text.append(f"{t['smallest_quota']}: <b>{smallest}</b>.")
-        sec.tables.append(
-            (
-                t["quota"],
-                det.by_quota.rename(
-                    columns={
-                        "quota_per_year": t["quota"],
-                        "scenario": t["scenario"],
-                        "p_right_sign": t["p_right_sign"],
-                        "power": t["power"],
-                    }
-                )
-                .set_index(t["quota"])
-                .round(3),
+        shown = frame.copy()
+        shown[w("col.quota")] = [w.number(v, 0) for v in frame[w("col.quota")]]
+        for col in (w("col.p_sign"), w("col.power")):
+            shown[col] = [w.percent(v, 0) for v in frame[col]]
+        sec.tables.append(Table(w("review_quota"), shown.set_index(w("col.quota"))))
+        sheet = Sheet(
+            w("sheet.review"),
+            frame,
+            {w("col.quota"): "int", w("col.p_sign"): "pct", w("col.power"): "pct"},
+        )
+    who = []
+    for g in GROUPS:
+        for metric in ("success_rate", "lettings"):
+            mean, lo, hi, _ = paired(
+                inputs, review["control"], review["treatment"], f"all/all/{g}/{metric}"
             )
-        )
-    if not comparison.empty:
-        c = comparison[
-            (comparison["scenario"] == review["treatment"])
-            & (comparison["dimension"] == "all")
-            & (comparison["metric"].isin(["success_rate", "lettings"]))
-        ]
-        if len(c):
-            who = c.assign(
-                cell=[
-                    _fmt(m, lo, hi, 4) + (" *" if s else "")
-                    for m, lo, hi, s in zip(
-                        c.diff_mean, c.diff_ci_low, c.diff_ci_high, c.significant, strict=True
+            if not np.isnan(mean):
+                who.append(
+                    (
+                        w.label("group", g),
+                        w.label("metric", metric),
+                        diff_cell(w, metric, mean, lo, hi, lo > 0 or hi < 0),
                     )
-                ],
-                group=[label(lang, g) for g in c["group"]],
-            ).pivot_table(index="group", columns="metric", values="cell", aggfunc="first")
-            sec.tables.append((t["who_paid"], who))
+                )
+    if who:
+        table = pd.DataFrame(who, columns=[w("col.group"), w("col.metric"), w("col.diff")])
+        table = table.pivot_table(
+            index=w("col.group"),
+            columns=w("col.metric"),
+            values=w("col.diff"),
+            aggfunc="first",
+            sort=False,
+        )
+        sec.tables.append(Table(w("who_paid"), table))
     if review["kind"] == "village_rule":
-        vs = summary[
-            (summary["dimension"] == "review") & (summary["level"] == "village_senior_homes")
-        ]
-        sec.tables.append(
-            (
-                t["village"],
-                vs.assign(metric=[label(lang, m) for m in vs["metric"]])
-                .pivot_table(index="metric", columns="scenario", values="mean", aggfunc="first")
-                .round(3),
+        vs = inputs.rows("review")
+        village = vs[vs["level"] == "village_senior_homes"]
+        if len(village):
+            sec.tables.append(
+                Table(
+                    w("village"),
+                    interval_table(
+                        inputs,
+                        w,
+                        village,
+                        "metric",
+                        "metric",
+                        list(dict.fromkeys(village["metric"])),
+                    ),
+                )
             )
-        )
-        core = summary[
-            (summary["dimension"] == "review") & summary["level"].str.startswith("core_")
-        ]
-        sec.tables.append(
-            (
-                t["core"],
-                core.assign(level=core["level"].str.removeprefix("core_"))
-                .pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
-                .round(1),
+        core = vs[vs["level"].str.startswith("core_")]
+        if len(core):
+            shown = core.assign(metric=core["level"].str.removeprefix("core_"))
+            table = interval_table(
+                inputs, w, shown, "metric", "metric", list(dict.fromkeys(shown["metric"]))
             )
-        )
-    return [sec]
+            table.index.name = w("col.municipality")
+            sec.tables.append(Table(w("core"), table))
+    return sec, sheet
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    return frame.to_html(border=0, classes="t", na_rep="", escape=True)
-
-
-CSS = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
-h1{border-bottom:2px solid #444} h2{margin-top:2em;border-bottom:1px solid #ccc}
-table.t{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}
-table.t td,table.t th{border:1px solid #ddd;padding:3px 6px;text-align:right}
-.note{color:#555;font-size:0.9em} img{max-width:100%}
-"""
-
-
-def write_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
-    """Write report.html, report.md (with figures/) and report.xlsx into `run_dir`."""
-    manifest, summary, comparison, metrics = load(run_dir)
-    t = TEXT[lang]
-    sections = build_sections(manifest, summary, comparison, metrics, lang)
-    name = (
-        manifest.get("name") or manifest.get("experiment") or manifest.get("scenario", run_dir.name)
-    )
-    desc = manifest.get("spec", {}).get("description") or manifest.get("config", {}).get(
-        "description", ""
-    )
-    reps = manifest.get("replications")
-    head = [
-        f"{t['generated']}: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        f"{t['replications']}: {reps}",
-        f"{t['seed']}: {manifest.get('root_seed')}",
+def provenance(inputs: Inputs, w: Words) -> list[tuple[str, str]]:
+    m = inputs.manifest
+    start, end = inputs.window
+    facts = [
+        (w("command"), str(m.get("command", ""))),
+        (w("version"), str(m.get("allocsim_version", ""))),
+        (w("seed"), str(m.get("root_seed", ""))),
+        (w("replications"), str(m.get("replications", ""))),
+        (w("window"), date_range(w, start, end) if start else ""),
+        (w("generated"), f"{str(m.get('finished', ''))[:16].replace('T', ' ')} UTC"),
     ]
-    figdir = run_dir / "figures"
-    figdir.mkdir(exist_ok=True)
-    html_parts = [
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(t['title'])}: {html.escape(name)}</title>"
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{html.escape(t['title'])}: {html.escape(name)}</h1>",
-        f"<p>{html.escape(desc)}</p>",
-        f"<p class='note'>{' &middot; '.join(html.escape(h) for h in head)}</p>",
-    ]
-    md = [f"# {t['title']}: {name}", "", desc, "", " · ".join(head), ""]
-    sheets: dict[str, pd.DataFrame] = {}
-    fig_no = 0
-    for sec in sections:
-        html_parts.append(f"<h2>{html.escape(sec.title)}</h2>")
+    facts = [(k, v) for k, v in facts if v.strip(" .()UTC")]
+    if m.get("executor"):
+        facts.append((w("executor"), f"{m['executor']} ({m.get('workers', '')})"))
+    if inputs.spec.get("baseline"):
+        facts.append((w("baseline"), scenario_name(inputs, w, inputs.spec["baseline"])))
+    return facts
+
+
+def build(inputs: Inputs, lang: str) -> Report:
+    w = Words(lang)
+    m = inputs.manifest
+    review = inputs.spec.get("review")
+    if review:
+        headline = review_headline(inputs, w, review)
+    elif m.get("kind") == "experiment" and len(inputs.scenarios) > 1:
+        headline = experiment_headline(inputs, w)
+    else:
+        headline = []
+    if not headline or not review:
+        headline = [run_headline(inputs, w, s) for s in inputs.scenarios[:1]] + headline
+    sections: list[Section] = []
+    sheets: list[Sheet] = []
+    time = time_section(inputs, w)
+    if time is not None:
+        sections.append(time)
+    if review:
+        sec, sheet = review_section(inputs, w, review)
+        sections.append(sec)
+        if sheet is not None:
+            sheets.append(sheet)
+    details, detail_sheets = detail_sections(inputs, w)
+    sections.extend(details)
+    sheets = detail_sheets[:1] + sheets + detail_sheets[1:]
+    facts = provenance(inputs, w)
+    sec = Section("provenance", w("provenance"), collapsed=True)
+    sec.tables.append(
+        Table(w("provenance"), pd.DataFrame(facts, columns=[w("col.item_key"), w("col.value")]))
+    )
+    sections.append(sec)
+    config = {s: c for s, c in (m.get("scenarios") or {}).items()} or m.get("config", {})
+    prov = pd.DataFrame(
+        facts
+        + [
+            (f"{w('configuration')}: {k}", json.dumps(v, default=str))
+            for k, v in (config.items() if isinstance(config, dict) else [])
+        ],
+        columns=[w("col.item_key"), w("col.value")],
+    )
+    sheets.insert(0, Sheet(w("sheet.headline"), pd.DataFrame({w("col.text"): headline})))
+    sheets.append(Sheet(w("sheet.provenance"), prov))
+    name = str(m.get("name") or m.get("experiment") or m.get("scenario", ""))
+    description = str(
+        (inputs.spec.get("descriptions") or {}).get(lang)
+        or inputs.spec.get("description")
+        or (m.get("config") or {}).get("description", "")
+    )
+    return Report(
+        lang=lang,
+        title=f"{w('title')}: {name}",
+        description=description,
+        facts=facts,
+        headline_title=w("headline"),
+        headline=headline,
+        headline_figure=(w("h_figure"), success_figure(inputs, w)),
+        sections=sections,
+        sheets=sheets,
+    )
+
+
+# --- Output ---------------------------------------------------------------------------
+
+TEMPLATE = jinja2.Environment(
+    loader=jinja2.PackageLoader("allocsim", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+).get_template("report.html.j2")
+
+
+def file_names(lang: str) -> dict[str, str]:
+    return {"html": f"report.{lang}.html", "md": f"report.{lang}.md", "xlsx": f"report.{lang}.xlsx"}
+
+
+def render_html(report: Report) -> str:
+    def uri(png: bytes) -> str:
+        return "data:image/png;base64," + base64.b64encode(png).decode()
+
+    other = next(lang for lang in LANGS if lang != report.lang)
+    return TEMPLATE.render(
+        r=report,
+        uri=uri,
+        html_table=lambda frame: jinja2.utils.markupsafe.Markup(
+            frame.to_html(border=0, classes="t", na_rep="", escape=True)
+        ),
+        other_file=file_names(other)["html"],
+        other_label=Words(report.lang)("lang_other"),
+    )
+
+
+def render_markdown(report: Report, figure_paths: dict[int, str]) -> str:
+    md = [f"# {report.title}", "", report.description, ""]
+    md += [" · ".join(f"{k}: {v}" for k, v in report.facts), ""]
+    md += [f"## {Words(report.lang)('headline')}", ""]
+    md += [f"- {line}" for line in report.headline] + [""]
+    if report.headline_figure:
+        md += [f"![{report.headline_figure[0]}]({figure_paths[id(report.headline_figure[1])]})", ""]
+    for sec in report.sections:
         md += [f"## {sec.title}", ""]
         if sec.note:
-            html_parts.append(f"<p class='note'>{html.escape(sec.note)}</p>")
             md += [sec.note, ""]
-        for line in sec.text:
-            html_parts.append(f"<p>{line}</p>")
-            md += [line.replace("<b>", "**").replace("</b>", "**"), ""]
+        md += [p for line in sec.paragraphs for p in (line, "")]
         for title, png in sec.figures:
-            fig_no += 1
-            path = figdir / f"figure-{fig_no}.png"
+            md += [f"![{title}]({figure_paths[id(png)]})", ""]
+        for table in sec.tables:
+            if table.title != sec.title:
+                md += [f"### {table.title}", ""]
+            md += [table.shown.to_markdown(), ""]
+    return "\n".join(md)
+
+
+def write_report(run_dir: Path, lang: str | None = None) -> dict[str, Path]:
+    """Write report.<lang>.html, .md (figures in figures/<lang>/) and .xlsx into
+    `run_dir`, for `lang` or for both languages; returns the paths, keyed like
+    'html' (the first language's) and 'nl.html'."""
+    inputs = load(run_dir)
+    paths: dict[str, Path] = {}
+    for code in [lang] if lang else list(LANGS):
+        report = build(inputs, code)
+        figdir = run_dir / "figures" / code
+        figdir.mkdir(parents=True, exist_ok=True)
+        figures = ([report.headline_figure] if report.headline_figure else []) + [
+            f for sec in report.sections for f in sec.figures
+        ]
+        figure_paths = {}
+        for i, (_, png) in enumerate(figures, start=1):
+            path = figdir / f"figure-{i}.png"
             replace_file(path, partial(Path.write_bytes, data=png))
-            data = base64.b64encode(png).decode()
-            html_parts.append(
-                f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
-            )
-            md += [f"![{title}](figures/{path.name})", ""]
-        for title, table in sec.tables:
-            if title != sec.title:
-                html_parts.append(f"<h3>{html.escape(title)}</h3>")
-                md += [f"### {title}", ""]
-            html_parts.append(_html_table(table))
-            md += [table.to_markdown(), ""]
-            sheet = "".join(ch for ch in title if ch.isalnum() or ch == " ")[:28] or "table"
-            while sheet in sheets:
-                sheet = sheet[:26] + str(len(sheets))
-            sheets[sheet] = table
-    html_parts.append("</body></html>")
-    paths = {
-        "html": run_dir / "report.html",
-        "md": run_dir / "report.md",
-        "xlsx": run_dir / "report.xlsx",
-    }
-    write_text(paths["html"], "\n".join(html_parts))
-    write_text(paths["md"], "\n".join(md))
-    replace_file(paths["xlsx"], lambda tmp: _write_workbook(tmp, sheets))
+            figure_paths[id(png)] = f"figures/{code}/{path.name}"
+        names = file_names(code)
+        write_text(run_dir / names["html"], render_html(report))
+        write_text(run_dir / names["md"], render_markdown(report, figure_paths))
+        replace_file(run_dir / names["xlsx"], partial(_write_workbook, sheets=report.sheets))
+        for kind, name in names.items():
+            paths.setdefault(kind, run_dir / name)
+            paths[f"{code}.{kind}"] = run_dir / name
     return paths
 
 
-def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, table in sheets.items():
-            table.to_excel(writer, sheet_name=sheet)
+# --- Excel ----------------------------------------------------------------------------
+
+FORMATS = {
+    "pct": "0.0%",
+    "points": '+0.0" pp";-0.0" pp";0.0" pp"',
+    "num": "#,##0.0",
+    "int": "#,##0",
+}
+
+
+def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
+    """Format of (row, column): per column, or per row for long tables mixing shares
+    with other measures (numeric columns of share rows as percentages)."""
+    mask = sheet.share_rows
+    numeric = [c for c in sheet.frame.columns if pd.api.types.is_float_dtype(sheet.frame[c])]
+
+    def fmt(row: int, column: str) -> str | None:
+        if column in sheet.formats:
+            return FORMATS[sheet.formats[column]]
+        if mask is not None and column in numeric:
+            if sheet.share_format == "points":
+                return FORMATS["points"] if mask[row] else "+#,##0.0;-#,##0.0;0.0"
+            return FORMATS["pct"] if mask[row] else FORMATS["num"]
+        if pd.api.types.is_integer_dtype(sheet.frame[column]):
+            return FORMATS["int"]
+        return FORMATS["num"] if column in numeric else None
+
+    return fmt
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique, and cut at
+    a word rather than mid-word."""
+    clean = "".join(ch for ch in name if ch not in "[]:*?/\\").strip()
+    if len(clean) > 31:
+        clean = clean[:31].rsplit(" ", 1)[0].strip()
+    title, i = clean or "Sheet", 2
+    while title in taken:
+        suffix = f" {i}"
+        title = clean[: 31 - len(suffix)].strip() + suffix
+        i += 1
+    taken.add(title)
+    return title
+
+
+def _write_workbook(path: Path, sheets: list[Sheet]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    for sheet in sheets:
+        ws = book.create_sheet(sheet_title(sheet.name, taken))
+        frame = sheet.frame
+        ws.append([str(c) for c in frame.columns])
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        fmt = _cell_formats(sheet)
+        columns = list(frame.columns)
+        for i, row in enumerate(frame.itertuples(index=False)):
+            values = [
+                None
+                if isinstance(v, float) and np.isnan(v)
+                else (v.item() if hasattr(v, "item") else v)
+                for v in row
+            ]
+            ws.append(values)
+            for j, column in enumerate(columns):
+                number_format = fmt(i, column)
+                if number_format:
+                    ws.cell(row=i + 2, column=j + 1).number_format = number_format
+        for j, column in enumerate(columns, start=1):
+            texts = [str(column)] + [str(v) for v in frame[column].head(200)]
+            width = min(80, max(10, max(len(t) for t in texts) + 2))
+            if pd.api.types.is_float_dtype(frame[column]):
+                width = max(12, len(str(column)) + 2)
+            ws.column_dimensions[get_column_letter(j)].width = width
+            if width == 80:
+                for c in ws[get_column_letter(j)]:
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        if len(frame):
+            ws.auto_filter.ref = ws.dimensions
+    book.save(path)

@@ -22,7 +22,8 @@ from allocsim.errors import ConfigError, EnvironmentProblem, Problem
 from allocsim.metrics import summarise
 from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
-from allocsim.records import TABLES
+from allocsim.progress import Progress
+from allocsim.records import TABLES, with_dates
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
 
@@ -39,10 +40,11 @@ def default_out_dir(cfg: Config, root: Path = Path("results")) -> Path:
     return root / f"{cfg.name}-{stamp}"
 
 
-def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
+def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
     (`allocsim.experiment.jobs.run_job`: simulate, metrics, a failure recorded with its
-    seed) for each replication, and the experiment's manifest format (kind "run")."""
+    seed) for each replication, and the experiment's manifest format (kind "run").
+    Progress goes to stderr (`allocsim.progress`) unless `quiet`."""
     from allocsim.experiment.jobs import Job, run_job
     from allocsim.experiment.storage import failure_record, finish_manifest, new_manifest
 
@@ -56,15 +58,17 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
-    for r in range(cfg.run.replications):
-        (result,) = run_job(Job(cfg.name, cfg, r, keep_records=True))
-        if result.error is not None:  # one failed replication must not sink the run
-            failures.append(failure_record(result, cfg.run.seed))
-            continue
-        assert result.metrics is not None and result.records is not None
-        for name, frame in result.records.items():
-            tables[name].append(frame)
-        metric_parts.append(result.metrics)
+    with Progress(cfg.run.replications, quiet=quiet) as progress:
+        for r in range(cfg.run.replications):
+            (result,) = run_job(Job(cfg.name, cfg, r, keep_records=True))
+            progress.step()
+            if result.error is not None:  # one failed replication must not sink the run
+                failures.append(failure_record(result, cfg.run.seed))
+                continue
+            assert result.metrics is not None and result.records is not None
+            for name, frame in result.records.items():
+                tables[name].append(frame)
+            metric_parts.append(result.metrics)
     metrics = pd.concat(metric_parts, ignore_index=True) if metric_parts else pd.DataFrame()
     if len(metrics):
         metrics.insert(0, "scenario", cfg.name)
@@ -75,7 +79,8 @@ def run_scenario(cfg: Config, out_dir: Path) -> RunResult:
     try:
         for name, parts in tables.items():
             if parts:
-                pd.concat(parts, ignore_index=True).to_parquet(tmp / f"{name}.parquet", index=False)
+                frame = with_dates(name, pd.concat(parts, ignore_index=True), cfg.run.start_date)
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
         if len(metrics):
             metrics.to_parquet(tmp / "metrics.parquet", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
@@ -106,9 +111,10 @@ def _move_into_place(tmp: Path, out_dir: Path) -> Path:
     raise EnvironmentProblem(str(out_dir), "no free folder name next to it", "choose --out")
 
 
-def export_seekers(cfg: Config, path: Path) -> int:
+def export_seekers(cfg: Config, path: Path, excel: bool = False) -> int:
     """Write the registered households of replication 0's start (a draw from the
-    stationary state, on start_date) as a waiting-list CSV; returns their number."""
+    stationary state, on start_date) as a waiting-list CSV; returns their number.
+    `excel`: as a Dutch Excel saves it (`allocsim.world.csv_writer`)."""
     data = cfg.model_dump()
     data["run"].update(burnin_years=0.0, seed_state="pilot")
     data["seekers"]["list_csv_path"] = None
@@ -118,4 +124,4 @@ def export_seekers(cfg: Config, path: Path) -> int:
     engine.begin(pilot_state(at_start, stock))
     state = engine.seed_state()
     limits = Limits.for_year(cfg.eligibility, cfg.run.start_date.year)
-    return write_waiting_list(path, stock, cfg.run.start_date, state.seekers, limits)
+    return write_waiting_list(path, stock, cfg.run.start_date, state.seekers, limits, excel)

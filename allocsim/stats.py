@@ -67,3 +67,36 @@ def power_at_margin(margin: float, se: float, confidence: float = 0.95) -> float
     if not se > 0:
         return 1.0
     return float(stats.norm.cdf(margin / se - stats.norm.ppf(0.5 + confidence / 2)))
+
+
+def share_interval(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of a mean of shares that stays within [0, 1]: Wilson's score interval
+    with the effective sample size of the replications (Korn and Graubard, 1998).
+
+    A share's mean over `n` replications has variance sd^2 / n; a binomial proportion
+    with the same variance has n_eff = p (1 - p) / (sd^2 / n) trials. Wilson's interval
+    for p with n_eff trials and Student's t quantile (n - 1 degrees of freedom) is about
+    the t-interval when p is far from 0 and 1, and never leaves [0, 1] near them. A
+    constant share (sd 0) gives a zero-width interval; fewer than two values give NaN.
+    """
+    p = np.clip(np.asarray(mean, dtype=float), 0.0, 1.0)
+    sd = np.asarray(sd, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = t_quantile(confidence, np.maximum(n - 1, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = sd * sd / n
+        n_eff = np.where(var > 0, p * (1 - p) / var, np.inf)
+        n_eff = np.maximum(n_eff, 1e-9)  # spread about a share of 0 or 1: all of [0, 1]
+        z2n = np.where(np.isinf(n_eff), 0.0, z * z / n_eff)
+        centre = (p + z2n / 2) / (1 + z2n)
+        half = np.where(
+            np.isinf(n_eff),
+            0.0,
+            z / (1 + z2n) * np.sqrt(p * (1 - p) / n_eff + z2n / (4 * n_eff)),
+        )
+    bad = (n < 2) | np.isnan(sd)
+    low = np.where(bad, np.nan, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(bad, np.nan, np.clip(centre + half, 0.0, 1.0))
+    return low, high

@@ -9,7 +9,6 @@ the column and what is allowed, as for the stock CSV.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +18,13 @@ import numpy as np
 from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
-from allocsim.paths import atomic_open
 from allocsim.policies.eligibility import Limits, allowance_limit
-from allocsim.world import Stock, parse_bool, read_csv_records
+from allocsim.world import Stock, csv_writer, parse_bool, parse_date, read_csv_records
 
 LIST_COLUMNS = {
-    "registration_date": "YYYY-MM-DD, not after run.start_date (Entree's registration date: "
-    "when the household registered, or the start of the tenancy it registered with)",
+    "registration_date": "YYYY-MM-DD (or D-M-YYYY), not after run.start_date (Entree's "
+    "registration date: when the household registered, or the start of the tenancy it "
+    "registered with)",
     "birth_year": "integer year; the household is 18 or older on run.start_date",
     "household_size": "integer 1-9",
     "income_band": "allowance (under the rent-allowance limit) | daeb (up to the DAEB "
@@ -99,7 +98,7 @@ def read_waiting_list(path: Path, stock: Stock, start: dt.date) -> WaitingList:
             bad(i, "row", str(rec.get(None, "")), f"{len(LIST_COLUMNS)} fields")
             continue
         try:
-            reg = dt.date.fromisoformat(rec["registration_date"].strip())
+            reg = parse_date(rec["registration_date"])
             if reg > start:
                 raise ValueError
         except ValueError:
@@ -227,14 +226,14 @@ def write_waiting_list(
     start: dt.date,
     cols: dict[str, np.ndarray],
     limits: Limits,
+    excel: bool = False,
 ) -> int:
-    """Write waiting households (SeekerTable columns, days from `start`) as a list CSV."""
+    """Write waiting households (SeekerTable columns, days from `start`) as a list CSV;
+    `excel`: as a Dutch Excel saves it (`allocsim.world.csv_writer`)."""
     kind = cols["kind"]
     age = -cols["birth_day"] / DAYS_PER_YEAR
     band = income_band_of(cols["income"], cols["household_size"], age, limits)
-    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(LIST_COLUMNS)
+    with csv_writer(path, LIST_COLUMNS, excel=excel) as row:
         for i in range(kind.size):
             reg = start + dt.timedelta(days=int(np.floor(cols["meettijd_start"][i])))
             birth = start + dt.timedelta(days=int(np.floor(cols["birth_day"][i])))
@@ -242,7 +241,7 @@ def write_waiting_list(
             wanted = [
                 v for b, v in enumerate(stock.villages) if int(cols["village_mask"][i]) >> b & 1
             ]
-            w.writerow(
+            row(
                 [
                     min(reg, start).isoformat(),
                     min(birth.year, start.year - 18),

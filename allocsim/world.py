@@ -7,10 +7,12 @@ or read from an analyst's CSV); `SeekerTable` grows as households register, and
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ STOCK_COLUMNS = {
     "rent_2021": "monthly rent in euro at the 2021 price level, > 0",
     "senior_suitable": "true/false: bedroom and bathroom on the ground floor",
     "new_build": "true/false",
-    "completion_date": "YYYY-MM-DD for homes not yet built, else empty",
+    "completion_date": "YYYY-MM-DD (or D-M-YYYY) for homes not yet built, else empty",
 }
 
 
@@ -258,12 +260,26 @@ def synthetic_stock(cfg: Config) -> Stock:
 
 
 def parse_bool(text: str) -> bool | None:
+    """A flag as people and Excel write it (a Dutch Excel says WAAR and ONWAAR)."""
     low = text.strip().lower()
-    if low in ("true", "1", "yes", "ja"):
+    if low in ("true", "1", "yes", "ja", "waar"):
         return True
-    if low in ("false", "0", "no", "nee"):
+    if low in ("false", "0", "no", "nee", "onwaar"):
         return False
     return None
+
+
+_DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date as YYYY-MM-DD, or D-M-YYYY as a Dutch Excel saves a date it has read;
+    ValueError otherwise."""
+    text = text.strip()
+    m = _DUTCH_DATE.match(text)
+    if m:
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    return dt.date.fromisoformat(text)
 
 
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
@@ -417,7 +433,7 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
         completion = 0.0
         if rec["completion_date"].strip():
             try:
-                completion = max(0.0, day_of(dt.date.fromisoformat(rec["completion_date"]), start))
+                completion = max(0.0, day_of(parse_date(rec["completion_date"]), start))
             except ValueError:
                 bad(i, "completion_date", rec["completion_date"])
         out["home_id"].append(hid)
@@ -473,14 +489,42 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
     )
 
 
-def write_stock_csv(stock: Stock, path: Path, start: dt.date) -> None:
-    """Write a stock in the CSV schema (a template for an analyst's own file)."""
-    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(STOCK_COLUMNS)
+EXCEL = CsvFormat("utf-8 with BOM", ";")  # as a Dutch Excel saves "CSV UTF-8"
+PLAIN = CsvFormat("utf-8", ",")
+
+
+@contextlib.contextmanager
+def csv_writer(
+    path: Path, columns: Iterable[str], decimals: Iterable[str] = (), excel: bool = False
+) -> Iterator[Callable[[list[Any]], None]]:
+    """A function that writes one row of a data file, whose header is `columns`; the file
+    appears at `path` when the block ends. Plain: UTF-8 and commas. `excel`: as a Dutch
+    Excel saves it (UTF-8 with a BOM, semicolons, and decimal commas in the `decimals`
+    columns), so that Excel opens it with its columns split and its numbers as numbers.
+    `read_csv_records` reads both."""
+    fmt = EXCEL if excel else PLAIN
+    encoding = "utf-8-sig" if fmt.encoding == "utf-8 with BOM" else "utf-8"
+    names = list(columns)
+    comma = [excel and name in set(decimals) for name in names]
+    with atomic_open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh, delimiter=fmt.delimiter)
+        w.writerow(names)
+
+        def row(values: list[Any]) -> None:
+            w.writerow(
+                [str(v).replace(".", ",") if c else v for v, c in zip(values, comma, strict=True)]
+            )
+
+        yield row
+
+
+def write_stock_csv(stock: Stock, path: Path, start: dt.date, excel: bool = False) -> None:
+    """Write a stock in the CSV schema (a template for an analyst's own file); `excel`:
+    as a Dutch Excel saves it (`csv_writer`)."""
+    with csv_writer(path, STOCK_COLUMNS, ["rent_2021"], excel) as row:
         for i in range(stock.n_homes):
             day = float(stock.completion_day[i])
-            w.writerow(
+            row(
                 [
                     int(stock.home_id[i]),
                     stock.municipalities[stock.municipality[i]],

@@ -162,10 +162,113 @@ def experiment_main(replications: int, worker_counts: list[int]) -> None:
     )
 
 
+def run_explore_case(replications: int) -> dict[str, Any]:
+    """One point of the starter-pilot exploration, as `allocsim explore` runs it, with the
+    pilot cache off (a new point has a new pilot): its pilot, `replications`
+    replications of the four scenarios, and the history matching of the region."""
+    import os
+
+    os.environ["ALLOCSIM_CACHE"] = "off"
+    from allocsim.domain import day_of
+    from allocsim.engine import pilot_state
+    from allocsim.experiment.jobs import Job, group_jobs, run_job
+    from allocsim.explore import load_exploration
+    from allocsim.explore.run import draw_points, point_scenarios
+    from allocsim.explore.spec import region_config
+    from allocsim.world import build_stock
+
+    exploration = load_exploration(ROOT / "experiments" / "starter-pilot-t3-2022-explore.toml")
+    _, values = draw_points(exploration, exploration.spec.points)
+    scenarios = point_scenarios(exploration, values[0])
+    window = exploration.experiment.window
+    review = exploration.experiment.review
+    data_window = None
+    if review is not None:
+        data_window = (
+            day_of(review.data_window_start, window.start_date),
+            day_of(review.data_window_end, window.start_date),
+        )
+    stock = build_stock(scenarios[0].config)
+    start = time.perf_counter()
+    pilot_state(scenarios[0].config, stock)
+    pilot = time.perf_counter() - start
+    jobs = group_jobs(
+        scenarios, range(replications), {s.label: set() for s in scenarios}, False, data_window
+    )
+    start = time.perf_counter()
+    for job in jobs:
+        run_job(job)
+    per_replication = (time.perf_counter() - start) / replications
+    history = float("nan")
+    if exploration.region is not None:
+        region = region_config(exploration, values[0])
+        start = time.perf_counter()
+        run_job(Job("history_matching", region, 0, False))
+        history = (time.perf_counter() - start) * exploration.spec.history_matching.replications
+    return {
+        "case": "explore",
+        "scenarios": len(scenarios),
+        "replications": replications,
+        "pilot_seconds": pilot,
+        "replication_seconds": per_replication,
+        "history_seconds": history,
+        "history_scale": exploration.spec.history_matching.scale,
+        "default_points": exploration.spec.points,
+        "default_replications": exploration.spec.replications,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def explore_main(replications: int) -> None:
+    yard_before = yardstick_ms()
+    r = in_child("--case", "explore-one", "--replications", str(replications))
+    yard_after = yardstick_ms()
+    yard = (yard_before + yard_after) / 2 if yard_before and yard_after else None
+
+    def point(reps: int, history: bool) -> float:
+        return (
+            r["pilot_seconds"]
+            + reps * r["replication_seconds"]
+            + (r["history_seconds"] if history else 0.0)
+        )
+
+    print(
+        f"starter-pilot exploration, one point ({r['scenarios']} scenarios, pilot cache off), "
+        f"measured on {replications} replications"
+    )
+    print(f"yardstick (same run): {yard_before} ms before, {yard_after} ms after")
+    print(f"{'part':38} {'seconds':>9} {'vs yardstick':>16}")
+    for name, seconds in (
+        ("pilot of the point (80 years)", r["pilot_seconds"]),
+        ("one replication of the 4 scenarios", r["replication_seconds"]),
+        (f"history matching (region x{r['history_scale']:g})", r["history_seconds"]),
+    ):
+        print(f"{name:38} {seconds:>9.1f} {ratio(seconds, yard):>16}")
+    print(f"peak memory {r['peak_rss_mb']:.0f} MB")
+    n, reps = r["default_points"], r["default_replications"]
+    for label, points, reps_, history in (
+        (f"shipped default ({n} points x {reps} replications)", n, reps, True),
+        ("target: 256 points x 20 replications, with history matching", 256, 20, True),
+        ("target: 256 points x 20 replications, without it", 256, 20, False),
+    ):
+        minutes = points * point(reps_, history) / 2 / 60
+        print(f"{label}: {minutes:.0f} min on 2 cores (one point {point(reps_, history):.0f} s)")
+    print("(target: 256 points x 4 scenarios x 20 replications in at most 10 min on 2 cores)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--case", choices=["default", "x10", "region", "experiment", "experiment-one"]
+        "--case",
+        choices=[
+            "default",
+            "x10",
+            "region",
+            "experiment",
+            "experiment-one",
+            "explore",
+            "explore-one",
+        ],
     )
     parser.add_argument("--replications", type=int)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -175,6 +278,12 @@ def main() -> None:
         return
     if args.case == "experiment-one":
         print(json.dumps(run_experiment_case(args.replications or 1000, args.workers[0])))
+        return
+    if args.case == "explore":
+        explore_main(args.replications or 2)
+        return
+    if args.case == "explore-one":
+        print(json.dumps(run_explore_case(args.replications or 2)))
         return
     if args.case:
         print(json.dumps(run_case(args.case, args.replications or 10)))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from allocsim.cli import main
-from allocsim.records import TABLES
+from allocsim.records import TABLES, date_columns
 
 
 def test_run_writes_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,6 +34,10 @@ def test_run_writes_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     for table in TABLES:
         frame = pd.read_parquet(out / f"{table}.parquet")
         assert list(frame.columns) == list(TABLES[table])
+        for date, day in date_columns(table).items():  # the calendar beside the days
+            shifted = pd.to_datetime(frame[date]) - pd.Timestamp("2022-01-01")
+            ok = frame[day].notna()
+            assert (shifted.dt.days[ok] == np.floor(frame.loc[ok, day])).all(), (table, date)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["root_seed"] == 5 and manifest["config"]["run"]["replications"] == 2
     assert manifest["failures"] == []

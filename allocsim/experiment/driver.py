@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,36 +26,8 @@ from allocsim.experiment.storage import (
 )
 from allocsim.metrics import select, summarise
 from allocsim.paths import read_manifest, replace_file, write_text
+from allocsim.progress import Progress
 from allocsim.stats import mean_sd, t_half_width
-
-
-@dataclass
-class Progress:
-    """A progress bar with ETA on a terminal; silent otherwise."""
-
-    total: int
-    quiet: bool
-    bar: Any = field(default=None)
-
-    def __post_init__(self) -> None:
-        if not self.quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.total, unit="rep", dynamic_ncols=True, file=sys.stderr)
-
-    def extend(self, n: int) -> None:
-        self.total += n
-        if self.bar is not None:
-            self.bar.total = self.total
-            self.bar.refresh()
-
-    def step(self) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 @dataclass
@@ -69,12 +40,13 @@ class ExperimentResult:
 
 
 def half_widths(metrics: pd.DataFrame, targets: dict[str, float]) -> dict[tuple[str, str], float]:
-    """Current 95% CI half-width per (scenario, metric id) for the targeted metrics."""
+    """Current 95% interval half-width (half its length) per (scenario, metric id) for
+    the targeted metrics."""
     out = {}
     for metric_id in targets:
         for scenario, part in select(metrics, metric_id).groupby("scenario", observed=True):
             s = summarise(part.drop(columns="scenario"))
-            out[(str(scenario), metric_id)] = float((s["ci_high"] - s["mean"]).iloc[0])
+            out[(str(scenario), metric_id)] = float((s["ci_high"] - s["ci_low"]).iloc[0] / 2)
     return out
 
 
@@ -92,7 +64,7 @@ def run_experiment(
     log: Callable[[str], None] = lambda _msg: None,
 ) -> ExperimentResult:
     """Run (or resume) an experiment into `out_dir` and write its summary and comparison."""
-    folder = RunFolder(out_dir)
+    folder = RunFolder(out_dir, spec.window.start_date)
     fingerprint = spec_fingerprint(spec, scenarios)
     manifest_path = out_dir / "manifest.json"
     if resume:
@@ -145,7 +117,7 @@ def run_experiment(
         rule = spec.replications
         fixed = replications if replications is not None else rule.fixed
         target = fixed if fixed is not None else rule.min
-        progress = Progress(0, quiet)
+        progress = Progress(quiet=quiet)
         try:
             while True:
                 done = {s.label: folder.done(s.label) for s in scenarios}

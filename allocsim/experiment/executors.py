@@ -8,12 +8,14 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from allocsim.errors import EnvironmentProblem
 from allocsim.experiment.jobs import Job, JobResult, run_job
 
 Executor = Literal["serial", "processes", "dask"]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def watch_parent(parent: int) -> None:
@@ -55,8 +57,14 @@ class Session:
                 initargs=(os.getpid(),),
             )
         elif self.executor == "dask":
-            from distributed import Client, LocalCluster
-
+            try:  # an optional extra: imported only when asked for
+                from distributed import Client, LocalCluster
+            except ImportError:
+                raise EnvironmentProblem(
+                    "--executor dask",
+                    "Dask is not installed",
+                    "pip install 'allocsim[dask]'",
+                ) from None
             if self.address:
                 try:
                     self.client = Client(self.address, timeout="10s")
@@ -97,35 +105,41 @@ class Session:
         """Results as they finish; at most a few jobs per worker are in flight."""
         return EXECUTORS[self.executor](jobs, self)
 
+    def map(self, fn: Callable[[T], R], items: list[T]) -> Iterator[R]:
+        """`fn(item)` for every item on these workers, results as they finish (`fn` must
+        be importable where it runs: a module-level function of allocsim)."""
+        return MAPPERS[self.executor](items, self, fn)
 
-def _serial(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+
+def _serial(jobs: list[Any], session: Session, fn: Callable[[Any], Any] = run_job) -> Iterator[Any]:
     for job in jobs:
-        yield run_job(job)
+        yield fn(job)
 
 
-def _processes(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+def _processes(
+    jobs: list[Any], session: Session, fn: Callable[[Any], Any] = run_job
+) -> Iterator[Any]:
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pool = session.pool
     pending = iter(jobs)
-    running = {pool.submit(run_job, j) for j in itertools.islice(pending, session.workers * 4)}
+    running = {pool.submit(fn, j) for j in itertools.islice(pending, session.workers * 4)}
     while running:
         done, running = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             yield future.result()
             nxt = next(pending, None)
             if nxt is not None:
-                running.add(pool.submit(run_job, nxt))
+                running.add(pool.submit(fn, nxt))
 
 
-def _dask(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
+def _dask(jobs: list[Any], session: Session, fn: Callable[[Any], Any] = run_job) -> Iterator[Any]:
     from distributed import as_completed
 
     client = session.client
     pending = iter(jobs)
     futures = [
-        client.submit(run_job, j, pure=False)
-        for j in itertools.islice(pending, session.workers * 4)
+        client.submit(fn, j, pure=False) for j in itertools.islice(pending, session.workers * 4)
     ]
     queue = as_completed(futures)
     for future in queue:
@@ -134,10 +148,15 @@ def _dask(jobs: list[Job], session: Session) -> Iterator[list[JobResult]]:
         yield result
         nxt = next(pending, None)
         if nxt is not None:
-            queue.add(client.submit(run_job, nxt, pure=False))
+            queue.add(client.submit(fn, nxt, pure=False))
 
 
 EXECUTORS: dict[str, Callable[[list[Job], Session], Iterator[list[JobResult]]]] = {
+    "serial": _serial,
+    "processes": _processes,
+    "dask": _dask,
+}
+MAPPERS: dict[str, Callable[[list[Any], Session, Callable[[Any], Any]], Iterator[Any]]] = {
     "serial": _serial,
     "processes": _processes,
     "dask": _dask,

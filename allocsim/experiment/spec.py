@@ -24,6 +24,11 @@ class ScenarioRef(Section):
     set: dict[str, Any] = Field(
         default_factory=dict, description="Overrides, dotted key -> value, validated as config."
     )
+    names: dict[Literal["en", "nl"], str] = Field(
+        default_factory=dict,
+        description="Its name in reports per language, e.g. { en = 'with the pilot', "
+        "nl = 'met de pilot' } (default: the label).",
+    )
 
 
 class Sweep(Section):
@@ -85,6 +90,9 @@ class Review(Section):
 
     kind: Literal["starter_pilot", "village_rule"]
     title: str
+    titles: dict[Literal["en", "nl"], str] = Field(
+        default_factory=dict, description="The title per report language (default: title)."
+    )
     data_window_start: dt.date = Field(description="First day of the data the review sees.")
     data_window_end: dt.date = Field(description="Last day (exclusive) of that data.")
     treatment: str = Field(description="Scenario with the rule.")
@@ -100,6 +108,10 @@ class Review(Section):
 class ExperimentSpec(Section):
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
+    descriptions: dict[Literal["en", "nl"], str] = Field(
+        default_factory=dict,
+        description="The description per report language (default: description).",
+    )
     seed: int = Field(ge=0, description="Root seed of every scenario (common random numbers).")
     baseline: str = Field(description="Scenario label the others are compared with.")
     replications: ReplicationRule

@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +19,25 @@ import pandas as pd
 from allocsim import package_version
 from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
+from allocsim.records import with_dates
 
 
 def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
     """Hash of everything that determines the numbers: the whole spec but its replication
-    rule (a resumed run may ask for more), every resolved config and the package version."""
+    rule (a resumed run may ask for more) and the names and texts reports give, every
+    resolved config and the package version."""
     blob = json.dumps(
         {
-            "spec": spec.model_dump(mode="json", exclude={"replications", "description"}),
+            "spec": spec.model_dump(
+                mode="json",
+                exclude={
+                    "replications": True,
+                    "description": True,
+                    "descriptions": True,
+                    "scenarios": {"__all__": {"names"}},
+                    "review": {"titles"},
+                },
+            ),
             "scenarios": [(s.label, s.config.resolved()) for s in scenarios],
             "version": package_version(),
         },
@@ -62,6 +75,7 @@ def new_manifest(kind: str, name: str, seed: int, **fields: Any) -> dict[str, An
         "name": name,
         "root_seed": seed,
         "allocsim_version": package_version(),
+        "command": shlex.join(["allocsim", *sys.argv[1:]]),
         "started": dt.datetime.now(dt.UTC).isoformat(),
         "status": "running",
         **fields,
@@ -83,11 +97,13 @@ def finish_manifest(
 
 
 class RunFolder:
-    """The parts of an experiment on disk; what is there is what is done."""
+    """The parts of an experiment on disk; what is there is what is done. `start_date`
+    (the experiment's day 0) dates the record tables kept with `--keep-records`."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, start_date: dt.date | None = None):
         self.root = root
         self.parts = root / "parts"
+        self.start_date = start_date
 
     def metrics_path(self, label: str, r: int) -> Path:
         return self.parts / "metrics" / f"scenario={slug(label)}" / f"r{r:06d}.parquet"
@@ -112,8 +128,11 @@ class RunFolder:
             return
         assert result.metrics is not None
         if result.records is not None:
+            if self.start_date is None:
+                raise ValueError("RunFolder needs the start date to write record tables")
             for table, frame in result.records.items():
-                _write_atomic(frame, self.record_path(table, result.label, result.replication))
+                dated = with_dates(table, frame, self.start_date)
+                _write_atomic(dated, self.record_path(table, result.label, result.replication))
         # The metrics part goes last: its presence marks the replication as done.
         _write_atomic(result.metrics, self.metrics_path(result.label, result.replication))
         self.error_path(result.label, result.replication).unlink(missing_ok=True)
