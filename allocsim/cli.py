@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+import allocsim
 from allocsim.config import Config
 from allocsim.errors import (
     EXIT_BUG,
@@ -681,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The one error boundary: every expected failure becomes one line and an exit code
     (allocsim.errors); a traceback only for a bug, and then behind --debug."""
     args = build_parser().parse_args(argv)
+    allocsim.COMMAND = list(argv) if argv is not None else sys.argv[1:]
     signal.signal(signal.SIGTERM, _terminate)  # SIGTERM behaves like Ctrl-C
     try:
         return int(args.func(args))

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import SHARE_METRICS
+from allocsim.metrics import SHARE_METRICS, complete_counts
 from allocsim.paths import read_manifest, read_table
 from allocsim.stats import t_half_width, welch
 
@@ -274,6 +274,8 @@ def compare_runs(
     parts = []
     for pair in pairs:
         xa, xb = frames_a[pair.a.label], frames_b[pair.b.label]
+        # A count with no row in a replication is zero there, on both sides.
+        xa, xb = complete_counts(xa, xb[KEYS]), complete_counts(xb, xa[KEYS])
         if metrics:
             xa, xb = xa[xa["metric"].isin(metrics)], xb[xb["metric"].isin(metrics)]
         if groups:

@@ -30,6 +30,7 @@ SAME_IN_BOTH = {
     "channel.all": "'all' reads as a code in the tables; see group.all for prose",
     "sheet.quotas": "'Quota' is the Dutch word too",
     "h_paid_item": "a pattern of two values, no words",
+    "h_run_named": "a pattern of two values, no words",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -52,10 +53,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interval_range": {"en": "{low} to {high}", "nl": "{low} tot {high}"},
     # Headline sentences.
     "h_effect": {
-        "en": "{treatment} against {control}: the {metric} of {group} was {t_value} against "
+        "en": "{treatment} against {control}: {the} {metric} of {group} was {t_value} against "
         "{c_value}, a difference of {diff} (95% interval {interval}, {n} paired "
         "replications).",
-        "nl": "{treatment} tegenover {control}: de {metric} van {group} was {t_value} "
+        "nl": "{treatment} tegenover {control}: {the} {metric} van {group} was {t_value} "
         "tegenover {c_value}, een verschil van {diff} (95%-interval {interval}, {n} "
         "gepaarde replicaties).",
     },
@@ -65,33 +66,40 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "h_lettings": {
         "en": "In absolute numbers: {t_lettings} lettings to {group} in the window against "
-        "{c_lettings}, about {per_year} a year more.",
+        "{c_lettings}: about {per_year} a year {more} (95% interval {interval}).",
         "nl": "In aantallen: {t_lettings} verhuringen aan {group} in de periode tegenover "
-        "{c_lettings}, ongeveer {per_year} per jaar meer.",
+        "{c_lettings}: ongeveer {per_year} per jaar {more} (95%-interval {interval}).",
     },
-    "h_lettings_fewer": {
-        "en": "In absolute numbers: {t_lettings} lettings to {group} in the window against "
-        "{c_lettings}, about {per_year} a year fewer.",
-        "nl": "In aantallen: {t_lettings} verhuringen aan {group} in de periode tegenover "
-        "{c_lettings}, ongeveer {per_year} per jaar minder.",
+    "h_lettings_none": {
+        "en": "The number of lettings to {group} ({t_lettings} against {c_lettings} in the "
+        "window) did not change beyond noise.",
+        "nl": "Het aantal verhuringen aan {group} ({t_lettings} tegenover {c_lettings} in de "
+        "periode) veranderde niet boven de ruis uit.",
     },
+    "more": {"en": "more", "nl": "meer"},
+    "fewer": {"en": "fewer", "nl": "minder"},
     "h_paid": {
         "en": "Who paid for it: the success rate fell for {groups}.",
-        "nl": "Wie betaalde: de slaagkans daalde voor {groups}.",
+        "nl": "Wie betaalde de prijs: de slaagkans daalde voor {groups}.",
     },
     "h_paid_item": {"en": "{group} ({diff})", "nl": "{group} ({diff})"},
     "h_paid_none": {
         "en": "No other group's success rate fell beyond noise.",
-        "nl": "Bij geen andere groep daalde de slaagkans meer dan de ruis.",
+        "nl": "Bij geen andere groep daalde de slaagkans boven de ruis uit.",
+    },
+    "h_paid_none_any": {
+        "en": "No group's success rate fell beyond noise.",
+        "nl": "Bij geen enkele groep daalde de slaagkans boven de ruis uit.",
     },
     "h_window": {
-        "en": "What a real review with data from {window} can see: one realisation shows a "
-        "change in the expected direction with probability {p_sign}, and passes a one-sided "
-        "5% test against the world without it with probability {power}.",
-        "nl": "Wat een echte evaluatie met gegevens van {window} kan zien: één werkelijkheid "
-        "laat met kans {p_sign} een verandering in de verwachte richting zien, en met kans "
-        "{power} een verandering die een eenzijdige toets op 5% doorstaat tegenover de "
-        "wereld zonder.",
+        "en": "What a real review with data from {window} can see: one possible outcome shows "
+        "a change in the expected direction with probability {p_sign}, and a change that is "
+        "significant in a one-sided 5% test against the world without the measure with "
+        "probability {power} (estimated from {n} replications per scenario).",
+        "nl": "Wat een echte evaluatie met gegevens van {window} kan zien: één mogelijke "
+        "uitkomst laat met {p_sign} kans een verandering in de verwachte richting zien, en "
+        "met {power} kans een verandering die bij een eenzijdige toets (5%) significant is "
+        "tegenover de wereld zonder de maatregel (geschat uit {n} replicaties per scenario).",
     },
     "h_window_verdict_no": {
         "en": "So the data cannot be expected to show the effect.",
@@ -106,6 +114,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "probability: {quota} homes.",
         "nl": "Het kleinste jaarlijkse quotum waarvan de gegevens het effect met 80% kans "
         "laten zien: {quota} woningen.",
+    },
+    "h_quota_smallest": {
+        "en": "Already the smallest simulated yearly quota ({quota} homes) would show its "
+        "effect with 80% probability; smaller quotas were not simulated.",
+        "nl": "Al het kleinste gesimuleerde jaarlijkse quotum ({quota} woningen) laat het "
+        "effect met 80% kans zien; kleinere quota zijn niet gesimuleerd.",
     },
     "h_quota_none": {
         "en": "None of the simulated quotas (up to {quota} homes a year) would show its "
@@ -127,18 +141,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "h_run": {
         "en": "Over {window}, {lettings} homes were let: {offer} through the offer model, "
-        "{lottery} by lottery and {direct} directly. Of the active house seekers, {rate} "
+        "{lottery} by lottery and {direct} by direct allocation. Of the active house "
+        "seekers, {rate} "
         "found a home.",
         "nl": "In de periode {window} werden {lettings} woningen verhuurd: {offer} via het "
-        "aanbodmodel, {lottery} via loting en {direct} direct. Van de actief "
+        "aanbodmodel, {lottery} via loting en {direct} via directe bemiddeling. Van de actief "
         "woningzoekenden vond {rate} een woning.",
     },
     "h_village": {
         "en": "Of the villages' senior-suitable homes, {t65} went to people aged 65 or over "
-        "against {c65}, and {t_same} to people from the same village against {c_same}.",
+        "against {c65} ({d65}, 95% interval {i65}), and {t_same} to people from the same "
+        "village against {c_same} ({d_same}, 95% interval {i_same}).",
         "nl": "Van de seniorgeschikte woningen in de kernen ging {t65} naar 65-plussers "
-        "tegenover {c65}, en {t_same} naar mensen uit dezelfde kern tegenover {c_same}.",
+        "tegenover {c65} ({d65}, 95%-interval {i65}), en {t_same} naar mensen uit dezelfde "
+        "kern tegenover {c_same} ({d_same}, 95%-interval {i_same}).",
     },
+    "h_run_named": {"en": "{scenario}: {text}", "nl": "{scenario}: {text}"},
     "h_figure": {
         "en": "Success rate by group and scenario (95% intervals)",
         "nl": "Slaagkans per groep en scenario (95%-intervallen)",
@@ -149,9 +167,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "success_rate_note": {
         "en": "Lettings to the group divided by its active seekers over the window; mean over "
         "replications with a 95% interval (Wilson's, which stays between 0% and 100%).",
-        "nl": "Verhuringen aan de groep gedeeld door haar actief woningzoekenden in de "
-        "periode; gemiddelde over replicaties met 95%-interval (volgens Wilson, dat tussen "
-        "0% en 100% blijft).",
+        "nl": "Verhuringen aan de groep gedeeld door het aantal actief woningzoekenden in "
+        "die groep in de periode; gemiddelde over replicaties met 95%-interval (volgens "
+        "Wilson, dat altijd tussen 0% en 100% blijft).",
     },
     "differences": {"en": "Differences against the baseline", "nl": "Verschillen met de basis"},
     "differences_note": {
@@ -223,8 +241,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.period": {"en": "period", "nl": "periode"},
     "col.month": {"en": "month", "nl": "maand"},
     "col.mean": {"en": "mean", "nl": "gemiddelde"},
-    "col.low": {"en": "95% low", "nl": "95% onder"},
-    "col.high": {"en": "95% high", "nl": "95% boven"},
+    "col.low": {"en": "95% low", "nl": "ondergrens 95%"},
+    "col.high": {"en": "95% high", "nl": "bovengrens 95%"},
     "col.interval": {"en": "95% interval", "nl": "95%-interval"},
     "col.n": {"en": "n", "nl": "n"},
     "col.diff": {"en": "difference", "nl": "verschil"},
@@ -238,9 +256,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.quota": {"en": "quota per year", "nl": "quotum per jaar"},
     "col.p_sign": {
         "en": "P(right direction)",
-        "nl": "kans op juiste richting",
+        "nl": "kans op de juiste richting",
     },
-    "col.power": {"en": "P(seen, 5% test)", "nl": "kans gezien (toets 5%)"},
+    "col.power": {"en": "P(seen, 5% test)", "nl": "kans zichtbaar (toets 5%)"},
     "col.item_key": {"en": "key", "nl": "sleutel"},
     "col.value": {"en": "value", "nl": "waarde"},
     "col.text": {"en": "text", "nl": "tekst"},
@@ -252,7 +270,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.differences": {"en": "Differences", "nl": "Verschillen"},
     "sheet.channels": {"en": "Channels", "nl": "Kanalen"},
     "sheet.time": {"en": "Over time", "nl": "In de tijd"},
-    "sheet.months": {"en": "Status holders by month", "nl": "Statushouders per maand"},
     "sheet.quotas": {"en": "Quota", "nl": "Quota"},
     "sheet.review": {"en": "Review", "nl": "Evaluatie"},
     "sheet.provenance": {"en": "Provenance", "nl": "Herkomst"},
@@ -394,7 +411,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "uitstroom beschermd wonen",
     },
     # Units and others.
-    "pp": {"en": "points", "nl": "procentpunt"},
+    "pp": {"en": "percentage points", "nl": "procentpunt"},
+    "pp_short": {"en": "pp", "nl": "%-punt"},
+    "the": {"en": "the", "nl": "de"},
+    "the_neuter": {"en": "the", "nl": "het"},
+    "executor.serial": {"en": "serial", "nl": "na elkaar"},
+    "executor.processes": {"en": "local processes", "nl": "lokale processen"},
+    "executor.dask": {"en": "Dask cluster", "nl": "Dask-cluster"},
+    "sheet.by_month": {"en": "By month", "nl": "Per maand"},
     "years_unit": {"en": "years", "nl": "jaar"},
     "homes_unit": {"en": "homes", "nl": "woningen"},
 }
@@ -442,25 +466,34 @@ class Words:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
         return str(format_percent(share, format=pattern, locale=self.locale))
 
+    def _signed(self, value: float, digits: int) -> str:
+        """'+1.2', '−0.8' or '0.0': the sign of the rounded value, so no '−0.0'."""
+        rounded = round(value, digits)
+        sign = "+" if rounded > 0 else ("−" if rounded < 0 else "")
+        return f"{sign}{self.number(abs(rounded), digits)}"
+
     def points(self, diff: float, digits: int = 1) -> str:
-        """A difference of shares in signed percentage points: '+1.2 points'."""
+        """A difference of shares in signed percentage points: '+1.2 percentage points'."""
         if diff is None or math.isnan(diff):
             return "–"
-        sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
-        return f"{sign}{self.number(abs(diff) * 100, digits)} {self('pp')}"
+        return f"{self._signed(diff * 100, digits)} {self('pp')}"
 
     def points_range(self, low: float, high: float, digits: int = 1) -> str:
-        """'+2.6 to +3.0 points'."""
+        """'+2.6 to +3.0 percentage points'."""
         if low is None or math.isnan(low):
             return "–"
-        bare = [self.points(x, digits).rsplit(" ", 1)[0] for x in (low, high)]
-        return f"{self('interval_range', low=bare[0], high=bare[1])} {self('pp')}"
+        bare = {k: self._signed(x * 100, digits) for k, x in (("low", low), ("high", high))}
+        return f"{self('interval_range', **bare)} {self('pp')}"
 
     def signed(self, diff: float, digits: int = 1) -> str:
         if diff is None or math.isnan(diff):
             return "–"
-        sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
-        return f"{sign}{self.number(abs(diff), digits)}"
+        return self._signed(diff, digits)
+
+    def article(self, metric: str) -> str:
+        """The article before a metric's label: Dutch 'het' for 'aandeel' and 'aantal'."""
+        neuter = self.label("metric", metric).startswith(("aandeel", "aantal"))
+        return self("the_neuter" if neuter else "the")
 
     def date(self, day: dt.date | str) -> str:
         if isinstance(day, str):

@@ -404,6 +404,34 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return out
 
 
+def complete_counts(frame: pd.DataFrame, keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One scenario's long rows with a zero row for every count metric (`COUNT_METRICS`)
+    missing in one of its replications: a count with no row is zero, as `summarise`
+    treats it, so paired and unpaired differences must see that zero too. `keys`
+    (dimension, level, group, metric) adds count keys the frame lacks altogether."""
+    key_cols = ["dimension", "level", "group", "metric"]
+    is_count = frame["metric"].astype(str).isin(COUNT_METRICS)
+    counts = frame.loc[is_count, key_cols].astype(str).drop_duplicates()
+    if keys is not None:
+        more = keys[keys["metric"].astype(str).isin(COUNT_METRICS)][key_cols].astype(str)
+        counts = pd.concat([counts, more]).drop_duplicates()
+    reps = pd.DataFrame({"replication": frame["replication"].unique()})
+    if counts.empty or reps.empty:
+        return frame
+    grid = counts.merge(reps, how="cross")
+    present = frame.loc[is_count, [*key_cols, "replication"]].astype({k: str for k in key_cols})
+    missing = grid.merge(present, how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return frame
+    extra = missing.assign(value=0.0)
+    for column in frame.columns:
+        if column not in extra.columns:
+            extra[column] = frame[column].iloc[0]
+    base = frame.astype({k: str for k in key_cols})
+    return pd.concat([base, extra[frame.columns]], ignore_index=True)
+
+
 def select(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     """Rows of one metric, given as 'dimension/level/group/metric'."""
     dim, level, group, name = metric_id.split("/")

@@ -67,6 +67,7 @@ class Sheet:
     formats: dict[str, str] = field(default_factory=dict)
     share_rows: np.ndarray | None = None  # long tables: rows whose numbers are shares
     share_format: str = "pct"  # or "points", for differences of shares
+    points_unit: str = "pp"  # the unit Excel shows after percentage points
 
 
 @dataclass
@@ -199,19 +200,28 @@ def paired(inputs: Inputs, a: str, b: str, metric_id: str) -> tuple[float, float
 def value_text(w: Words, metric: str, value: float) -> str:
     if is_share(metric):
         return w.percent(value)
-    if metric.endswith("_years") or metric == "tenant_age_mean":
+    if is_years(metric):
         return f"{w.number(value)} {w('years_unit')}"
     return w.number(value, 0 if metric.startswith(("lettings", "active")) else 1)
 
 
 def diff_text(w: Words, metric: str, value: float) -> str:
-    return w.points(value) if is_share(metric) else w.signed(value)
+    if is_share(metric):
+        return w.points(value)
+    if is_years(metric):
+        return f"{w.signed(value)} {w('years_unit')}"
+    return w.signed(value)
+
+
+def is_years(metric: str) -> bool:
+    return metric.endswith("_years") or metric == "tenant_age_mean"
 
 
 def diff_range(w: Words, metric: str, low: float, high: float) -> str:
     if is_share(metric):
         return w.points_range(low, high)
-    return w("interval_range", low=w.signed(low), high=w.signed(high))
+    bare = w("interval_range", low=w.signed(low), high=w.signed(high))
+    return f"{bare} {w('years_unit')}" if is_years(metric) else bare
 
 
 def cell(w: Words, metric: str, mean: float, low: float, high: float) -> str:
@@ -255,27 +265,33 @@ def _axis_format(ax: Any, w: Words, share: bool) -> None:
 # --- Headline -------------------------------------------------------------------------
 
 
-def review_headline(inputs: Inputs, w: Words, review: dict[str, Any]) -> list[str]:
-    treatment, control, metric_id = review["treatment"], review["control"], review["metric"]
-    dimension, level, group, metric = metric_id.split("/")
-    who = w.label("level", level) if dimension == "review" else w.label("group", group)
+def review_detectability(inputs: Inputs, review: dict[str, Any]) -> Detectability:
     start, end = review["data_window_start"], review["data_window_end"]
-    window = date_range(w, str(start), str(end))
-    det = detectability(
+    return detectability(
         inputs.metrics,
         inputs.comparison,
-        treatment,
-        control,
-        metric_id,
+        review["treatment"],
+        review["control"],
+        review["metric"],
         f"{start} .. {end}",
         review.get("quota_scenarios", {}),
     )
+
+
+def review_headline(
+    inputs: Inputs, w: Words, review: dict[str, Any], det: Detectability
+) -> list[str]:
+    treatment, control, metric_id = review["treatment"], review["control"], review["metric"]
+    dimension, level, group, metric = metric_id.split("/")
+    who = w.label("level", level) if dimension == "review" else w.label("group", group)
+    window = date_range(w, str(review["data_window_start"]), str(review["data_window_end"]))
     t_name, c_name = scenario_name(inputs, w, treatment), scenario_name(inputs, w, control)
     lines = [
         w(
             "h_effect",
             treatment=t_name[:1].upper() + t_name[1:],
             control=c_name,
+            the=w.article(metric),
             metric=w.label("metric", metric),
             group=who,
             t_value=value_text(w, metric, inputs.value(treatment, metric_id)),
@@ -285,43 +301,68 @@ def review_headline(inputs: Inputs, w: Words, review: dict[str, Any]) -> list[st
             n=det.n_pairs,
         )
     ]
-    if not (det.effect_ci_low > 0 or det.effect_ci_high < 0):
+    if not beyond_noise(det.effect_ci_low, det.effect_ci_high):
         lines.append(w("h_effect_none", n=det.n_pairs))
-    if metric == "success_rate":
-        lets_id = "/".join([*metric_id.split("/")[:3], "lettings"])
-        t_lets, c_lets = inputs.value(treatment, lets_id), inputs.value(control, lets_id)
-        per_year = (t_lets - c_lets) / inputs.years()
-        key = "h_lettings" if per_year >= 0 else "h_lettings_fewer"
-        lines.append(
-            w(
-                key,
-                t_lettings=w.number(t_lets, 0),
-                c_lettings=w.number(c_lets, 0),
-                group=w.label("group", group),
-                per_year=w.number(abs(per_year), 1),
-            )
-        )
+    if metric == "success_rate" and dimension == "all":
+        lines.append(lettings_sentence(inputs, w, treatment, control, group))
     if review["kind"] == "village_rule":
-        homes = "review/village_senior_homes/all"
-        lines.append(
-            w(
-                "h_village",
-                **{
-                    f"{side}{key}": w.percent(inputs.value(scen, f"{homes}/{metric}"), 0)
-                    for side, scen in (("t", treatment), ("c", control))
-                    for key, metric in (("65", "share_65plus"), ("_same", "share_same_village"))
-                },
-            )
-        )
-    lines.append(who_paid(inputs, w, treatment, control, exclude=group))
+        lines.append(village_sentence(inputs, w, treatment, control))
+    lines.append(
+        who_paid(inputs, w, treatment, control, exclude=group if metric == "success_rate" else "")
+    )
     lines.append(window_sentence(w, det, window))
     quotas = review.get("quota_scenarios") or {}
     if quotas:
-        if det.smallest_quota_80 is not None:
-            lines.append(w("h_quota", quota=w.number(det.smallest_quota_80, 0)))
-        else:
+        if det.smallest_quota_80 is None:
             lines.append(w("h_quota_none", quota=w.number(max(quotas.values()), 0)))
+        elif det.smallest_quota_80 <= min(quotas.values()):
+            lines.append(w("h_quota_smallest", quota=w.number(det.smallest_quota_80, 0)))
+        else:
+            lines.append(w("h_quota", quota=w.number(det.smallest_quota_80, 0)))
     return lines
+
+
+def beyond_noise(low: float, high: float) -> bool:
+    return bool(low > 0 or high < 0)
+
+
+def lettings_sentence(inputs: Inputs, w: Words, treatment: str, control: str, group: str) -> str:
+    """Lettings to the group in the window, and the paired change per year with its
+    interval when it is beyond noise."""
+    lets_id = f"all/all/{group}/lettings"
+    counts = {
+        "t_lettings": w.number(inputs.value(treatment, lets_id), 0),
+        "c_lettings": w.number(inputs.value(control, lets_id), 0),
+        "group": w.label("group", group),
+    }
+    mean, low, high, _ = paired(inputs, control, treatment, lets_id)
+    years = inputs.years()
+    if not beyond_noise(low, high) or not np.isfinite(years) or years <= 0:
+        return w("h_lettings_none", **counts)
+    sign = 1.0 if mean > 0 else -1.0
+    return w(
+        "h_lettings",
+        **counts,
+        per_year=w.number(abs(mean) / years, 1),
+        more=w("more" if mean > 0 else "fewer"),
+        interval=w(
+            "interval_range",
+            low=w.number(min(sign * low, sign * high) / years, 1),
+            high=w.number(max(sign * low, sign * high) / years, 1),
+        ),
+    )
+
+
+def village_sentence(inputs: Inputs, w: Words, treatment: str, control: str) -> str:
+    values = {}
+    for key, metric in (("65", "share_65plus"), ("_same", "share_same_village")):
+        metric_id = f"review/village_senior_homes/all/{metric}"
+        mean, low, high, _ = paired(inputs, control, treatment, metric_id)
+        values[f"t{key}"] = w.percent(inputs.value(treatment, metric_id), 0)
+        values[f"c{key}"] = w.percent(inputs.value(control, metric_id), 0)
+        values[f"d{key}"] = w.points(mean)
+        values[f"i{key}"] = w.points_range(low, high)
+    return w("h_village", **values)
 
 
 def who_paid(inputs: Inputs, w: Words, treatment: str, control: str, exclude: str) -> str:
@@ -332,7 +373,9 @@ def who_paid(inputs: Inputs, w: Words, treatment: str, control: str, exclude: st
         mean, _, high, _ = paired(inputs, control, treatment, f"all/all/{g}/success_rate")
         if high < 0:
             items.append(w("h_paid_item", group=w.label("group", g), diff=w.points(mean)))
-    return w("h_paid", groups=w.join(items)) if items else w("h_paid_none")
+    if items:
+        return w("h_paid", groups=w.join(items))
+    return w("h_paid_none" if exclude else "h_paid_none_any")
 
 
 def window_sentence(w: Words, det: Detectability, window: str) -> str:
@@ -343,6 +386,7 @@ def window_sentence(w: Words, det: Detectability, window: str) -> str:
             window=window,
             p_sign=w.percent(det.p_right_sign, 0),
             power=w.percent(det.power, 0),
+            n=det.n_pairs,
         )
         + " "
         + w(verdict)
@@ -532,13 +576,23 @@ def time_section(inputs: Inputs, w: Words) -> Section | None:
     )
     months = inputs.rows("month", group="status_holder")
     if len(months):
-        wide = period_frame(inputs, "month", "lettings", "status_holder").fillna(0.0)
+        wide = period_frame(inputs, "month", "lettings", "status_holder")
+        # Every month of the window, a month without a status-holder letting as zero.
+        first, last = pd.Period(min(wide.index), "M"), pd.Period(max(wide.index), "M")
+        wide = wide.reindex([str(p) for p in pd.period_range(first, last, freq="M")]).fillna(0.0)
         fig, ax = plt.subplots(figsize=(9.5, 3.2))
-        for scen in wide.columns:
+        for i, scen in enumerate(wide.columns):
+            colour = f"C{i}"
             ax.plot(
-                range(len(wide)), wide[scen], marker="o", ms=3, label=scenario_name(inputs, w, scen)
+                range(len(wide)),
+                wide[scen],
+                marker="o",
+                ms=3,
+                color=colour,
+                label=scenario_name(inputs, w, scen),
             )
-        ax.axhline(float(wide.to_numpy().mean()), color="grey", linestyle="--", label=w("even"))
+            ax.axhline(float(wide[scen].mean()), color=colour, linestyle="--", linewidth=0.8)
+        ax.plot([], [], color="grey", linestyle="--", linewidth=0.8, label=w("even"))
         ax.set_xticks(range(len(wide)))
         ax.set_xticklabels(wide.index, rotation=60, fontsize=7)
         ax.set_ylabel(w.label("metric", "lettings"))
@@ -656,25 +710,32 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
 
     years = inputs.rows("year")
     if len(years):
-        shown = years[
-            (years["group"] == "all")
-            & years["metric"].isin(
-                [
-                    "lettings",
-                    "lettings_offer",
-                    "lettings_lottery",
-                    "lettings_direct",
-                    "active_seekers",
-                    "success_rate",
-                    "responses_per_advert",
-                ]
-            )
+        year_metrics = [
+            "lettings",
+            "lettings_offer",
+            "lettings_lottery",
+            "lettings_direct",
+            "active_seekers",
+            "success_rate",
+            "responses_per_advert",
         ]
+        shown = years[(years["group"] == "all") & years["metric"].isin(year_metrics)]
+        # Scenarios in the spec's order, measures in the order above.
+        shown = shown.assign(
+            _s=shown["scenario"].map({s: i for i, s in enumerate(inputs.scenarios)}),
+            _m=shown["metric"].map({m: i for i, m in enumerate(year_metrics)}),
+        ).sort_values(["_s", "_m"], kind="stable")
         wide = shown.assign(
             cell=[value_text(w, m, v) for m, v in zip(shown["metric"], shown["mean"], strict=True)],
             metric=[w.label("metric", m) for m in shown["metric"]],
             scenario=[scenario_name(inputs, w, s) for s in shown["scenario"]],
-        ).pivot_table(index=["scenario", "metric"], columns="level", values="cell", aggfunc="first")
+        ).pivot_table(
+            index=["scenario", "metric"],
+            columns="level",
+            values="cell",
+            aggfunc="first",
+            sort=False,
+        )
         wide.index.names = [w("col.scenario"), w("col.metric")]
         sec = Section("years", w("years_table"), collapsed=True)
         sec.tables.append(Table(w("years_table"), wide))
@@ -684,13 +745,18 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
         sheets.append(numeric_sheet(inputs, w, periods, w("sheet.time")))
     months = inputs.rows("month")
     if len(months):
-        sheets.append(numeric_sheet(inputs, w, months, w("sheet.months")))
+        sheets.append(numeric_sheet(inputs, w, months, w("sheet.by_month")))
 
     q = inputs.rows("quota")
     if len(q):
         wide = q.pivot_table(
             index=["scenario", "level", "group"], columns="metric", values="mean", aggfunc="first"
         ).reset_index()
+        # Scenarios in the spec's order, items in the order the rules report them.
+        items = {g: i for i, g in enumerate(dict.fromkeys(q["group"]))}
+        scen = {s: i for i, s in enumerate(inputs.scenarios)}
+        wide = wide.assign(_s=wide["scenario"].map(scen), _i=wide["group"].map(items))
+        wide = wide.sort_values(["_s", "level", "_i"], kind="stable").reset_index(drop=True)
         place_year = wide["level"].str.rsplit(" ", n=1, expand=True)
         flat = pd.DataFrame(
             {
@@ -715,7 +781,7 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
                 w("sheet.quotas"),
                 flat,
                 {
-                    w("col.year"): "int",
+                    w("col.year"): "year",
                     **{w(f"col.{m}"): "num" for m in ("limit", "used", "requested")},
                 },
             )
@@ -765,22 +831,13 @@ def differences_sheet(inputs: Inputs, w: Words, c: pd.DataFrame) -> Sheet:
         frame,
         share_rows=share,
         share_format="points",
+        points_unit=w("pp_short"),
     )
 
 
 def review_section(
-    inputs: Inputs, w: Words, review: dict[str, Any]
+    inputs: Inputs, w: Words, review: dict[str, Any], det: Detectability
 ) -> tuple[Section, Sheet | None]:
-    start, end = review["data_window_start"], review["data_window_end"]
-    det = detectability(
-        inputs.metrics,
-        inputs.comparison,
-        review["treatment"],
-        review["control"],
-        review["metric"],
-        f"{start} .. {end}",
-        review.get("quota_scenarios", {}),
-    )
     title = (review.get("titles") or {}).get(w.lang) or review["title"]
     sec = Section("review", f"{w('review')}: {title}", collapsed=True)
     sheet = None
@@ -868,7 +925,8 @@ def provenance(inputs: Inputs, w: Words) -> list[tuple[str, str]]:
     ]
     facts = [(k, v) for k, v in facts if v.strip(" .()UTC")]
     if m.get("executor"):
-        facts.append((w("executor"), f"{m['executor']} ({m.get('workers', '')})"))
+        executor = w.label("executor", str(m["executor"]))
+        facts.append((w("executor"), f"{executor} ({m.get('workers', '')})"))
     if inputs.spec.get("baseline"):
         facts.append((w("baseline"), scenario_name(inputs, w, inputs.spec["baseline"])))
     return facts
@@ -878,21 +936,25 @@ def build(inputs: Inputs, lang: str) -> Report:
     w = Words(lang)
     m = inputs.manifest
     review = inputs.spec.get("review")
-    if review:
-        headline = review_headline(inputs, w, review)
-    elif m.get("kind") == "experiment" and len(inputs.scenarios) > 1:
-        headline = experiment_headline(inputs, w)
+    det = review_detectability(inputs, review) if review else None
+    if review and det is not None:
+        headline = review_headline(inputs, w, review, det)
+    elif len(inputs.scenarios) > 1:
+        # An experiment: the baseline in numbers, then what each scenario changed.
+        base = inputs.spec.get("baseline") or inputs.scenarios[0]
+        text = run_headline(inputs, w, base)
+        name = scenario_name(inputs, w, base)
+        headline = [w("h_run_named", scenario=name[:1].upper() + name[1:], text=text)]
+        headline += experiment_headline(inputs, w)
     else:
-        headline = []
-    if not headline or not review:
-        headline = [run_headline(inputs, w, s) for s in inputs.scenarios[:1]] + headline
+        headline = [run_headline(inputs, w, s) for s in inputs.scenarios[:1]]
     sections: list[Section] = []
     sheets: list[Sheet] = []
     time = time_section(inputs, w)
     if time is not None:
         sections.append(time)
-    if review:
-        sec, sheet = review_section(inputs, w, review)
+    if review and det is not None:
+        sec, sheet = review_section(inputs, w, review, det)
         sections.append(sec)
         if sheet is not None:
             sheets.append(sheet)
@@ -975,13 +1037,13 @@ def render_markdown(report: Report, figure_paths: dict[int, str]) -> str:
         md += [f"## {sec.title}", ""]
         if sec.note:
             md += [sec.note, ""]
-        md += [p for line in sec.paragraphs for p in (line, "")]
         for title, png in sec.figures:
             md += [f"![{title}]({figure_paths[id(png)]})", ""]
+        md += [p for line in sec.paragraphs for p in (line, "")]
         for table in sec.tables:
             if table.title != sec.title:
                 md += [f"### {table.title}", ""]
-            md += [table.shown.to_markdown(), ""]
+            md += [table.shown.reset_index().to_markdown(index=False), ""]
     return "\n".join(md)
 
 
@@ -1017,9 +1079,9 @@ def write_report(run_dir: Path, lang: str | None = None) -> dict[str, Path]:
 
 FORMATS = {
     "pct": "0.0%",
-    "points": '+0.0" pp";-0.0" pp";0.0" pp"',
     "num": "#,##0.0",
     "int": "#,##0",
+    "year": "0",
 }
 
 
@@ -1034,7 +1096,9 @@ def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
             return FORMATS[sheet.formats[column]]
         if mask is not None and column in numeric:
             if sheet.share_format == "points":
-                return FORMATS["points"] if mask[row] else "+#,##0.0;-#,##0.0;0.0"
+                unit = sheet.points_unit
+                points = f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'
+                return points if mask[row] else "+#,##0.0;-#,##0.0;0.0"
             return FORMATS["pct"] if mask[row] else FORMATS["num"]
         if pd.api.types.is_integer_dtype(sheet.frame[column]):
             return FORMATS["int"]

@@ -21,16 +21,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocsim.metrics import select
+from allocsim.metrics import COUNT_METRICS, select
 from allocsim.stats import t_interval
 
 DATA_PREFIX = "data:"
 
 
 def metric_values(metrics: pd.DataFrame, scenario: str, metric_id: str) -> pd.Series:
-    """Values of one metric of one scenario, indexed by replication."""
-    sel = select(metrics[metrics["scenario"] == scenario], metric_id)
-    return sel.set_index("replication")["value"].astype(float).sort_index()
+    """Values of one metric of one scenario, indexed by replication (counts with no row
+    in a replication count as zero)."""
+    own = metrics[metrics["scenario"] == scenario]
+    values = select(own, metric_id).set_index("replication")["value"].astype(float)
+    if metric_id.split("/")[-1] in COUNT_METRICS:
+        # A count with no row in a replication is zero there (as `summarise` has it).
+        values = values.reindex(own["replication"].unique(), fill_value=0.0)
+    return values.sort_index()
 
 
 def p_right_sign(treated: np.ndarray, control: np.ndarray, direction: float) -> float:
@@ -76,7 +81,11 @@ def detectability(
     data_window: str,
     quota_scenarios: dict[str, float],
 ) -> Detectability:
-    row = select(comparison[comparison["scenario"] == treatment], metric_id)
+    row = (
+        select(comparison[comparison["scenario"] == treatment], metric_id)
+        if not comparison.empty
+        else comparison
+    )
     if row.empty:
         # The comparison is against the spec's baseline; compute the pair directly.
         t = metric_values(metrics, treatment, metric_id)

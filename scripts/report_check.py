@@ -4,7 +4,7 @@
 
 For each language it saves a screenshot of the first screen (1280 x 900) as
 RUN_DIR/screenshots/report.<lang>.png and checks, in the browser itself, that the
-headline section is there and comes first, that it is in the first screen, and that
+headline section is there and comes first, that it fits in the first screen, and that
 every figure loaded (an <img> that is complete with a natural width). It exits 1 when a
 check fails. Needs Debian's chromium (`apt-get install chromium`); not part of CI,
 which has no browser.
@@ -30,11 +30,13 @@ window.addEventListener("load", () => {
   const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length;
   const head = document.getElementById("headline");
   const top = head ? head.getBoundingClientRect().top : -1;
+  const bottom = head ? head.getBoundingClientRect().bottom : -1;
   const out = document.createElement("pre");
   out.id = "report-check";
   const first = document.querySelector("section,details");
   out.textContent = `images=${imgs.length} broken=${broken} headline=${head ? 1 : 0}`
-    + ` headline_top=${Math.round(top)} first_section=${first ? first.id : ""}`;
+    + ` headline_top=${Math.round(top)} headline_bottom=${Math.round(bottom)}`
+    + ` first_section=${first ? first.id : ""}`;
   document.body.appendChild(out);
 });
 </script>
@@ -82,6 +84,8 @@ def check(page: Path, shots: Path) -> list[str]:
         problems.append(f"{page.name}: no headline section")
     elif facts["first_section"] != "headline" or not 0 <= int(facts["headline_top"]) < HEIGHT:
         problems.append(f"{page.name}: the headline is not in the first screen")
+    elif int(facts["headline_bottom"]) > HEIGHT:
+        problems.append(f"{page.name}: the headline runs past the first screen")
     if int(facts["images"]) == 0 or facts["broken"] != "0":
         problems.append(f"{page.name}: {facts['broken']} of {facts['images']} figures did not load")
     return problems

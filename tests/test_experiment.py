@@ -95,6 +95,28 @@ def test_paired_interval_by_hand() -> None:
     assert out.n_pairs == 3 and not out.significant
 
 
+def test_a_count_with_no_row_is_a_zero_in_every_difference() -> None:
+    """No letting to a group in a replication leaves no row; the difference must count it
+    as zero (as the summary does), not drop the replication."""
+    from allocsim.compare import _paired
+    from allocsim.metrics import complete_counts
+    from allocsim.review import metric_values
+
+    rows = [("base", r, "all", "all", "urgent", "lettings", 2.0) for r in range(3)]
+    rows += [("x", 0, "all", "all", "urgent", "lettings", 5.0)]  # none in 1 and 2
+    rows += [("x", r, "all", "all", "all", "lettings", 9.0) for r in range(3)]
+    metrics = pd.DataFrame(rows, columns=["scenario", "replication", *ex.KEYS, "value"])
+    out = ex.paired_differences(metrics, "base")
+    urgent = out[out.group == "urgent"].iloc[0]
+    assert urgent.n_pairs == 3 and urgent.diff_mean == pytest.approx((3 - 2 - 2) / 3)
+    values = metric_values(metrics, "x", "all/all/urgent/lettings")
+    assert values.tolist() == [5.0, 0.0, 0.0]
+    x = complete_counts(metrics[metrics.scenario == "x"].drop(columns="scenario"))
+    b = metrics[metrics.scenario == "base"].drop(columns="scenario").astype({"level": str})
+    pair = _paired(complete_counts(b), x, 0.95)
+    assert pair[pair.group == "urgent"]["diff_mean"].iloc[0] == pytest.approx(-1 / 3)
+
+
 def test_common_random_numbers_give_zero_difference(tmp_path: Path) -> None:
     result = run(write_spec(tmp_path), tmp_path / "out")
     same = result.comparison[result.comparison.scenario == "same"]

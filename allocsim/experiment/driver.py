@@ -24,7 +24,7 @@ from allocsim.experiment.storage import (
     new_manifest,
     spec_fingerprint,
 )
-from allocsim.metrics import select, summarise
+from allocsim.metrics import COUNT_METRICS, select, summarise
 from allocsim.paths import read_manifest, replace_file, write_text
 from allocsim.progress import Progress
 from allocsim.stats import mean_sd, t_half_width
@@ -200,15 +200,26 @@ def paired_differences(
     values = metrics["value"].to_numpy(dtype=float)
     scenario = metrics["scenario"].astype(str).to_numpy()
     is_base = scenario == baseline
-    base = np.full((n_keys, n_reps), np.nan)
-    base[key_id[is_base], reps[is_base]] = values[is_base]
+    # A count with no row in a replication is zero there (as `summarise` has it): dense
+    # (metric x replication) tables, counts filled with zero where the replication ran.
+    is_count = names["metric"].isin(COUNT_METRICS).to_numpy()
+
+    def dense(sel: np.ndarray) -> np.ndarray:
+        table = np.full((n_keys, n_reps), np.nan)
+        table[key_id[sel], reps[sel]] = values[sel]
+        ran = np.zeros(n_reps, dtype=bool)
+        ran[reps[sel]] = True
+        fill = is_count[:, None] & ran[None, :] & np.isnan(table)
+        table[fill] = 0.0
+        return table
+
+    base = dense(is_base)
     frames = []
     for label in dict.fromkeys(scenario[~is_base]):
-        sel = scenario == label
-        k, r, v = key_id[sel], reps[sel], values[sel]
-        b = base[k, r]
-        ok = ~np.isnan(b) & ~np.isnan(v)
-        k, v, b = k[ok], v[ok], b[ok]
+        own = dense(scenario == label)
+        ok = ~np.isnan(base) & ~np.isnan(own)
+        k, r = np.nonzero(ok)
+        v, b = own[k, r], base[k, r]
         d = v - b
         n = np.bincount(k, minlength=n_keys).astype(float)
         mean, sd = mean_sd(np.bincount(k, d, n_keys), np.bincount(k, d * d, n_keys), n)

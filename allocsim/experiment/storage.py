@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import allocsim
 from allocsim import package_version
 from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
@@ -67,6 +68,12 @@ def failure_record(result: JobResult, seed: int) -> dict[str, Any]:
     }
 
 
+def _arguments() -> list[str]:
+    """The command line a manifest records: as `cli.main` was given it (from a shell, a
+    test or a script), else the process's own."""
+    return allocsim.COMMAND if allocsim.COMMAND is not None else sys.argv[1:]
+
+
 def new_manifest(kind: str, name: str, seed: int, **fields: Any) -> dict[str, Any]:
     """The manifest every run folder starts with (`kind`: run or experiment); `finish`
     completes it. One format, so `report` and `compare` read either kind the same way."""
@@ -75,7 +82,7 @@ def new_manifest(kind: str, name: str, seed: int, **fields: Any) -> dict[str, An
         "name": name,
         "root_seed": seed,
         "allocsim_version": package_version(),
-        "command": shlex.join(["allocsim", *sys.argv[1:]]),
+        "command": shlex.join(["allocsim", *_arguments()]),
         "started": dt.datetime.now(dt.UTC).isoformat(),
         "status": "running",
         **fields,
