@@ -39,8 +39,7 @@ from allocsim.errors import ConfigError, Problem  # noqa: E402
 from allocsim.i18n import LANGS, Words  # noqa: E402
 from allocsim.metrics import SHARE_METRICS, select  # noqa: E402
 from allocsim.paths import read_manifest, read_table, replace_file, write_text  # noqa: E402
-from allocsim.review import Detectability, detectability, metric_values  # noqa: E402
-from allocsim.stats import t_interval  # noqa: E402
+from allocsim.review import Detectability, detectability, paired_effect  # noqa: E402
 
 CHANNELS = ("offer", "lottery", "direct")
 GROUPS = ("all", *GROUP_LABELS)
@@ -187,11 +186,7 @@ def scenario_name(inputs: Inputs, w: Words, label: str) -> str:
 
 def paired(inputs: Inputs, a: str, b: str, metric_id: str) -> tuple[float, float, float, int]:
     """b - a over the replications both have (common random numbers): mean, low, high, n."""
-    x = metric_values(inputs.metrics, a, metric_id)
-    y = metric_values(inputs.metrics, b, metric_id)
-    d = (y - x).dropna().to_numpy()
-    mean, low, high = t_interval(d)
-    return mean, low, high, int(d.size)
+    return paired_effect(inputs.metrics, a, b, metric_id)
 
 
 # --- Formatting helpers ---------------------------------------------------------------

@@ -38,6 +38,16 @@ def metric_values(metrics: pd.DataFrame, scenario: str, metric_id: str) -> pd.Se
     return values.sort_index()
 
 
+def paired_effect(
+    metrics: pd.DataFrame, a: str, b: str, metric_id: str
+) -> tuple[float, float, float, int]:
+    """b - a over the replications both have (common random numbers): mean, t-interval
+    and the number of pairs."""
+    d = (metric_values(metrics, b, metric_id) - metric_values(metrics, a, metric_id)).dropna()
+    mean, low, high = t_interval(d.to_numpy())
+    return mean, low, high, int(d.size)
+
+
 def p_right_sign(treated: np.ndarray, control: np.ndarray, direction: float) -> float:
     """P(sign(x - y) == direction) over independent pairs (i != j), ties counting half."""
     if treated.size == 0 or control.size == 0:
@@ -88,11 +98,7 @@ def detectability(
     )
     if row.empty:
         # The comparison is against the spec's baseline; compute the pair directly.
-        t = metric_values(metrics, treatment, metric_id)
-        c = metric_values(metrics, control, metric_id)
-        d = (t - c).dropna().to_numpy()
-        effect, lo, hi = t_interval(d)
-        n = int(d.size)
+        effect, lo, hi, n = paired_effect(metrics, control, treatment, metric_id)
     else:
         r = row.iloc[0]
         effect, lo, hi, n = (
