@@ -13,6 +13,14 @@ runs in a fresh process so its peak memory (max RSS) is its own.
 runs the starter-pilot review experiment (4 scenarios) with the `processes` executor
 for each worker count and prints wall time, speed-up and peak memory (the driver's
 and the largest worker's max RSS).
+
+    python benchmarks/bench.py --case explore --replications 2
+
+measures one point of the starter-pilot exploration (experiments/starter-pilot-t3-2022-
+explore.toml) with the pilot cache off, as a new point runs: its pilot, a replication of
+the four scenarios and the history matching of the region, each beside the yardstick,
+and extrapolates the shipped default and the target (256 points x 20 replications, at
+most 10 minutes on two cores).
 """
 
 from __future__ import annotations
