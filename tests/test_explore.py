@@ -277,10 +277,10 @@ def test_the_command_prints_the_shares_and_writes_both_reports(
     tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "cli"
-    code = main(["explore", str(tiny), "--executor", "serial", "--points", "2", "--out", str(out)])
+    code = main(["explore", str(tiny), "--executor", "serial", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "starters_gain" in printed and "2 points: 2 kept" in printed
+    assert "starters_gain" in printed and "3 points: 3 kept" in printed
     for name in ("report.en.html", "report.nl.html", "report.en.xlsx", "report.nl.xlsx"):
         assert (out / name).is_file()
     assert main(["explore", str(tiny), "--executor", "serial", "--out", str(out)]) == 2
@@ -344,8 +344,11 @@ def test_history_matching_sets_contradicting_points_aside(
     (tmp_path / "targets.csv").write_text(
         "name,metric,observed\nlettings,all/all/all/lettings,1000000\n"
     )
+    (tmp_path / "region.toml").write_text(
+        'extends = "small.toml"\n[run]\nend_date = 2022-03-01\nburnin_years = 1\n'
+    )
     history = (
-        '[history_matching]\nconfig = "small.toml"\ntargets = "targets.csv"\nscale = 1.0\n'
+        '[history_matching]\nconfig = "region.toml"\ntargets = "targets.csv"\nscale = 1.0\n'
         "replications = 1\ntolerance = 0.5\n"
     )
     spec = write_tiny(tmp_path, history)

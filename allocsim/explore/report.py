@@ -112,7 +112,7 @@ TEXT: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Robuustheid bij onzekerheid",
         "generated": "Gemaakt",
-        "seed": "startzaad",
+        "seed": "startgetal (seed)",
         "points_line": "{drawn} punten van de onzekerheidsruimte ({sampling}), per punt "
         "{reps} replicaties van elk van {n_scen} scenario's, met gemeenschappelijke "
         "toevalsgetallen.",
@@ -159,7 +159,7 @@ TEXT: dict[str, dict[str, str]] = {
         "region_hint": "Met {n} punten is zo'n gebied een aanwijzing om met meer punten te "
         "toetsen, geen bevinding.",
         "everywhere": "Dit houdt stand in elk behouden punt: geen aanname binnen haar "
-        "bandbreedte zet het om.",
+        "bandbreedte weerlegt het.",
         "nowhere": "Dit houdt in geen enkel behouden punt stand.",
         "above": "{name} boven {value} ligt",
         "at_most": "{name} hoogstens {value} is",
@@ -629,6 +629,10 @@ def write_report(
             parts += [f"<h2>{html.escape(title)}</h2>", _html_table(frame)]
             sheets[title[:31]] = frame
     sheets[t["per_point"]] = point_table(tables, exploration, lang)
+    # The same figures as numbers, for the reader's own tables.
+    sheets["data conclusions"] = tables.conclusions
+    sheets["data conclusion-points"] = tables.by_point
+    sheets["data sensitivity"] = tables.sensitivity
     parts.append("</body></html>")
     paths = {"html": out / f"report.{lang}.html", "xlsx": out / f"report.{lang}.xlsx"}
     write_text(paths["html"], "\n".join(parts))
