@@ -33,9 +33,8 @@ from allocsim.paths import read_manifest, read_table
 from allocsim.stats import t_half_width, welch
 
 KEYS = ["dimension", "level", "group", "metric"]
-COLUMNS = [
-    "scenario_a",
-    "scenario_b",
+# One comparison row per metric: the keys, both means and the difference with its interval.
+STATS = [
     *KEYS,
     "mean_a",
     "mean_b",
@@ -45,9 +44,8 @@ COLUMNS = [
     "n",
     "n_a",
     "n_b",
-    "paired",
-    "significant",
 ]
+COLUMNS = ["scenario_a", "scenario_b", *STATS, "paired", "significant"]
 MAX_WIDTH = 100
 
 
@@ -348,18 +346,7 @@ def _unpaired(xa: pd.DataFrame, xb: pd.DataFrame, confidence: float) -> pd.DataF
         rows.append(
             (*key, va.mean(), vb.mean(), diff, lo, hi, min(va.size, vb.size), va.size, vb.size)
         )
-    columns = [
-        *KEYS,
-        "mean_a",
-        "mean_b",
-        "diff_mean",
-        "diff_ci_low",
-        "diff_ci_high",
-        "n",
-        "n_a",
-        "n_b",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=STATS)
 
 
 def _in_order(part: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:

@@ -237,3 +237,14 @@ def scaled(cfg: Config, factor: float) -> Config:
         so = p["sheltered_outflow"]
         so["households_per_year"] = {k: v * factor for k, v in so["households_per_year"].items()}
     return Config.model_validate(data)
+
+
+def read_spec(model: type[Any], path: Path, seed: int | None) -> Any:
+    """An experiment-like spec file (experiment, exploration) validated as `model`, with
+    its folder as `base_dir` and `--seed` (when given) as its seed."""
+    data, origin = read_toml(path, ())
+    data["base_dir"] = str(path.parent)
+    if seed is not None:
+        data["seed"] = seed
+        origin[("seed",)] = "--seed"
+    return validate_dict(model, data, origin, str(path))

@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from allocsim.config import Config, Section
 from allocsim.errors import ConfigError, Problem
-from allocsim.loader import load_config_with, read_toml, validate_dict
+from allocsim.loader import load_config_with, read_spec
 from allocsim.waiting_list import check_data_files
 
 
@@ -136,12 +136,7 @@ def load_experiment(
 ) -> tuple[ExperimentSpec, list[Scenario]]:
     """Read, validate and expand an experiment; raise ConfigError listing every problem."""
     path = Path(path)
-    data, origin = read_toml(path, ())
-    data["base_dir"] = str(path.parent)
-    if seed is not None:
-        data["seed"] = seed
-        origin[("seed",)] = "--seed"
-    spec: ExperimentSpec = validate_dict(ExperimentSpec, data, origin, str(path))
+    spec: ExperimentSpec = read_spec(ExperimentSpec, path, seed)
     problems: list[Problem] = []
     scenarios: list[Scenario] = []
     labels = [s.label for s in spec.scenarios]

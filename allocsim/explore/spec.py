@@ -18,7 +18,14 @@ from allocsim.config import Config, Section
 from allocsim.errors import ConfigError, Problem
 from allocsim.experiment.spec import ExperimentSpec, Scenario, load_experiment
 from allocsim.explore.history import Target, read_targets
-from allocsim.loader import load_config, problems_from, read_toml, scaled, validate_dict
+from allocsim.loader import (
+    load_config,
+    problems_from,
+    read_spec,
+    read_toml,
+    scaled,
+    validate_dict,
+)
 
 Mode = Literal["set", "scale", "tilt", "share"]
 
@@ -334,12 +341,7 @@ def load_exploration(path: str | Path, seed: int | None = None) -> Exploration:
     """Read and check an explore spec, its uncertainty set and the experiment it explores;
     ConfigError lists every problem, each naming the file and the key."""
     path = Path(path)
-    data, origin = read_toml(path, ())
-    data["base_dir"] = str(path.parent)
-    if seed is not None:
-        data["seed"] = seed
-        origin[("seed",)] = "--seed"
-    spec: ExploreSpec = validate_dict(ExploreSpec, data, origin, str(path))
+    spec: ExploreSpec = read_spec(ExploreSpec, path, seed)
     problems: list[Problem] = []
     exp_path = path.parent / spec.experiment
     if not exp_path.is_file():
