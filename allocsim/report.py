@@ -1063,7 +1063,7 @@ def write_report(run_dir: Path, lang: str | None = None) -> dict[str, Path]:
         names = file_names(code)
         write_text(run_dir / names["html"], render_html(report))
         write_text(run_dir / names["md"], render_markdown(report, figure_paths))
-        replace_file(run_dir / names["xlsx"], partial(_write_workbook, sheets=report.sheets))
+        replace_file(run_dir / names["xlsx"], partial(write_workbook, sheets=report.sheets))
         for kind, name in names.items():
             paths.setdefault(kind, run_dir / name)
             paths[f"{code}.{kind}"] = run_dir / name
@@ -1077,6 +1077,7 @@ FORMATS = {
     "num": "#,##0.0",
     "int": "#,##0",
     "year": "0",
+    "general": "#,##0.0##",  # a number column no one named: up to three decimals
 }
 
 
@@ -1097,7 +1098,7 @@ def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
             return FORMATS["pct"] if mask[row] else FORMATS["num"]
         if pd.api.types.is_integer_dtype(sheet.frame[column]):
             return FORMATS["int"]
-        return FORMATS["num"] if column in numeric else None
+        return FORMATS["general"] if column in numeric else None
 
     return fmt
 
@@ -1117,7 +1118,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _write_workbook(path: Path, sheets: list[Sheet]) -> None:
+def write_workbook(path: Path, sheets: list[Sheet]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter

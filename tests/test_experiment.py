@@ -353,13 +353,13 @@ def test_a_report_cut_short_leaves_whole_files_or_none(
     spec = write_spec(tmp_path, replications="fixed = 2")
     out = tmp_path / "out"
     run(spec, out)
-    real = report._write_workbook
+    real = report.write_workbook
 
     def killed(path: Path, sheets: list[report.Sheet]) -> None:
         path.write_bytes(b"PK\x03\x04 half a workbook")  # as far as it got
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "_write_workbook", killed)
+    monkeypatch.setattr(report, "write_workbook", killed)
     with pytest.raises(KeyboardInterrupt):
         report.write_report(out, lang="en")
     assert not list(out.rglob("*.tmp")), "temporary files left behind"
@@ -367,7 +367,7 @@ def test_a_report_cut_short_leaves_whole_files_or_none(
     html = (out / "report.en.html").read_text()
     assert html.rstrip().endswith("</html>")
     assert all(p.stat().st_size > 0 for p in out.rglob("*") if p.is_file())
-    monkeypatch.setattr(report, "_write_workbook", real)
+    monkeypatch.setattr(report, "write_workbook", real)
     paths = report.write_report(out, lang="en")
     assert paths["xlsx"].stat().st_size > 0
 

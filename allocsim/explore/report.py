@@ -23,6 +23,7 @@ from allocsim.explore.analysis import Box  # noqa: E402
 from allocsim.explore.spec import Conclusion, Exploration  # noqa: E402
 from allocsim.explore.tables import Tables  # noqa: E402
 from allocsim.paths import replace_file, write_text  # noqa: E402
+from allocsim.report import Sheet, write_workbook  # noqa: E402
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 HINT_BELOW = 40  # kept points below which a failing region reads as a hint
@@ -641,7 +642,8 @@ def write_report(
 
 
 def _workbook(path: Path, sheets: dict[str, Any]) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            clean = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "sheet"
-            frame.to_excel(writer, sheet_name=clean, index=False)
+    """The workbook as `allocsim report` writes one: bold frozen headers, filters, widths,
+    number formats and sheet names Excel accepts."""
+    write_workbook(
+        path, [Sheet(name, frame.reset_index(drop=True)) for name, frame in sheets.items()]
+    )
