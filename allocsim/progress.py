@@ -105,7 +105,8 @@ class Progress:
         return text
 
     def _line(self) -> None:
-        print(self.line(), file=self.stream, flush=True)
+        self.stream.write(self.line() + "\n")
+        self.stream.flush()
         self.last_line = self.clock()
         self.logged = self.done
 
