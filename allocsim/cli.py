@@ -171,16 +171,23 @@ def resume_command(args: argparse.Namespace, out: Path) -> str:
     return " ".join(parts)
 
 
+def output_folder(args: argparse.Namespace, name: str) -> Path:
+    """The folder an experiment or exploration writes: --out, or results/<name>-<time>;
+    a new one must not exist yet, and --resume needs --out."""
+    if args.resume and not args.out:
+        raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("results") / f"{name}-{stamp}"
+    if not args.resume:
+        check_new_folder(out, "--out")
+    return out
+
+
 def cmd_experiment(args: argparse.Namespace) -> int:
     from allocsim.experiment import load_experiment, run_experiment
 
     spec, scenarios = load_experiment(args.spec, seed=args.seed)
-    if args.resume and not args.out:
-        raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("results") / f"{spec.name}-{stamp}"
-    if not args.resume:
-        check_new_folder(out, "--out")
+    out = output_folder(args, spec.name)
     try:
         result = run_experiment(
             spec,
@@ -237,12 +244,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     from allocsim.explore import load_exploration, run_exploration, write_outputs
 
     exploration = load_exploration(args.spec, seed=args.seed)
-    if args.resume and not args.out:
-        raise ConfigError([Problem("--resume", "", "", "--out naming the folder to resume")])
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else Path("results") / f"{exploration.spec.name}-{stamp}"
-    if not args.resume:
-        check_new_folder(out, "--out")
+    out = output_folder(args, exploration.spec.name)
     try:
         result = run_exploration(
             exploration,
