@@ -180,7 +180,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.50,
             bedroom_shares={2: 0.10, 3: 0.70, 4: 0.20},
             senior_suitable_share=0.03,
-            turnover_per_year=0.02025,
+            turnover_per_year=0.0061,
             rent_2021_base=500.0,
             rent_2021_per_bedroom=45.0,
             rent_2021_sd=50.0,
@@ -189,7 +189,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.38,
             bedroom_shares={1: 0.25, 2: 0.55, 3: 0.20},
             senior_suitable_share=0.30,
-            turnover_per_year=0.03758,
+            turnover_per_year=0.0113,
             rent_2021_base=470.0,
             rent_2021_per_bedroom=55.0,
             rent_2021_sd=50.0,
@@ -198,7 +198,7 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
             share=0.12,
             bedroom_shares={1: 0.30, 2: 0.70},
             senior_suitable_share=1.0,
-            turnover_per_year=0.0347,
+            turnover_per_year=0.0104,
             rent_2021_base=520.0,
             rent_2021_per_bedroom=50.0,
             rent_2021_sd=40.0,
@@ -337,8 +337,8 @@ def _kinds() -> dict[str, KindProfile]:
         "starter": KindProfile(
             share_initial=0.568,
             share_arrivals=0.63,
-            age_mean=27.0,
-            age_sd=8.0,
+            age_mean=25.0,  # CBS: young people left home at 23.5 on average (2017)
+            age_sd=7.0,  # later household formation (separation, a partner leaving): the tail
             age_min=18.0,
             age_max=70.0,
             household_size_shares=(0.62, 0.25, 0.08, 0.04, 0.01),
@@ -347,7 +347,7 @@ def _kinds() -> dict[str, KindProfile]:
             share_active=0.212,
             looks_per_week=1.56,
             meettijd_credit_years=0.0,  # registers when it starts to search (or at 18, 1.7)
-            leave_per_year=0.08,
+            leave_per_year=0.03,
         ),
         "mover_stock": KindProfile(
             share_initial=0.17,
@@ -362,7 +362,7 @@ def _kinds() -> dict[str, KindProfile]:
             share_active=0.241,
             looks_per_week=1.04,
             meettijd_credit_years=12.0,  # seed tenants only; then the kept date
-            leave_per_year=0.05,
+            leave_per_year=0.03,
         ),
         "mover_elsewhere": KindProfile(
             share_initial=0.26,
@@ -377,7 +377,7 @@ def _kinds() -> dict[str, KindProfile]:
             share_active=0.241,
             looks_per_week=1.21,
             meettijd_credit_years=8.0,  # woonduur elsewhere
-            leave_per_year=0.07,
+            leave_per_year=0.05,
         ),
         "urgent": KindProfile(
             share_initial=0.002,
@@ -451,6 +451,17 @@ class SeekersConfig(Section):
         description="Hazard of a searching household (not urgent) giving up while staying "
         "registered. Calibrated (Entree 2020-2021, parameter 'deactivation', 95% interval "
         "0.05-0.24).",
+    )
+    search_gap_days: float = Field(
+        365.0,
+        ge=1.0,
+        le=3650.0,
+        description="A search (zoektijd) starts at a household's first response after at "
+        "least this long without one, and ends when it is housed: the lettings' "
+        "`search_days`. Reading of the 'actief woningzoekende' of Entree's year figures (a "
+        "household that responded in the past year) and of RIGO's zoektijd, the time from the "
+        "first response of an active search to being housed (RIGO, 'Wachten, zoeken en "
+        "vinden', 2016).",
     )
     other_village_share: float = share(
         0.35, "Chance a seeker also wants each other village. Assumption."
@@ -529,6 +540,148 @@ class SeekersConfig(Section):
         return self
 
 
+# -------------------------------------------------------------------- demography
+
+
+AgeTable = dict[int, float]
+
+
+def _check_age_table(value: AgeTable, what: str) -> AgeTable:
+    if not value:
+        raise ValueError(f"{what}: at least one age")
+    for age, rate in value.items():
+        if not 0 <= age < 110:
+            raise ValueError(f"{what}: age {age} must be 0-109")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"{what}: value {rate} at age {age} must be within 0-1")
+    return dict(sorted(value.items()))
+
+
+class DemographyConfig(Section):
+    """People who age and leave (allocsim/demography.py): death and moves into care per
+    person, leaving the region or the social sector per household, by age, for tenants and
+    registered households alike. Each table gives values at ages; between two ages the
+    value is interpolated on a log scale, beyond the last it stays. A household's age is
+    its head's; a couple's home frees when its last partner dies or moves into care."""
+
+    death_probability: AgeTable = Field(
+        default_factory=lambda: dict(_DEATH),
+        description="Probability of dying within the year from an age (q_x, men and women "
+        "together, 2019, the last year before covid). Source: CBS StatLine 70701ned "
+        "'Overlevingskansen; geslacht, leeftijd' (q40 0.0007, q60 0.0054, q80 0.0418), between "
+        "and beyond them a two-part Gompertz fit to those figures (life expectancy at 65: 20.3 "
+        "years against CBS's 20.1); over 99 the fit's continuation (assumption). The table "
+        "closes at omega_age.",
+    )
+    care_per_year: AgeTable = Field(
+        default_factory=lambda: dict(_CARE),
+        description="Hazard of a person moving into residential care (Wlz, a nursing home) at "
+        "an age. Assumption from prevalence: 10% of those aged 80-89 and 32% of those 90 or "
+        "older lived in an institution in 2015 (CBS, Huishoudensprognose 2015-2060, 2016); 46% "
+        "of the over-80s who died in 2017 lived in a care home (CBS Statistische Trends 2020); "
+        "with a stay of about two years that is the hazard given here.",
+    )
+    moving_away_per_year: AgeTable = Field(
+        default_factory=lambda: dict(_MOVING_AWAY),
+        description="Hazard of a household leaving the region or the social rental sector (to "
+        "owner-occupation, for work or study elsewhere, to a partner) at its head's age, for "
+        "tenants and registered households alike. Assumption from CBS's moves between "
+        "municipalities and emigration by age, 2017 (CBS Statistische Trends 2020, 'Een "
+        "analyse van het verhuisgedrag van zestigers', table 1: 13% at 23, 4% at 40, 1.6% at "
+        "65, all tenures), scaled by about 0.3: social tenants move less, and most of their "
+        "moves stay in the region and the sector, which the model holds as chain moves.",
+    )
+    moving_away_scale: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Multiplier of moving_away_per_year: the level is calibrated with the "
+        "remaining turnover (parameter 'exits', calibration/entree-2020-2021.toml), the shape "
+        "by age is CBS's.",
+    )
+    couple_share: float = share(
+        0.86,
+        "Share of households of two or more persons that are couples (two lives of the head's "
+        "age; the rest are one adult with others). Source: CBS StatLine 71486ned "
+        "'Huishoudens; samenstelling, grootte', 2021: about 4.2 of 4.9 million multi-person "
+        "households are couples.",
+    )
+    omega_age: float = Field(
+        110.0,
+        ge=100.0,
+        le=125.0,
+        description="The life table's closing age: nobody lives beyond it (a life table ends "
+        "in an open age class; CBS publishes ages to 99, the Actuarieel Genootschap's "
+        "projection tables to 120). Assumption: the oldest in the Netherlands reach about 110.",
+    )
+
+    @field_validator("death_probability", "care_per_year", "moving_away_per_year")
+    @classmethod
+    def _tables(cls, value: AgeTable, info: Any) -> AgeTable:
+        return _check_age_table(value, str(info.field_name))
+
+
+# Sterftekans q_x (dying between ages x and x + 1), men and women together, 2019. Source:
+# CBS StatLine 70701ned 'Overlevingskansen; geslacht, leeftijd', 2019: q40 = 0.0007,
+# q60 = 0.0054, q80 = 0.0418, ten-year survival 44.4% from 80, 91.7% from 60. Between and
+# beyond them a two-part Gompertz fit to those figures (0.005415 exp(0.10325 (x - 60)) below 80,
+# plus 0.00013 below 40; 0.042699 exp(0.1282 (x - 80)) from 80), which gives a life expectancy
+# at 65 of 20.3 years against CBS's 20.1 for 2019. Ages over 99 are the fit's continuation
+# (assumption; the table closes at omega_age).
+_DEATH: AgeTable = {
+    18: 0.0002,
+    25: 0.0003,
+    30: 0.0004,
+    35: 0.0005,
+    40: 0.0007,
+    45: 0.0012,
+    50: 0.0019,
+    55: 0.0032,
+    60: 0.0054,
+    65: 0.0090,
+    70: 0.0151,
+    75: 0.0252,
+    80: 0.0418,
+    85: 0.0779,
+    90: 0.1426,
+    95: 0.2533,
+    99: 0.3860,
+    105: 0.6510,
+    109: 0.8276,
+}
+# Moves into residential care per year, by age (assumption from prevalence and deaths:
+# CBS, Huishoudensprognose 2015-2060 (2016): 10% of those aged 80-89 and 32% of those 90 or
+# older lived in an institution in 2015; CBS Statistische Trends 2020, 'Laatste levensjaren
+# tachtigplussers': 46% of the over-80s who died in 2017 lived in a care home, 20% two years
+# before. With a stay of about two years these hazards give those shares.)
+_CARE: AgeTable = {
+    60: 0.0005,
+    67: 0.002,
+    72: 0.004,
+    77: 0.010,
+    82: 0.025,
+    87: 0.055,
+    92: 0.10,
+    97: 0.15,
+}
+# A household leaving the region or the social rental sector per year, by its head's age
+# (assumption from CBS's moves between municipalities and emigration by age, 2017, CBS
+# Statistische Trends 2020 'Een analyse van het verhuisgedrag van zestigers', table 1: 13%
+# at 23, 8.6% at 30, 4% at 40, 2.4% at 50, 1.6% at 65, all tenures; scaled by about 0.3:
+# social tenants move less, and most of their moves stay in the region and the sector,
+# which the model holds as chain moves, with their own registration).
+_MOVING_AWAY: AgeTable = {
+    21: 0.05,
+    27: 0.04,
+    32: 0.028,
+    40: 0.015,
+    50: 0.009,
+    60: 0.006,
+    70: 0.004,
+    80: 0.003,
+}
+
+
 # -------------------------------------------------------------------- allocation
 
 
@@ -581,6 +734,19 @@ class BehaviourConfig(Section):
         "the lottery adverts (a gamble costs little); it then responds to at most one. "
         "Calibrated (Entree 2020-2021 and the share never responding, parameter 'passive', "
         "95% interval 0.44-0.80).",
+    )
+    adverts_read_per_week: int = Field(
+        12,
+        ge=1,
+        le=1000,
+        description="A looking household reads at most this many of the week's adverts and "
+        "weighs only those: the ones its saved search lists (villages it wants, bedrooms and "
+        "rent it may take; a household that is not searching lists the lotteries only), in "
+        "its own order (adverts come in over the week and it reads the newest when it looks: "
+        "a keyed draw per household and advert). The order ignores channel and label; "
+        "lotteries count toward the bound. Assumption, fixed before any lottery figure was "
+        "measured: a page of search results, about a dozen adverts (Entree's own limit, two "
+        "responses a week, bounds what it can act on, not what it reads).",
     )
     response_cost: float = Field(
         0.0005,
@@ -947,6 +1113,7 @@ class Config(Section):
     seekers: SeekersConfig = SeekersConfig()
     allocation: AllocationConfig = AllocationConfig()
     behaviour: BehaviourConfig = BehaviourConfig()
+    demography: DemographyConfig = DemographyConfig()
     eligibility: EligibilityConfig = EligibilityConfig()
     policies: PoliciesConfig = PoliciesConfig()
     history_policies: PoliciesConfig | None = Field(

@@ -17,6 +17,7 @@ DAYS_PER_YEAR = 365.25
 
 # Where a household's key comes from (the first key of its hash, allocsim.keyed).
 KEY_SEED, KEY_ARRIVAL, KEY_REREGISTERED, KEY_STATUS_HOLDER, KEY_SHELTERED, KEY_LIST = range(1, 7)
+KEY_TENANT = 7  # a tenant who is not on the list (the seed's, or the stock file's), by home
 # A home's status in the engine (plain ints for the hot path).
 OCCUPIED, VACANT, NOT_BUILT, WITHDRAWN = range(4)
 

@@ -31,7 +31,8 @@ import pandas as pd
 import simpy
 
 from allocsim import keyed, pilot_cache
-from allocsim.config import SEEKER_KINDS, Config, PoliciesConfig
+from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config, PoliciesConfig
+from allocsim.demography import EXIT_LABELS, Demography, Exit
 from allocsim.domain import (
     CAUSE_LABELS,
     CHANNEL_LABELS,
@@ -41,6 +42,7 @@ from allocsim.domain import (
     KEY_LIST,
     KEY_REREGISTERED,
     KEY_SEED,
+    KEY_TENANT,
     KIND_LABELS,
     NOT_BUILT,
     OCCUPIED,
@@ -71,7 +73,7 @@ from allocsim.policies.labels import label_vacancy, priority_classes
 from allocsim.policies.ledger import Home, Ledger
 from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
-from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers
+from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers, truncated_normal
 
 # Sequential generators: the draws that create households (the rules' own last).
 STREAMS = ("initial_list", "arrivals", *(name for rule in RULES for name in rule.streams))
@@ -87,12 +89,22 @@ KEYED = (
     "view",  # household, home, tenancy: what the viewing reveals
     "reach",  # household, advert: cannot be reached when invited
     "lot",  # advert, household: lottery number (tie-break in the offer model)
+    "exit",  # household: its demographic exit (death, care, moving away)
+    "listing",  # household, advert: where the advert stands in its saved search
 )
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
 LABEL_NONE, LABEL_STARTER, LABEL_SENIOR = range(behaviour.N_LABELS)
 # Columns a household keeps when it stays registered after a move.
-REREGISTER_KEPT = ("birth_day", "household_size", "income", "village_mask", "senior_only")
+REREGISTER_KEPT = (
+    "birth_day",
+    "household_size",
+    "income",
+    "village_mask",
+    "senior_only",
+    "exit_day",
+    "exit_reason",
+)
 
 # Plain ints for the hot path: attribute access on an IntEnum class is slow.
 WAITING = int(SeekerState.WAITING)
@@ -131,12 +143,19 @@ class PolicyView:
 
 @dataclass(frozen=True)
 class SeedState:
-    """A pilot's end state: waiting households (SeekerTable columns) and the homes'
-    registration dates, as days of the pilot's own clock (`day` is its end)."""
+    """A pilot's end state: waiting households (SeekerTable columns), the homes'
+    registration dates and their tenants (TENANT_FIELDS), as days of the pilot's own
+    clock (`day` is its end)."""
 
     day: float
     seekers: dict[str, np.ndarray]
     reg_day: np.ndarray
+    tenants: dict[str, np.ndarray]
+
+
+# Each home's tenant, listed or not: its head's birth, its demographic exit and why.
+TENANT_FIELDS = ("tenant_birth", "tenant_exit", "tenant_reason", "tenancy_start")
+TENANT_TIMES = ("tenant_birth", "tenant_exit", "tenancy_start")
 
 
 # Seeker columns that hold days, shifted when a pilot's state seeds another clock.
@@ -146,6 +165,9 @@ TIME_FIELDS = (
     "entry_day",
     "first_response_day",
     "last_response_day",
+    "search_start_day",
+    "search_from_day",
+    "exit_day",
 )
 
 
@@ -202,6 +224,15 @@ class Engine:
         # Registration date of each home's tenant (Entree: registered with the tenancy's
         # woonduur, or the date kept across moves since 2013); NaN while vacant.
         self.reg_day = np.full(n, np.nan)
+        # Each home's tenant (allocsim.demography): the head's birth day, the day it
+        # leaves for a demographic reason and why; its tenancy's start; and why the
+        # home's next vacancy comes (Exit.NONE: the non-demographic remainder).
+        self.demography = Demography.of(cfg.demography)
+        self.tenant_birth = np.full(n, np.nan)
+        self.tenant_exit = np.full(n, np.inf)
+        self.tenant_reason = np.zeros(n, dtype=np.int8)
+        self.tenancy_start = np.full(n, np.nan)
+        self.departure = np.zeros(n, dtype=np.int8)
         self.vacancy_day = np.zeros(n)
         self.cause = np.zeros(n, dtype=np.int8)
         self.chain_id = np.zeros(n, dtype=np.int64)
@@ -295,16 +326,18 @@ class Engine:
             self._seed_from_list(load_waiting_list(cfg, stock), rng)
         else:
             self._seed_from_pilot(seed, existing, rng)
-        # Each occupied home falls vacant after an exponential time (turnover hazard).
+        # Each occupied home falls vacant when its tenant leaves (demography) or earlier,
+        # after an exponential time at the remaining turnover hazard.
         with np.errstate(divide="ignore"):
-            first = self.t0 + keyed.exponential(self.keys["vacancy"], existing, 0) / rate
-        for h, day in zip(existing[first < self.horizon], first[first < self.horizon], strict=True):
-            self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER)
+            rest = self.t0 + keyed.exponential(self.keys["vacancy"], existing, 0) / rate
+        self._schedule_turnover(existing, rest)
         for h in np.flatnonzero(self.status == NOT_BUILT):
             self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
         for h in np.flatnonzero(np.isfinite(stock.withdraw_day)):
             self.at(float(stock.withdraw_day[h]), partial(self.withdraw, int(h)))
         self._draw_registrations()
+        if stock.tenant_birth_day is not None:
+            self.at(0.0, self._stock_tenants)
         now = self.env.now
         self.at(now, self.advert_tick)
         self.at(now + WEEK, self.registration_tick)
@@ -323,11 +356,18 @@ class Engine:
             age = np.minimum(rng.exponential(1.0, size=existing.size) / rate, 60 * DAYS_PER_YEAR)
         credit = cfg.seekers.kinds["mover_stock"].meettijd_credit_years * DAYS_PER_YEAR
         self.reg_day[existing] = self.t0 - age - rng.gamma(2.0, credit / 2.0, existing.size)
+        # The seed's tenants: ages as the movers' profile has them (the pilot forgets them).
+        p = cfg.seekers.kinds["mover_stock"]
+        years = truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, existing.size)
+        shares = np.asarray(p.household_size_shares)
+        sizes = rng.choice(np.arange(1, 6), size=existing.size, p=shares)
+        self.tenancy_start[existing] = self.t0 - age
+        self._house_tenants(existing, self.t0 - years * DAYS_PER_YEAR, sizes)
         n = int(round(cfg.seekers.registered_per_home * existing.size))
         kinds = self._draw_kinds(rng, n, "share_initial")
         rows = draw_seekers(cfg, self.stock, rng, kinds, np.full(n, float(self.t0)), initial=True)
         rows["key"] = household_keys(KEY_SEED, np.arange(n))
-        idx = self.seekers.add(rows)
+        idx = self.add_households(rows)
         self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
 
     def _seed_from_pilot(
@@ -343,19 +383,24 @@ class Engine:
         shift = self.t0 - seed.day  # the pilot ended on its own calendar
         dtype = self.stock.dwelling_type[existing]
         pilot_reg = seed.reg_day[existing] + shift
-        # Homes take the dates of the pilot's homes without a listed tenant; the listed
-        # tenants drawn below bring their own dates to theirs (so neither kind of date is
-        # counted twice).
+        # Homes take the dates and tenants of the pilot's homes without a listed tenant;
+        # the listed tenants drawn below bring their own to theirs (so neither is counted
+        # twice).
         listed = np.zeros(self.stock.n_homes, dtype=bool)
         pilot_homes = seed.seekers["home"]
         listed[pilot_homes[pilot_homes >= 0]] = with_list
         unlisted = ~listed[existing]
         for t in np.unique(dtype):
             members = np.flatnonzero(dtype == t)
-            values = pilot_reg[members[unlisted[members]]]
-            values = values[np.isfinite(values)]
-            if values.size:
-                self.reg_day[existing[members]] = rng.choice(values, size=members.size)
+            source = members[unlisted[members]]
+            source = source[np.isfinite(pilot_reg[source])]
+            if source.size:
+                take = existing[source[rng.integers(0, source.size, size=members.size)]]
+                homes = existing[members]
+                self.reg_day[homes] = seed.reg_day[take] + shift
+                for name in TENANT_FIELDS:
+                    moved = name in TENANT_TIMES
+                    getattr(self, name)[homes] = seed.tenants[name][take] + (shift if moved else 0)
         if not with_list:
             return
         n_rows = next(iter(seed.seekers.values())).size
@@ -365,7 +410,7 @@ class Engine:
             rows[key] = rows[key] + shift
         rows["home"] = np.full(take.size, -1, dtype=np.int32)
         rows["key"] = household_keys(KEY_SEED, np.arange(take.size))  # a draw is a new household
-        idx = self.seekers.add(rows)
+        idx = self.add_households(rows)
         # A listed tenant keeps its own date; its (random) home carries it.
         self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng, keep_dates=True)
 
@@ -378,7 +423,7 @@ class Engine:
         kind_names = [KIND_LABELS[k] for k in wl.kind]
         profile = [cfg.seekers.kinds[k] for k in kind_names]
         senior = age >= cfg.seekers.senior_age
-        idx = self.seekers.add(
+        idx = self.add_households(
             {
                 "kind": wl.kind,
                 "priority": np.where(wl.kind == Kind.URGENT, 0, 1).astype(np.int8),
@@ -404,8 +449,13 @@ class Engine:
             }
         )
         tenants = wl.home >= 0
-        self.tenant[wl.home[tenants]] = idx[tenants]
-        self.reg_day[wl.home[tenants]] = wl.registration_day[tenants] + now
+        homes = wl.home[tenants]
+        self.tenant[homes] = idx[tenants]
+        self.reg_day[homes] = wl.registration_day[tenants] + now
+        cols = self.seekers.cols
+        self.tenant_birth[homes] = cols["birth_day"][idx[tenants]]
+        self.tenant_exit[homes] = cols["exit_day"][idx[tenants]]
+        self.tenant_reason[homes] = cols["exit_reason"][idx[tenants]]
 
     def seed_state(self) -> SeedState:
         """The state a replication's burn-in can start from: the waiting list (status
@@ -419,6 +469,7 @@ class Engine:
             day=float(self.env.now),
             seekers={key: cols[key][waiting].copy() for key in SEEKER_FIELDS},
             reg_day=self.reg_day.copy(),
+            tenants={name: getattr(self, name).copy() for name in TENANT_FIELDS},
         )
 
     def withdraw(self, h: int) -> None:
@@ -437,6 +488,57 @@ class Engine:
         codes = np.array([Kind[k.upper()] for k in SEEKER_KINDS])
         return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
 
+    def _house_tenants(self, homes: np.ndarray, birth: np.ndarray, sizes: np.ndarray) -> None:
+        """Tenants who are not on the list: their demographic exits, keyed by home."""
+        now = float(self.env.now)
+        keys = household_keys(KEY_TENANT, homes, self.tenancy[homes])
+        exit_day, reason = self.demography.exits(self.keys["exit"], keys, birth, now, sizes)
+        self.tenant_birth[homes] = birth
+        self.tenant_exit[homes] = exit_day
+        self.tenant_reason[homes] = reason
+
+    def _stock_tenants(self) -> None:
+        """On start_date the stock file's tenants, where it gives their birth years, take
+        the place of the model's: their exits are drawn from their ages, and their homes
+        fall vacant at the first of that and the remaining turnover hazard."""
+        birth = self.stock.tenant_birth_day
+        assert birth is not None
+        homes = np.flatnonzero((self.status == OCCUPIED) & np.isfinite(birth))
+        sizes = np.ones(homes.size, dtype=np.int8)  # not in the file: a single (assumption)
+        self._house_tenants(homes, birth[homes], sizes)
+        listed = self.tenant[homes]
+        on_list = listed >= 0
+        cols = self.seekers.cols
+        for name, column in (("tenant_birth", "birth_day"), ("tenant_exit", "exit_day")):
+            cols[column][listed[on_list]] = getattr(self, name)[homes[on_list]]
+        cols["exit_reason"][listed[on_list]] = self.tenant_reason[homes[on_list]]
+        now = float(self.env.now)
+        rate = self.stock.turnover_per_year[homes] * self.turnover_factor(now) / DAYS_PER_YEAR
+        draw = keyed.exponential(self.keys["vacancy"], homes, self.tenancy[homes], 1)
+        with np.errstate(divide="ignore"):
+            self._schedule_turnover(homes, now + draw / rate)
+
+    def _schedule_turnover(self, homes: np.ndarray, rest: np.ndarray) -> None:
+        """Each home falls vacant when its tenant leaves (demography) or, if earlier, on
+        `rest`, its draw of the remaining turnover hazard."""
+        first = np.minimum(rest, np.maximum(self.tenant_exit[homes], self.env.now))
+        reason = np.where(rest <= first, Exit.NONE, self.tenant_reason[homes])
+        for h, day, why in zip(homes, first, reason, strict=True):
+            self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER, reason=int(why))
+
+    def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
+        """Add households to the table; each draws its demographic exit from its key,
+        its birth day and its size, as of the day it joins (`entry_day`)."""
+        if "exit_day" not in rows:
+            rows["exit_day"], rows["exit_reason"] = self.demography.exits(
+                self.keys["exit"],
+                rows["key"],
+                rows["birth_day"],
+                np.maximum(rows["entry_day"], self.env.now),
+                rows["household_size"],
+            )
+        return self.seekers.add(rows)
+
     def _give_homes(
         self, movers: np.ndarray, rng: np.random.Generator, keep_dates: bool = False
     ) -> None:
@@ -451,7 +553,14 @@ class Engine:
         cols["home"][placed] = homes
         self.tenant[homes] = placed
         # No registration before 18 (Entree), so the date is at least the 18th birthday.
-        if not keep_dates:
+        if keep_dates:  # the household is the home's tenant from now
+            self.tenant_birth[homes] = cols["birth_day"][placed]
+            self.tenant_exit[homes] = cols["exit_day"][placed]
+            self.tenant_reason[homes] = cols["exit_reason"][placed]
+        else:  # the household is the home's tenant, who registers now
+            cols["birth_day"][placed] = self.tenant_birth[homes]
+            cols["exit_day"][placed] = self.tenant_exit[homes]
+            cols["exit_reason"][placed] = self.tenant_reason[homes]
             adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
             cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
         self.reg_day[homes] = cols["meettijd_start"][placed]  # the tenant's date, as registered
@@ -464,10 +573,18 @@ class Engine:
     # ----------------------------------------------------------------- vacancies
 
     def schedule_vacancy(
-        self, h: int, day: float, cause: VacancyCause, chain: int = 0, pos: int = 0
+        self,
+        h: int,
+        day: float,
+        cause: VacancyCause,
+        chain: int = 0,
+        pos: int = 0,
+        reason: int = Exit.NONE,
     ) -> None:
-        """The home falls vacant on `day`; a later schedule supersedes this one."""
+        """The home falls vacant on `day` (its tenant leaving for `reason`, demography.Exit);
+        a later schedule supersedes this one."""
         self.tenancy[h] += 1
+        self.departure[h] = reason
         self.at(day, partial(self._fire_vacancy, h, int(self.tenancy[h]), cause, chain, pos))
 
     def _fire_vacancy(self, h: int, token: int, cause: VacancyCause, chain: int, pos: int) -> None:
@@ -487,11 +604,14 @@ class Engine:
             if self.seekers.cols["state"][tenant] == SeekerState.WAITING:
                 # A listed mover whose tenancy ended for other reasons leaves the list.
                 self._end(np.array([tenant]), SeekerState.LEFT, now)
+                self.seekers.cols["left_reason"][tenant] = self.departure[h]
         if chain == 0:
             chain = self._next_chain
             self._next_chain += 1
         self.status[h] = VACANT
         self.reg_day[h] = np.nan
+        self.tenant_birth[h], self.tenant_exit[h] = np.nan, np.inf
+        self.tenancy_start[h] = np.nan
         self.vacancy_day[h] = now
         self.cause[h] = cause
         self.chain_id[h] = chain
@@ -552,7 +672,7 @@ class Engine:
             part = slice(lo, int(ends[self._week]))
             self._week += 1
             if part.stop > part.start:
-                idx = self.seekers.add({key: col[part] for key, col in self._arrivals.items()})
+                idx = self.add_households({key: col[part] for key, col in self._arrivals.items()})
                 movers = idx[self._arrival_kinds[part] == Kind.MOVER_STOCK]
                 self._give_homes(movers, self.rng["arrivals"])
         self.at(self.env.now + WEEK, self.registration_tick)
@@ -569,16 +689,25 @@ class Engine:
         waiting = np.flatnonzero(
             (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
         )
+        now = self.env.now
         key, week = cols["key"][waiting], self._week_index()
         u_leave = keyed.uniform(self.keys["leave"], key, week)
         u_act = keyed.uniform(self.keys["activity"], key, week)
-        leave = u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK)
-        self._leave(waiting[leave], self.env.now)
+        # A tenant of the stock leaves with its home (vacate); everyone else on the day
+        # its demography says, or at its kind's hazard for other reasons.
+        gone = (cols["exit_day"][waiting] <= now) & (cols["home"][waiting] < 0)
+        leave = gone | (u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK))
+        cols["left_reason"][waiting[gone]] = cols["exit_reason"][waiting[gone]]
+        self._leave(waiting[leave], now)
         active = cols["active"][waiting]
         stay = ~leave & (cols["priority"][waiting] != 0)
-        cols["active"][waiting[stay & ~active & (u_act < p_act)]] = True
+        # Clause 1.7: an early registrant starts to search at the age it would have
+        # registered; anyone passive may start at the activation hazard.
+        due = cols["search_from_day"][waiting] <= now
+        cols["search_from_day"][waiting[due]] = np.nan
+        cols["active"][waiting[stay & ~active & ((u_act < p_act) | due)]] = True
         cols["active"][waiting[stay & active & (u_act < p_deact)]] = False
-        self.at(self.env.now + WEEK, self.departure_tick)
+        self.at(now + WEEK, self.departure_tick)
 
     def _leave(self, idx: np.ndarray, day: float) -> None:
         """Seekers leave the list unhoused; tenants among them stay in their homes, which
@@ -641,6 +770,11 @@ class Engine:
         ok = pair_ok(above[i], low_income[i], cap[i], rent[a], allow_above[a])
         ok &= ~cols["senior_only"][lookers][i] | stock.senior_suitable[h[a]]
         i, a = i[ok], a[ok]
+        # Its saved search: at most adverts_read_per_week of them, in its own order.
+        bound = max(1, round(beh.adverts_read_per_week * cycle_weeks))
+        position = keyed.uniform(self.keys["listing"], cols["key"][lookers[i]], advert_keys[a])
+        read = behaviour.saved_search(i, position, bound)
+        i, a = i[read], a[read]
         s = lookers[i]
         age = age_l[i]
         homes_a = h[a]
@@ -681,6 +815,10 @@ class Engine:
         cols["n_responses"][uniq] += np.diff(np.r_[first_of, responders.size]).astype(np.int32)
         first = cols["first_response_day"]
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
+        # A search starts with the first response after a year (search_gap_days) without.
+        last = cols["last_response_day"][uniq]
+        renewed = uniq[np.isnan(last) | (now - last > cfg.seekers.search_gap_days)]
+        cols["search_start_day"][renewed] = now
         cols["last_response_day"][uniq] = now
         if now >= 0.0:
             self.rec.columns(
@@ -751,7 +889,7 @@ class Engine:
         cols = self.seekers.cols
         prospect = behaviour.prospect(self.memory, now - cols["meettijd_start"][s])
         prospect = np.where(cols["priority"][s] == 0, beh.urgent_prospect, prospect)
-        first = cols["first_response_day"][s]
+        first = cols["search_start_day"][s]
         searched = np.where(np.isnan(first), 0.0, (now - first) / DAYS_PER_YEAR)
         return behaviour.reservation(
             prospect,
@@ -927,10 +1065,17 @@ class Engine:
         self.at(day, partial(self._move_in, s, h))
         # The new tenant is not on the list; the home's next vacancy follows the hazard.
         self.status[h] = OCCUPIED
+        self.tenant_birth[h] = cols["birth_day"][s]
+        self.tenant_exit[h] = exit_day = max(float(cols["exit_day"][s]), day)
+        self.tenant_reason[h] = cols["exit_reason"][s]
+        self.tenancy_start[h] = day
         rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
+        rest = math.inf
         if rate > 0:
-            nxt = day + keyed.exponential_one(self.keys["vacancy"], h, int(self.tenancy[h])) / rate
-            self.schedule_vacancy(h, nxt, VacancyCause.TURNOVER)
+            rest = day + keyed.exponential_one(self.keys["vacancy"], h, int(self.tenancy[h])) / rate
+        if min(rest, exit_day) < math.inf:
+            why = Exit.NONE if rest <= exit_day else int(self.tenant_reason[h])
+            self.schedule_vacancy(h, min(rest, exit_day), VacancyCause.TURNOVER, reason=why)
         else:
             self.tenancy[h] += 1
         if old >= 0:
@@ -957,7 +1102,7 @@ class Engine:
         profile = self.cfg.seekers.kinds["mover_stock"]
         village = int(self.stock.village[h])
         row = {key: cols[key][s : s + 1].copy() for key in REREGISTER_KEPT}
-        idx = self.seekers.add(
+        idx = self.add_households(
             {
                 **row,
                 "kind": np.array([Kind.MOVER_STOCK], dtype=np.int8),
@@ -993,7 +1138,7 @@ class Engine:
         now = self.env.now
         age = (day - cols["birth_day"][s]) / DAYS_PER_YEAR
         kind = int(cols["kind"][s])
-        first = cols["first_response_day"][s]
+        first = cols["search_start_day"][s]
         search_from = first if not np.isnan(first) else cols["entry_day"][s]
         old = int(cols["home"][s])
         self.rec.row(
@@ -1022,6 +1167,7 @@ class Engine:
             n_refused=n_refused,
             vacant_days=float(day - self.vacancy_day[h]),
             vacancy_cause=CAUSE_LABELS[self.cause[h]],
+            departure=EXIT_LABELS[self.departure[h]] if self.cause[h] == 0 else "",
             chain_id=int(self.chain_id[h]),
             chain_position=int(self.chain_pos[h]),
             freed_home_id=int(stock.home_id[old]) if old >= 0 else -1,
@@ -1055,6 +1201,7 @@ class Engine:
         """Run to the horizon and return the record tables."""
         self.advance(self.horizon)
         self._write_seekers()
+        self._write_tenants()
         self._write_quotas()
         frames = self.rec.frames()
         # A tenancy that starts at or after the horizon is not in this run: its letting is
@@ -1112,8 +1259,38 @@ class Engine:
             n_responses=cols["n_responses"][keep],
             first_response_day=cols["first_response_day"][keep],
             last_response_day=cols["last_response_day"][keep],
+            search_start_day=cols["search_start_day"][keep],
             outcome=pd.Categorical.from_codes(state[keep], SEEKER_STATE_LABELS),
             outcome_day=end[keep],
+            left_reason=np.where(
+                state[keep] == SeekerState.LEFT,
+                np.asarray(EXIT_LABELS)[cols["left_reason"][keep]],
+                "",
+            ),
+        )
+
+    def _write_tenants(self) -> None:
+        """The tenants table: every occupied home's tenant on the horizon."""
+        stock = self.stock
+        h = np.flatnonzero(self.status == OCCUPIED)
+        h = h[np.isfinite(self.tenant_birth[h])]
+        tenant = self.tenant[h]
+        listed = np.zeros(h.size, dtype=bool)
+        on_list = tenant >= 0
+        listed[on_list] = self.seekers.cols["state"][tenant[on_list]] == WAITING
+        self.rec.columns(
+            "tenants",
+            home_id=stock.home_id[h],
+            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
+            village=np.asarray(stock.villages)[stock.village[h]],
+            dwelling_type=np.asarray(DWELLING_TYPES)[stock.dwelling_type[h]],
+            bedrooms=stock.bedrooms[h],
+            senior_suitable=stock.senior_suitable[h],
+            age=(self.horizon - self.tenant_birth[h]) / DAYS_PER_YEAR,
+            birth_day=self.tenant_birth[h],
+            tenancy_start_day=self.tenancy_start[h],
+            registration_day=self.reg_day[h],
+            registered=listed,
         )
 
     def _write_quotas(self) -> None:
@@ -1167,7 +1344,7 @@ def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
             _PILOTS.clear()
         disk_key = pilot_cache.key_of(key, stock)
         cached = pilot_cache.load(disk_key)
-        if cached is not None:
+        if cached is not None and set(cached[3]) == set(TENANT_FIELDS):
             _PILOTS[key] = SeedState(*cached)
             return _PILOTS[key]
         end = -round(cfg.run.burnin_years * DAYS_PER_YEAR)
@@ -1182,7 +1359,7 @@ def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
         engine.begin().advance(end)
         state = engine.seed_state()
         _PILOTS[key] = state
-        pilot_cache.store(disk_key, state.day, state.seekers, state.reg_day)
+        pilot_cache.store(disk_key, state.day, state.seekers, state.reg_day, state.tenants)
     return _PILOTS[key]
 
 

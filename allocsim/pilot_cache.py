@@ -28,6 +28,7 @@ from allocsim.paths import umask
 
 PACKAGE = Path(__file__).resolve().parent
 SEEKERS = "seekers__"
+HOMES = "homes__"
 
 
 def cache_dir() -> Path | None:
@@ -57,8 +58,10 @@ def key_of(history_key: str, stock: Any) -> str:
     return h.hexdigest()[:32]
 
 
-def load(key: str) -> tuple[float, dict[str, np.ndarray], np.ndarray] | None:
-    """(day, seeker columns, reg_day) of a cached pilot, or None."""
+def load(
+    key: str,
+) -> tuple[float, dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]] | None:
+    """(day, seeker columns, reg_day, tenant columns) of a cached pilot, or None."""
     root = cache_dir()
     if root is None:
         return None
@@ -66,12 +69,19 @@ def load(key: str) -> tuple[float, dict[str, np.ndarray], np.ndarray] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             seekers = {k[len(SEEKERS) :]: data[k] for k in data.files if k.startswith(SEEKERS)}
-            return float(data["day"]), seekers, data["reg_day"]
+            homes = {k[len(HOMES) :]: data[k] for k in data.files if k.startswith(HOMES)}
+            return float(data["day"]), seekers, data["reg_day"], homes
     except (OSError, KeyError, ValueError):
         return None
 
 
-def store(key: str, day: float, seekers: dict[str, np.ndarray], reg_day: np.ndarray) -> None:
+def store(
+    key: str,
+    day: float,
+    seekers: dict[str, np.ndarray],
+    reg_day: np.ndarray,
+    homes: dict[str, np.ndarray],
+) -> None:
     root = cache_dir()
     if root is None:
         return
@@ -81,6 +91,7 @@ def store(key: str, day: float, seekers: dict[str, np.ndarray], reg_day: np.ndar
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             arrays: dict[str, Any] = {f"{SEEKERS}{k}": v for k, v in seekers.items()}
+            arrays.update({f"{HOMES}{k}": v for k, v in homes.items()})
             arrays.update(day=np.float64(day), reg_day=reg_day)
             np.savez(f, **arrays)
         os.chmod(tmp, 0o666 & ~umask())

@@ -52,12 +52,23 @@ TABLES: dict[str, dict[str, Column]] = {
         "income": ("float64", "yearly household income, euro"),
         "above_income_limit": ("bool", "income above the DAEB limit (free allocation room)"),
         "meettijd_days": ("float64", "meettijd at the advert's close (Entree rules)"),
-        "search_days": ("float64", "days from first response (or arrival, direct) to letting"),
+        "search_days": (
+            "float64",
+            "search time (zoektijd): days from the first response of the current search (after "
+            "seekers.search_gap_days without one; arrival if none, as for direct allocation) to "
+            "the letting",
+        ),
         "n_responses": ("int32", "responses to the advert"),
         "winner_rank": ("int32", "rank of the tenant among responders, 1 = first; 0 direct"),
         "n_refused": ("int32", "invited candidates before the tenant who refused or did not show"),
         "vacant_days": ("float64", "days from the home falling vacant to the new tenancy"),
         "vacancy_cause": ("category", "turnover | chain | new_build"),
+        "departure": (
+            "category",
+            "why the previous tenant left a turnover vacancy: death | care | moved_away (left "
+            "the region or the sector) | other (the non-demographic remainder of turnover); "
+            "empty for chain and new-build vacancies",
+        ),
         "chain_id": ("int64", "id of the moving chain (the exogenous vacancy that started it)"),
         "chain_position": ("int32", "0 for the vacancy that started the chain, 1 for the next..."),
         "freed_home_id": ("int64", "home the tenant leaves behind in the stock, -1 if none"),
@@ -139,6 +150,12 @@ TABLES: dict[str, dict[str, Column]] = {
         "first_response_date": dated("first_response_day"),
         "last_response_day": ("float64", "last response (NaN: none)"),
         "last_response_date": dated("last_response_day"),
+        "search_start_day": (
+            "float64",
+            "first response of its latest search (after seekers.search_gap_days without one; "
+            "NaN: none)",
+        ),
+        "search_start_date": dated("search_start_day"),
         "outcome": (
             "category",
             "housed | left | censored (still waiting at the horizon, or housed with a tenancy "
@@ -149,6 +166,12 @@ TABLES: dict[str, dict[str, Column]] = {
             "day the tenancy starts or the household left; the horizon for censored seekers",
         ),
         "outcome_date": dated("outcome_day"),
+        "left_reason": (
+            "category",
+            "why a household that left did: death | care | moved_away | other (its kind's "
+            "hazard of leaving the list, or its tenancy ended for other reasons); empty unless "
+            "left",
+        ),
     },
     "responses": {
         "replication": ("int32", "replication number"),
@@ -156,6 +179,23 @@ TABLES: dict[str, dict[str, Column]] = {
         "date": dated("day"),
         "seeker_id": ("int64", "seeker who responded"),
         "advert_id": ("int64", "advert responded to (one row per response)"),
+    },
+    "tenants": {
+        "replication": ("int32", "replication number"),
+        "home_id": ("int64", "occupied home on the horizon (the run's last day)"),
+        "municipality": ("category", "municipality of the home"),
+        "village": ("category", "village of the home"),
+        "dwelling_type": ("category", "single_family | apartment | senior"),
+        "bedrooms": ("int8", "bedrooms"),
+        "senior_suitable": ("bool", "bedroom and bathroom on the ground floor"),
+        "age": ("float64", "the tenant's (head's) age in years on the horizon"),
+        "birth_day": ("float64", "the tenant's day of birth"),
+        "birth_date": dated("birth_day"),
+        "tenancy_start_day": ("float64", "day the tenancy began (NaN: before the seed state)"),
+        "tenancy_start_date": dated("tenancy_start_day"),
+        "registration_day": ("float64", "the tenant's registration date as a day (meettijd)"),
+        "registration_date": dated("registration_day"),
+        "registered": ("bool", "the tenant is on the list, as a mover from the stock"),
     },
     "quotas": {
         "replication": ("int32", "replication number"),

@@ -124,4 +124,6 @@ def export_seekers(cfg: Config, path: Path, excel: bool = False) -> int:
     engine.begin(pilot_state(at_start, stock))
     state = engine.seed_state()
     limits = Limits.for_year(cfg.eligibility, cfg.run.start_date.year)
-    return write_waiting_list(path, stock, cfg.run.start_date, state.seekers, limits, excel)
+    return write_waiting_list(
+        path, stock, cfg.run.start_date, state.seekers, limits, excel, cfg.demography.omega_age
+    )

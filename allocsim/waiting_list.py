@@ -19,13 +19,21 @@ from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, Kind, day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.policies.eligibility import Limits, allowance_limit
-from allocsim.world import Stock, csv_writer, parse_bool, parse_date, read_csv_records
+from allocsim.world import (
+    Stock,
+    csv_writer,
+    oldest_birth_year,
+    parse_bool,
+    parse_date,
+    read_csv_records,
+)
 
 LIST_COLUMNS = {
     "registration_date": "YYYY-MM-DD (or D-M-YYYY), not after run.start_date (Entree's "
     "registration date: when the household registered, or the start of the tenancy it "
     "registered with)",
-    "birth_year": "integer year; the household is 18 or older on run.start_date",
+    "birth_year": "integer year (read as 1 July); the household is 18 to "
+    "demography.omega_age (110) on run.start_date",
     "household_size": "integer 1-9",
     "income_band": "allowance (under the rent-allowance limit) | daeb (up to the DAEB "
     "limit) | above (above the DAEB limit)",
@@ -71,16 +79,20 @@ def load_waiting_list(cfg: Config, stock: Stock) -> WaitingList:
         stamp = path.stat().st_mtime
     except OSError as exc:
         raise ConfigError([Problem(str(path), "", "", f"a readable CSV file ({exc})")]) from None
-    key = (str(path.resolve()), stamp, f"{cfg.run.start_date}{stock.n_homes}")
+    key = (str(path.resolve()), stamp, f"{cfg.run.start_date}{stock.n_homes}{cfg.demography}")
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = read_waiting_list(path, stock, cfg.run.start_date)
+        _CACHE[key] = read_waiting_list(path, stock, cfg.run.start_date, cfg.demography.omega_age)
     return _CACHE[key]
 
 
-def read_waiting_list(path: Path, stock: Stock, start: dt.date) -> WaitingList:
-    """Read and validate a waiting list; every bad cell is one Problem."""
+def read_waiting_list(
+    path: Path, stock: Stock, start: dt.date, omega: float = 110.0
+) -> WaitingList:
+    """Read and validate a waiting list; every bad cell is one Problem. Households are
+    18 to `omega` (demography.omega_age) on `start`."""
     name = str(path)
+    oldest = oldest_birth_year(start, omega)
     records = read_csv_records(path, LIST_COLUMNS)
     problems: list[Problem] = []
 
@@ -106,10 +118,10 @@ def read_waiting_list(path: Path, stock: Stock, start: dt.date) -> WaitingList:
             reg = start
         try:
             birth_year = int(rec["birth_year"])
-            if not 1900 <= birth_year <= start.year - 18:
+            if not oldest <= birth_year <= start.year - 18:
                 raise ValueError
         except ValueError:
-            bad(i, "birth_year", rec["birth_year"], f"an integer 1900..{start.year - 18}")
+            bad(i, "birth_year", rec["birth_year"], f"an integer {oldest}..{start.year - 18}")
             birth_year = start.year - 30
         try:
             size = int(rec["household_size"])
@@ -227,6 +239,7 @@ def write_waiting_list(
     cols: dict[str, np.ndarray],
     limits: Limits,
     excel: bool = False,
+    omega: float = 110.0,
 ) -> int:
     """Write waiting households (SeekerTable columns, days from `start`) as a list CSV;
     `excel`: as a Dutch Excel saves it (`allocsim.world.csv_writer`)."""
@@ -244,7 +257,7 @@ def write_waiting_list(
             row(
                 [
                     min(reg, start).isoformat(),
-                    min(birth.year, start.year - 18),
+                    min(max(birth.year, oldest_birth_year(start, omega)), start.year - 18),
                     int(cols["household_size"][i]),
                     INCOME_BANDS[int(band[i])],
                     str(bool(kind[i] in (Kind.URGENT, Kind.SHELTERED))).lower(),

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,12 @@ STOCK_COLUMNS = {
     "new_build": "true/false",
     "completion_date": "YYYY-MM-DD (or D-M-YYYY) for homes not yet built, else empty",
 }
+# Columns a stock file may have or leave out.
+STOCK_OPTIONAL = {
+    "tenant_birth_year": "integer year (read as 1 July) of the tenant's (head's) birth on "
+    "run.start_date, 18 to demography.omega_age (110) years before it; empty if unknown or "
+    "vacant (then drawn from the model's demography)",
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class Stock:
     turnover_per_year: np.ndarray
     first_channel: np.ndarray  # -1: the usual rules; else the Channel of the first letting
     withdraw_day: np.ndarray  # day the home leaves the stock (demolition); inf if never
+    # The tenant's birth day on run.start_date from the stock file (NaN: unknown); None
+    # when the file has no such column (the synthetic stock): the model's demography.
+    tenant_birth_day: np.ndarray | None = None
 
     @property
     def n_homes(self) -> int:
@@ -190,6 +200,9 @@ def add_new_build(stock: Stock, cfg: Config) -> Stock:
             np.int8
         ),
         withdraw_day=np.r_[withdraw, np.full(k, np.inf)],
+        tenant_birth_day=None
+        if stock.tenant_birth_day is None
+        else np.r_[stock.tenant_birth_day, np.full(k, np.nan)],
     )
 
 
@@ -345,8 +358,11 @@ def csv_format(path: Path) -> CsvFormat:
     return CsvFormat(encoding, delimiter)
 
 
-def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]]:
-    """The rows of a data file with exactly `columns`, or ConfigError naming the file.
+def read_csv_records(
+    path: Path, columns: dict[str, str], optional: dict[str, str] | None = None
+) -> list[dict[Any, Any]]:
+    """The rows of a data file with exactly `columns` (and any of `optional`), or
+    ConfigError naming the file.
     Accepts what Excel writes (`csv_format`): semicolon files have their decimal commas
     read as points."""
     name = str(path)
@@ -356,7 +372,7 @@ def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in columns if c not in header]
-    extra = [c for c in header if c not in columns]
+    extra = [c for c in header if c not in columns and c not in (optional or {})]
     if missing or extra:
         raise ConfigError(
             [
@@ -365,6 +381,7 @@ def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]
                     "header",
                     ", ".join(header),
                     f"the columns {', '.join(columns)}"
+                    + (f", optionally {', '.join(optional)}" if optional else "")
                     + (f" (missing: {', '.join(missing)})" if missing else "")
                     + (f" (unknown: {', '.join(extra)})" if extra else ""),
                 )
@@ -379,18 +396,27 @@ def read_csv_records(path: Path, columns: dict[str, str]) -> list[dict[Any, Any]
     return rows
 
 
+def oldest_birth_year(start: dt.date, omega: float) -> int:
+    """The earliest birth year (read as 1 July) of someone no older than `omega` on
+    `start`: the bound of the data files' birth years, which their templates meet."""
+    year = start.year - math.floor(omega)
+    return year if day_of(dt.date(year, 7, 1), start) >= -omega * DAYS_PER_YEAR else year + 1
+
+
 def read_stock_csv(path: Path, cfg: Config) -> Stock:
     """Read and validate an analyst's stock file; every bad cell is one Problem."""
     problems: list[Problem] = []
     name = str(path)
-    records = read_csv_records(path, STOCK_COLUMNS)
+    records = read_csv_records(path, STOCK_COLUMNS, STOCK_OPTIONAL)
+    described = {**STOCK_COLUMNS, **STOCK_OPTIONAL}
 
     def bad(row: int, col: str, value: str) -> None:
-        problems.append(Problem(name, f"row {row} column {col}", repr(value), STOCK_COLUMNS[col]))
+        problems.append(Problem(name, f"row {row} column {col}", repr(value), described[col]))
 
-    out: dict[str, list] = {c: [] for c in STOCK_COLUMNS}
+    out: dict[str, list] = {c: [] for c in described}
     seen: set[int] = set()
     start = cfg.run.start_date
+    oldest = oldest_birth_year(start, cfg.demography.omega_age)
     for i, rec in enumerate(records, start=2):
         if None in rec or any(v is None for v in rec.values()):
             problems.append(
@@ -444,6 +470,17 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
         out["senior_suitable"].append(flags["senior_suitable"])
         out["new_build"].append(flags["new_build"])
         out["completion_date"].append(completion)
+        birth = math.nan
+        text = (rec.get("tenant_birth_year") or "").strip()
+        if text:
+            try:
+                year = int(text)
+                if not oldest <= year <= start.year - 18:
+                    raise ValueError
+                birth = day_of(dt.date(year, 7, 1), start)
+            except ValueError:
+                bad(i, "tenant_birth_year", text)
+        out["tenant_birth_year"].append(birth)
     if not records:
         problems.append(Problem(name, "rows", "0", "at least one home"))
     village_of: dict[str, str] = {}
@@ -486,6 +523,9 @@ def read_stock_csv(path: Path, cfg: Config) -> Stock:
         turnover_per_year=turnover,
         first_channel=np.full(len(dtype), -1, dtype=np.int8),
         withdraw_day=np.full(len(dtype), np.inf),
+        tenant_birth_day=np.array(out["tenant_birth_year"])
+        if records and "tenant_birth_year" in records[0]
+        else None,
     )
 
 
@@ -563,8 +603,23 @@ SEEKER_FIELDS: dict[str, type] = {
     "n_responses": np.int32,
     "first_response_day": np.float64,
     "last_response_day": np.float64,
+    "search_start_day": np.float64,  # first response of the current search (README: zoektijd)
+    "search_from_day": np.float64,  # an early registrant starts searching then (NaN: none)
+    "exit_day": np.float64,  # leaves for a demographic reason (allocsim.demography)
+    "exit_reason": np.int8,  # demography.Exit of that exit
+    "left_reason": np.int8,  # demography.Exit of a household that left (NONE: other)
     "key": np.uint64,  # the household's key for keyed draws (allocsim.keyed)
 }
+
+
+# Columns that are NaN unless given.
+NAN_FIELDS = (
+    "first_response_day",
+    "last_response_day",
+    "search_start_day",
+    "search_from_day",
+    "end_day",
+)
 
 
 @dataclass
@@ -600,7 +655,7 @@ class SeekerTable:
         for key, col in self.cols.items():
             if key in new:
                 col[self.n : need] = new[key]
-        for key in ("first_response_day", "last_response_day", "end_day"):
+        for key in NAN_FIELDS:
             if key not in new:
                 self.cols[key][self.n : need] = np.nan
         if "home" not in new:
@@ -609,7 +664,7 @@ class SeekerTable:
         return idx
 
 
-def _truncated_normal(
+def truncated_normal(
     rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, n: int
 ) -> np.ndarray:
     x = rng.normal(mean, sd, size=n)
@@ -646,7 +701,7 @@ def draw_seekers(
         if k == 0:
             continue
         p = sc.kinds[name]
-        age[mask] = _truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, k)
+        age[mask] = truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, k)
         hh[mask] = rng.choice(np.arange(1, 6), size=k, p=np.asarray(p.household_size_shares))
         income[mask] = p.income_median * np.exp(p.income_sigma * rng.standard_normal(k))
         # Meettijd held at registration (woonduur of a rented home elsewhere); movers
@@ -666,10 +721,14 @@ def draw_seekers(
         kind_index = np.searchsorted(np.array([int(Kind[k.upper()]) for k in SEEKER_KINDS]), kinds)
         meettijd_years += rng.exponential(leave_years[kind_index])
         meettijd_years[early] = np.maximum(age[early] - 18.0, 0.0)
-    else:
-        # An early registrant enters the list at 18 and searches later (activation hazard).
+    search_from = np.full(n, np.nan)
+    if not initial:
+        # Clause 1.7: an early registrant enters the list at 18 and starts to search at
+        # the age at which it would otherwise have registered (the profile's age).
+        search_age = age[early]
         age[early] = 18.0 + rng.random(int(early.sum()))
         active[early] = False
+        search_from[early] = entry_day[early] + (search_age - age[early]) * DAYS_PER_YEAR
     # Entree registers adults: no meettijd from before the 18th birthday.
     meettijd_years = np.minimum(meettijd_years, np.maximum(age - 18.0, 0.0))
     villages = len(stock.villages)
@@ -694,6 +753,7 @@ def draw_seekers(
         "origin_village": origin.astype(np.int16),
         "senior_only": senior & (rng.random(n) < sc.senior_needs_suitable_share),
         "active": active | (kinds == Kind.URGENT),
+        "search_from_day": search_from,
         "intensity": intensity,
         "leave_rate": leave,
         "state": np.zeros(n, dtype=np.int8),

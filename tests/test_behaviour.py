@@ -9,6 +9,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allocsim.config import Config
 from allocsim.engine import simulate_scenarios
@@ -218,3 +220,56 @@ def test_compiled_round_equals_the_reference_functions(seed: int) -> None:
     expected = behaviour.pick_best(i, gain, looker["limit"][i], cost)
     assert expected.size > 0
     np.testing.assert_array_equal(chosen, expected)
+
+
+def test_a_saved_search_reads_the_first_adverts_in_its_own_order() -> None:
+    """Hand-made: household 0 may want five adverts and reads two, the two first in its
+    listing order; household 1 wants one and reads it; household 2 wants none."""
+    looker = np.array([0, 0, 0, 0, 0, 1])
+    position = np.array([0.9, 0.1, 0.5, 0.3, 0.7, 0.4])
+    keep = behaviour.saved_search(looker, position, bound=2)
+    assert keep.tolist() == [False, True, False, True, False, True]
+    assert not behaviour.saved_search(np.zeros(0, int), np.zeros(0), 2).any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.floats(0.0, 1.0)), max_size=60),
+    st.integers(1, 5),
+)
+def test_a_saved_search_respects_its_bound_and_order(
+    pairs: list[tuple[int, float]], bound: int
+) -> None:
+    """Any pairs: each household reads at most `bound` adverts (all of them if it may want
+    fewer), and none it skipped comes before one it read in its order."""
+    looker = np.array([p[0] for p in pairs], dtype=np.int64)
+    position = np.array([p[1] for p in pairs])
+    keep = behaviour.saved_search(looker, position, bound)
+    for household in set(looker.tolist()):
+        mine = looker == household
+        assert keep[mine].sum() == min(bound, mine.sum())
+        if (~keep[mine]).any():
+            assert position[mine & keep].max() <= position[mine & ~keep].min()
+
+
+def test_pairs_weighed_grow_with_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a world where households may want more adverts than they read, a tighter saved
+    search weighs fewer pairs, and the bound holds for every household-week."""
+    cfg = small_config(end_date=dt.date(2022, 3, 1))
+    seen: list[np.ndarray] = []
+    original = behaviour.respond
+
+    def spy(i: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
+        seen.append(np.bincount(i))
+        return original(i, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(behaviour, "respond", spy)
+    counts = {}
+    for bound in (1, 3, 1000):
+        data = cfg.model_dump()
+        data["behaviour"]["adverts_read_per_week"] = bound
+        seen.clear()
+        simulate_scenarios([Config.model_validate(data)], build_stock(cfg), 0)
+        counts[bound] = sum(int(c.sum()) for c in seen)
+        assert max(int(c.max(initial=0)) for c in seen) <= bound
+    assert counts[1] < counts[3] < counts[1000]

@@ -47,7 +47,8 @@ name = "turnover"
 mode = "scale"
 keys = ["stock.dwelling_types.single_family.turnover_per_year",
         "stock.dwelling_types.apartment.turnover_per_year",
-        "stock.dwelling_types.senior.turnover_per_year"]
+        "stock.dwelling_types.senior.turnover_per_year",
+        "demography.moving_away_scale"]
 start = 1.0
 bounds = [0.4, 2.5]
 {targets}

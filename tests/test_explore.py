@@ -534,6 +534,8 @@ def _no_stray_results(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
 
 # Settings marked as an assumption that the shipped set does not vary (its header says why).
 NOT_VARIED = {
+    "demography.omega_age",
+    "demography.moving_away_per_year",
     "run.burnin_years",
     "run.pilot_years",
     "seekers.registered_per_home",

@@ -15,6 +15,7 @@ import pytest
 
 from allocsim.cli import main
 from allocsim.config import Config
+from allocsim.errors import ConfigError
 from allocsim.loader import load_config
 from allocsim.waiting_list import LIST_COLUMNS, read_waiting_list
 from allocsim.world import (
@@ -130,3 +131,43 @@ def test_other_dates_are_refused(text: str) -> None:
 def test_flags_as_a_dutch_excel_writes_them() -> None:
     assert parse_bool("WAAR") is True and parse_bool("ONWAAR") is False
     assert parse_bool("TRUE") is True and parse_bool("misschien") is None
+
+
+def test_exported_list_passes_validate(tmp_path: Path) -> None:
+    """The template goes both ways: the list `export-seekers` writes from the model's
+    own steady state (ages from its demography, a pilot long enough to reach the oldest)
+    is one that `validate` accepts, and nobody in it is older than omega_age."""
+    exported = tmp_path / "seekers.csv"
+    assert main(["export-seekers", CONFIG, str(exported), "--set", "run.pilot_years=60"]) == 0
+    years = [int(r[1]) for r in rows(exported, ",")[1:]]
+    cfg = load_config(CONFIG)
+    assert min(years) >= cfg.run.start_date.year - cfg.demography.omega_age
+    spec = tmp_path / "list.toml"
+    spec.write_text(
+        f'extends = "{Path(CONFIG).resolve()}"\n[run]\nseed_state = "list"\nburnin_years = 0\n'
+        '[seekers]\nlist_csv_path = "seekers.csv"\n'
+    )
+    assert main(["validate", str(spec)]) == 0
+
+
+def test_a_stock_file_may_give_its_tenants_birth_years(tmp_path: Path) -> None:
+    """The optional column tenant_birth_year: read as 1 July, empty for unknown, and an
+    age over omega_age refused with the file, row and column named."""
+    cfg = load_config(CONFIG)
+    path = tmp_path / "stock.csv"
+    assert main(["export-stock", CONFIG, str(path)]) == 0
+    lines = path.read_text().splitlines()
+    lines[0] += ",tenant_birth_year"
+    lines[1] += ",1950"
+    lines[2] += ","
+    lines[3:] = [line + "," for line in lines[3:]]
+    path.write_text("\n".join(lines) + "\n")
+    stock = read_stock_csv(path, cfg)
+    assert stock.tenant_birth_day is not None
+    assert stock.tenant_birth_day[0] == (dt.date(1950, 7, 1) - cfg.run.start_date).days
+    assert np.isnan(stock.tenant_birth_day[1:]).all()
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",1890"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as err:
+        read_stock_csv(path, cfg)
+    assert "row 2 column tenant_birth_year" in str(err.value)

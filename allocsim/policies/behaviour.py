@@ -231,6 +231,21 @@ def _candidate_pairs(
     return out_i, out_a
 
 
+def saved_search(looker: np.ndarray, position: np.ndarray, bound: int) -> np.ndarray:
+    """Which pairs (looker, advert) a household reads: per looker at most `bound`, those
+    first in its own listing order (`position`, smallest first). Pure; the pairs may come
+    in any order."""
+    keep = np.zeros(looker.size, dtype=bool)
+    if looker.size == 0:
+        return keep
+    order = np.lexsort((position, looker))
+    sorted_looker = looker[order]
+    starts = np.r_[0, np.flatnonzero(sorted_looker[1:] != sorted_looker[:-1]) + 1]
+    rank = np.arange(looker.size) - np.repeat(starts, np.diff(np.r_[starts, looker.size]))
+    keep[order[rank < bound]] = True
+    return keep
+
+
 def offer_chance(
     memory: Memory,
     cells: np.ndarray,

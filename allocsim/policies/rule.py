@@ -59,6 +59,10 @@ class EngineView(Protocol):
 
     def limits(self, day: float) -> Limits: ...
 
+    def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
+        """Add households (SeekerTable columns, with `key`); each draws its demographic
+        exit. Returns their indices."""
+
     def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray: ...
 
     def ledger(self, year: int, muni: int) -> Ledger: ...

@@ -42,5 +42,5 @@ class ShelteredOutflow(Hooks):
                 new["origin_municipality"][:] = m
                 new["origin_village"][:] = own[0]
                 new["key"] = eng.new_keys(KEY_SHELTERED, k)
-                eng.seekers.add(new)
+                eng.add_households(new)
         eng.at(eng.env.now + WEEK, partial(self.tick, eng))

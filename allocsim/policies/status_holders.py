@@ -76,7 +76,7 @@ class StatusHolders(Hooks):
         hh = rng.choice(np.arange(1, 6), size=k, p=np.asarray(sh.household_size_shares))
         age = 25.0 + rng.gamma(4.0, 3.0, size=k)  # assumption: adults of about 25-45
         all_villages = (1 << len(eng.stock.villages)) - 1
-        idx = eng.seekers.add(
+        idx = eng.add_households(
             {
                 "kind": np.full(k, Kind.STATUS_HOLDER, dtype=np.int8),
                 "priority": np.ones(k, dtype=np.int8),

@@ -1,0 +1,140 @@
+"""People who age and leave: death, moves into care, and moving away, by age.
+
+A household's age is its head's (`birth_day`). When a household is created it draws,
+once and keyed by its own key, the day it will leave for a demographic reason: each
+person's death and move into care from the life tables, conditional on being alive at
+the household's present age, and the household's leaving the region or the social
+sector (`moving_away`). A couple (`couple_share` of the households of two or more) is
+two lives of the head's age, and leaves by death or care with its last partner; a
+household leaves at the first of that and moving away. Registered households leave the
+list on that day; a tenant's home falls vacant on it, or earlier at the dwelling type's
+remaining, non-demographic turnover hazard. Nobody outlives `omega_age`.
+
+Pure functions of arrays; `Demography.exits` is the one place the draws are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from allocsim import keyed
+from allocsim.config import AgeTable, DemographyConfig
+from allocsim.domain import DAYS_PER_YEAR
+
+
+class Exit(IntEnum):
+    """Why a household leaves (the list or its home); NONE: not for demography."""
+
+    NONE = 0
+    DEATH = 1
+    CARE = 2
+    MOVED_AWAY = 3
+
+
+EXIT_LABELS = ("other", "death", "care", "moved_away")
+# Components of a household's exit draw (the last key of its keyed exponentials).
+_DEATH_1, _CARE_1, _DEATH_2, _CARE_2, _MOVE, _COUPLE = range(6)
+
+
+def yearly_hazards(table: AgeTable, omega: float, probability: bool = False) -> np.ndarray:
+    """Hazard per year of age for ages 0 .. ceil(omega) - 1: log-linear between the table's
+    ages, constant before the first and after the last. A probability of leaving within the
+    year (q) becomes the hazard -log(1 - q)."""
+    ages = np.array(list(table), dtype=float)
+    values = np.array(list(table.values()), dtype=float)
+    if probability:
+        values = -np.log1p(-np.minimum(values, 1.0 - 1e-12))
+    grid = np.arange(int(np.ceil(omega))) + 0.5
+    floor = 1e-12  # log of zero: a hazard that is zero stays (numerically) zero
+    return np.exp(np.interp(grid, ages + 0.5, np.log(np.maximum(values, floor))))
+
+
+def _cumulative(hazard: np.ndarray) -> np.ndarray:
+    """Cumulative hazard at whole ages 0 .. len(hazard)."""
+    return np.r_[0.0, np.cumsum(hazard)]
+
+
+def _invert(cum: np.ndarray, age: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """The age at which the cumulative hazard has grown by `draw` (a standard exponential)
+    from `age`; inf where it never does before the table's end."""
+    grid = np.arange(cum.size, dtype=float)
+    target = np.interp(age, grid, cum) + draw
+    out = np.interp(target, cum, grid)
+    return np.where(target > cum[-1], np.inf, np.maximum(out, age))
+
+
+@dataclass(frozen=True)
+class Demography:
+    """The life tables of a scenario, as cumulative hazards at whole ages."""
+
+    death: np.ndarray
+    care: np.ndarray
+    moving_away: np.ndarray
+    couple_share: float
+    omega: float
+
+    @classmethod
+    def of(cls, cfg: DemographyConfig) -> Demography:
+        omega = cfg.omega_age
+        return cls(
+            death=_cumulative(yearly_hazards(cfg.death_probability, omega, probability=True)),
+            care=_cumulative(yearly_hazards(cfg.care_per_year, omega)),
+            moving_away=_cumulative(
+                cfg.moving_away_scale * yearly_hazards(cfg.moving_away_per_year, omega)
+            ),
+            couple_share=cfg.couple_share,
+            omega=omega,
+        )
+
+    def person_exit(
+        self, age: np.ndarray, e_death: np.ndarray, e_care: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(age, reason) at which one person of `age` dies or moves into care."""
+        death = np.minimum(_invert(self.death, age, e_death), self.omega)
+        care = _invert(self.care, age, e_care)
+        return np.minimum(death, care), np.where(care < death, Exit.CARE, Exit.DEATH)
+
+    def exit_ages(
+        self, age: np.ndarray, couple: np.ndarray, draws: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Age of the head at which each household leaves, and why (Exit codes).
+
+        `draws[:, k]` are standard exponentials, k in (death 1, care 1, death 2, care 2,
+        moving away); the second person's count only for couples."""
+        age = np.minimum(np.asarray(age, dtype=float), self.omega)
+        first, why = self.person_exit(age, draws[:, _DEATH_1], draws[:, _CARE_1])
+        second, why2 = self.person_exit(age, draws[:, _DEATH_2], draws[:, _CARE_2])
+        later = couple & (second > first)
+        last = np.where(later, second, first)
+        reason = np.where(later, why2, why)
+        away = _invert(self.moving_away, age, draws[:, _MOVE])
+        moved = away < last
+        return np.where(moved, away, last), np.where(moved, Exit.MOVED_AWAY, reason).astype(np.int8)
+
+    def exits(
+        self,
+        stream: int,
+        keys: np.ndarray,
+        birth_day: np.ndarray,
+        now: np.ndarray | float,
+        household_size: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(day, reason) of each household's demographic exit, keyed by its key: the same
+        household gets the same exit whatever the policies or the order of events."""
+        keys = np.asarray(keys)
+        draws = keyed.exponential(stream, keys[:, None], np.arange(_COUPLE))
+        couple = (np.asarray(household_size) >= 2) & (
+            keyed.uniform(stream, keys, _COUPLE) < self.couple_share
+        )
+        age = (np.asarray(now) - birth_day) / DAYS_PER_YEAR
+        exit_age, reason = self.exit_ages(age, couple, draws.reshape(keys.size, _COUPLE))
+        return birth_day + exit_age * DAYS_PER_YEAR, reason
+
+    def survival(self, table: str, age_from: float, age_to: float) -> float:
+        """Chance of one person surviving one cause from `age_from` to `age_to`."""
+        cum = getattr(self, table)
+        grid = np.arange(cum.size, dtype=float)
+        return float(np.exp(-(np.interp(age_to, grid, cum) - np.interp(age_from, grid, cum))))

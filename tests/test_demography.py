@@ -1,0 +1,147 @@
+"""People who age and leave (allocsim/demography.py): the life table as drawn, couples,
+the closing age, keyed exits, and the ages in every table of a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allocsim import keyed
+from allocsim.config import Config, DemographyConfig
+from allocsim.demography import EXIT_LABELS, Demography, Exit
+from allocsim.domain import DAYS_PER_YEAR
+from allocsim.engine import simulate
+from allocsim.world import build_stock
+from tests.conftest import small_config
+
+N = 200_000
+ZERO = {20: 0.0}  # a table with no hazard at any age
+RNG_SEED = 20211207
+
+
+def deaths_only(**changes: object) -> Demography:
+    cfg = DemographyConfig(care_per_year=ZERO, moving_away_per_year=ZERO, **changes)
+    return Demography.of(cfg)
+
+
+def draws(n: int, seed: int = RNG_SEED) -> np.ndarray:
+    return np.random.default_rng(seed).exponential(size=(n, 5))
+
+
+def test_one_year_mortality_matches_the_life_table() -> None:
+    """Of N singles aged x, the share dying before x + 1 is CBS's q_x, within four
+    binomial standard errors, at every age of the table."""
+    cfg = DemographyConfig()
+    demo = deaths_only()
+    for age, q in cfg.death_probability.items():
+        exit_age, reason = demo.exit_ages(np.full(N, float(age)), np.zeros(N, bool), draws(N))
+        died = np.mean(exit_age < age + 1)
+        assert (reason == Exit.DEATH).all()
+        assert abs(died - q) < 4 * np.sqrt(q * (1 - q) / N) + 1e-9, (age, died, q)
+
+
+def test_ten_year_survival_from_80_is_cbs_2019() -> None:
+    """CBS StatLine 70701ned, 2019: 44.36% of those aged 80 live to 90 (the fit's
+    anchor), within sampling error and the fit's rounding (half a point)."""
+    exit_age, _ = deaths_only().exit_ages(np.full(N, 80.0), np.zeros(N, bool), draws(N))
+    assert abs(np.mean(exit_age >= 90.0) - 0.4436) < 0.005
+
+
+def test_a_couple_leaves_with_its_last_partner() -> None:
+    """Two independent lives of the same age: a couple is still there after t years
+    with chance 1 - (1 - S)^2, S a single's survival."""
+    demo = deaths_only()
+    s = demo.survival("death", 75.0, 85.0)
+    couple, _ = demo.exit_ages(np.full(N, 75.0), np.ones(N, bool), draws(N))
+    expected = 1 - (1 - s) ** 2
+    assert abs(np.mean(couple >= 85.0) - expected) < 4 * np.sqrt(expected / N)
+
+
+def test_nobody_outlives_the_closing_age() -> None:
+    demo = Demography.of(DemographyConfig())
+    age = np.random.default_rng(1).uniform(18, 110, N)
+    exit_age, _ = demo.exit_ages(age, np.ones(N, bool), draws(N))
+    assert (exit_age <= 110.0).all() and (exit_age >= age).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.floats(0.0, 130.0),
+    st.lists(st.floats(0.0, 50.0), min_size=5, max_size=5),
+    st.booleans(),
+)
+def test_exit_lies_between_now_and_omega(age: float, e: list[float], couple: bool) -> None:
+    demo = Demography.of(DemographyConfig())
+    exit_age, reason = demo.exit_ages(np.array([age]), np.array([couple]), np.array([e]))
+    assert min(age, 110.0) <= exit_age[0] <= 110.0
+    assert reason[0] in (Exit.DEATH, Exit.CARE, Exit.MOVED_AWAY)
+
+
+def test_care_and_moving_away_compete_with_death_by_age() -> None:
+    """Young households leave by moving away, the very old by death or care."""
+    demo = Demography.of(DemographyConfig())
+    when, young = demo.exit_ages(np.full(N, 25.0), np.zeros(N, bool), draws(N))
+    _, old = demo.exit_ages(np.full(N, 88.0), np.zeros(N, bool), draws(N))
+    assert np.mean(young[when < 35.0] == Exit.MOVED_AWAY) > 0.9
+    assert np.mean(old == Exit.MOVED_AWAY) < 0.1
+    assert 0.2 < np.mean(old == Exit.CARE) < 0.6
+
+
+def test_exits_are_keyed_by_the_household() -> None:
+    """The same household (key, birth, size) gets the same exit, whoever else is drawn
+    with it and in whatever order."""
+    demo = Demography.of(DemographyConfig())
+    keys = keyed.hash_keys(0, 1, np.arange(100))
+    birth = -np.linspace(20, 90, 100) * DAYS_PER_YEAR
+    size = np.tile([1, 2], 50)
+    day, why = demo.exits(7, keys, birth, 0.0, size)
+    order = np.random.default_rng(0).permutation(100)
+    day2, why2 = demo.exits(7, keys[order], birth[order], 0.0, size[order])
+    np.testing.assert_array_equal(day[order], day2)
+    np.testing.assert_array_equal(why[order], why2)
+    assert (day >= 0.0).all()
+
+
+def ages_in_every_table(cfg: Config, out: dict[str, pd.DataFrame]) -> list[float]:
+    """The oldest age in each table that holds one: a letting's tenant, a household on
+    the list at its outcome, a tenant on the horizon."""
+    seekers = out["seekers"]
+    ages = [
+        out["lettings"]["age"],
+        (seekers.outcome_day - seekers.birth_day) / DAYS_PER_YEAR,
+        out["tenants"]["age"],
+    ]
+    return [float(np.max(a.to_numpy(), initial=0.0)) for a in ages]
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, 2**31), st.floats(0.5, 2.0), st.floats(0.0, 2.0))
+def test_nobody_older_than_110_in_any_table(seed: int, deaths: float, away: float) -> None:
+    """Random worlds, with mortality and moving away scaled: the oldest household in
+    every record table is at most 110, and none of the lettings goes to a household
+    aged 100 or more beyond 0.1% (at most one in a small world's year)."""
+    base = DemographyConfig()
+    demo = {
+        "death_probability": {a: min(q * deaths, 1.0) for a, q in base.death_probability.items()},
+        "moving_away_per_year": {a: v * away for a, v in base.moving_away_per_year.items()},
+    }
+    cfg = small_config(seed=seed, pilot_years=40.0, end_date=dt.date(2023, 1, 1))
+    cfg = Config.model_validate({**cfg.model_dump(), "demography": demo})
+    out = simulate(cfg, build_stock(cfg), 0)
+    assert max(ages_in_every_table(cfg, out)) <= 110.0
+    assert (out["lettings"]["age"] >= 100).sum() <= max(1, 0.001 * len(out["lettings"]))
+    assert set(out["seekers"]["left_reason"].astype(str)) <= {"", *EXIT_LABELS}
+
+
+def test_turnover_vacancies_name_why_the_tenant_left() -> None:
+    cfg = small_config(end_date=dt.date(2023, 1, 1))
+    lets = simulate(cfg, build_stock(cfg), 0)["lettings"]
+    turnover = lets[lets.vacancy_cause == "turnover"]
+    assert set(turnover.departure.astype(str)) <= set(EXIT_LABELS)
+    assert (lets[lets.vacancy_cause != "turnover"].departure.astype(str) == "").all()
+    # Demography drives part of the turnover, not all of it, in the default settings.
+    assert 0 < (turnover.departure.astype(str) != "other").sum() < len(turnover)
