@@ -132,7 +132,13 @@ class DwellingType(Section):
     senior_suitable_share: float = Field(
         ge=0.0, le=1.0, description="Share with bedroom and bathroom on the ground floor."
     )
-    turnover_per_year: float = Field(ge=0.0, le=1.0, description="Yearly hazard of falling vacant.")
+    turnover_per_year: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Yearly hazard of falling vacant for a reason other than the tenant's "
+        "demography (death, care and moving away come from `demography`): the non-demographic "
+        "remainder of turnover.",
+    )
     rent_2021_base: float = Field(
         ge=0.0, description="Mean monthly rent of a 1-bedroom home, 2021."
     )
@@ -169,12 +175,12 @@ def _default_areas() -> tuple[Area, ...]:
 
 def _default_dwelling_types() -> dict[str, DwellingType]:
     # Assumption: shares and rents typical of a Dutch corporation's stock in a
-    # suburban municipality. Turnover here is the exogenous hazard (death, care,
-    # leaving the region or the sector), 2-4% a year; chain moves inside the stock (and
-    # households housed from it, who stay registered) add the rest, for about 6% in all
+    # suburban municipality. Turnover here is the remainder that is not the tenant's
+    # demography (death, care and moving away by age, `demography`, give the rest of the
+    # exogenous vacancies); chain moves inside the stock add to both, for about 6% in all
     # (DOMAIN.md: mutatiegraad ~6%). The levels are calibrated to Entree's households
-    # housed in 2020-2021: parameter 'turnover', a multiplier 0.533 (95% interval
-    # 0.466-0.600) of the earlier 3.8%, 7.05% and 6.51% (calibration/entree-2020-2021/).
+    # housed in 2020-2021 with the hazard of moving away: parameter 'exits', EXITS_FIT
+    # (calibration/entree-2020-2021/).
     return {
         "single_family": DwellingType(
             share=0.50,
@@ -561,7 +567,8 @@ class DemographyConfig(Section):
     """People who age and leave (allocsim/demography.py): death and moves into care per
     person, leaving the region or the social sector per household, by age, for tenants and
     registered households alike. Each table gives values at ages; between two ages the
-    value is interpolated on a log scale, beyond the last it stays. A household's age is
+    value is interpolated on a log scale, before the first and beyond the last the end
+    values hold. A household's age is
     its head's; a couple's home frees when its last partner dies or moves into care."""
 
     death_probability: AgeTable = Field(

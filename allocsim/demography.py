@@ -7,8 +7,9 @@ the household's present age, and the household's leaving the region or the socia
 sector (`moving_away`). A couple (`couple_share` of the households of two or more) is
 two lives of the head's age, and leaves by death or care with its last partner; a
 household leaves at the first of that and moving away. Registered households leave the
-list on that day; a tenant's home falls vacant on it, or earlier at the dwelling type's
-remaining, non-demographic turnover hazard. Nobody outlives `omega_age`.
+list in that week (status holders, housed directly within months, aside); a tenant's home
+falls vacant on that day, or earlier at the dwelling type's remaining, non-demographic
+turnover hazard. Nobody outlives `omega_age`.
 
 Pure functions of arrays; `Demography.exits` is the one place the draws are read.
 """

@@ -94,6 +94,7 @@ KEYED = (
 )
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
+SEED_EXIT_PER_YEAR = 0.03  # a profile seed's tenants' own exits, for their tenancies' ages
 LABEL_NONE, LABEL_STARTER, LABEL_SENIOR = range(behaviour.N_LABELS)
 # Columns a household keeps when it stays registered after a move.
 REREGISTER_KEPT = (
@@ -233,6 +234,7 @@ class Engine:
         self.tenant_reason = np.zeros(n, dtype=np.int8)
         self.tenancy_start = np.full(n, np.nan)
         self.departure = np.zeros(n, dtype=np.int8)
+        self.next_cause = np.zeros(n, dtype=np.int8)  # VacancyCause of the scheduled vacancy
         self.vacancy_day = np.zeros(n)
         self.cause = np.zeros(n, dtype=np.int8)
         self.chain_id = np.zeros(n, dtype=np.int64)
@@ -348,17 +350,20 @@ class Engine:
     def _seed_from_profiles(
         self, existing: np.ndarray, rate: np.ndarray, rng: np.random.Generator
     ) -> None:
-        """Tenancy ages exponential at the turnover hazard (the stationary age of a renewal
-        process), registration dates the mover_stock credit before that, and a list of
-        registered_per_home households drawn from the kind profiles."""
+        """Tenants aged as the movers' profile has them (the pilot forgets them), tenancy ages
+        exponential at the turnover hazard with the tenants' own exits added (about 3% a
+        year, assumption) and begun as adults, registration dates the mover_stock credit
+        before that, and a list of registered_per_home households drawn from the kind
+        profiles."""
         cfg = self.cfg
-        with np.errstate(divide="ignore"):
-            age = np.minimum(rng.exponential(1.0, size=existing.size) / rate, 60 * DAYS_PER_YEAR)
-        credit = cfg.seekers.kinds["mover_stock"].meettijd_credit_years * DAYS_PER_YEAR
-        self.reg_day[existing] = self.t0 - age - rng.gamma(2.0, credit / 2.0, existing.size)
-        # The seed's tenants: ages as the movers' profile has them (the pilot forgets them).
         p = cfg.seekers.kinds["mover_stock"]
         years = truncated_normal(rng, p.age_mean, p.age_sd, p.age_min, p.age_max, existing.size)
+        adult_days = (years - ADULT_AGE) * DAYS_PER_YEAR
+        total = rate + SEED_EXIT_PER_YEAR / DAYS_PER_YEAR
+        age = np.minimum(rng.exponential(1.0, size=existing.size) / total, adult_days)
+        credit = p.meettijd_credit_years * DAYS_PER_YEAR
+        self.reg_day[existing] = self.t0 - age - rng.gamma(2.0, credit / 2.0, existing.size)
+        self.reg_day[existing] = np.maximum(self.reg_day[existing], self.t0 - adult_days)
         shares = np.asarray(p.household_size_shares)
         sizes = rng.choice(np.arange(1, 6), size=existing.size, p=shares)
         self.tenancy_start[existing] = self.t0 - age
@@ -488,10 +493,13 @@ class Engine:
         codes = np.array([Kind[k.upper()] for k in SEEKER_KINDS])
         return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
 
-    def _house_tenants(self, homes: np.ndarray, birth: np.ndarray, sizes: np.ndarray) -> None:
-        """Tenants who are not on the list: their demographic exits, keyed by home."""
+    def _house_tenants(
+        self, homes: np.ndarray, birth: np.ndarray, sizes: np.ndarray, token: int | None = None
+    ) -> None:
+        """Tenants who are not on the list: their demographic exits, keyed by home and its
+        tenancy (or `token`, the same in every scenario)."""
         now = float(self.env.now)
-        keys = household_keys(KEY_TENANT, homes, self.tenancy[homes])
+        keys = household_keys(KEY_TENANT, homes, self.tenancy[homes] if token is None else token)
         exit_day, reason = self.demography.exits(self.keys["exit"], keys, birth, now, sizes)
         self.tenant_birth[homes] = birth
         self.tenant_exit[homes] = exit_day
@@ -503,18 +511,23 @@ class Engine:
         fall vacant at the first of that and the remaining turnover hazard."""
         birth = self.stock.tenant_birth_day
         assert birth is not None
-        homes = np.flatnonzero((self.status == OCCUPIED) & np.isfinite(birth))
+        now = float(self.env.now)
+        # Not a home whose tenant is serving notice or has yet to move in; with a
+        # waiting list (seed_state 'list') its listed tenants keep the list's ages.
+        settled = (self.next_cause != VacancyCause.CHAIN) & ~(self.tenancy_start > now)
+        if self.cfg.run.seed_state == "list":
+            settled &= self.tenant < 0
+        homes = np.flatnonzero((self.status == OCCUPIED) & np.isfinite(birth) & settled)
         sizes = np.ones(homes.size, dtype=np.int8)  # not in the file: a single (assumption)
-        self._house_tenants(homes, birth[homes], sizes)
+        self._house_tenants(homes, birth[homes], sizes, token=-1)
         listed = self.tenant[homes]
         on_list = listed >= 0
         cols = self.seekers.cols
         for name, column in (("tenant_birth", "birth_day"), ("tenant_exit", "exit_day")):
             cols[column][listed[on_list]] = getattr(self, name)[homes[on_list]]
         cols["exit_reason"][listed[on_list]] = self.tenant_reason[homes[on_list]]
-        now = float(self.env.now)
         rate = self.stock.turnover_per_year[homes] * self.turnover_factor(now) / DAYS_PER_YEAR
-        draw = keyed.exponential(self.keys["vacancy"], homes, self.tenancy[homes], 1)
+        draw = keyed.exponential(self.keys["vacancy"], homes, -1, 1)
         with np.errstate(divide="ignore"):
             self._schedule_turnover(homes, now + draw / rate)
 
@@ -545,7 +558,10 @@ class Engine:
         """Movers from the stock rent a random occupied home that has no listed tenant, and
         register with that tenancy's registration date (Entree's meettijd rule); with
         `keep_dates` they keep their own and the home takes it."""
-        free = np.flatnonzero((self.status == OCCUPIED) & (self.tenant < 0))
+        # Not a home whose tenant has accepted another and is serving notice.
+        free = np.flatnonzero(
+            (self.status == OCCUPIED) & (self.tenant < 0) & (self.next_cause != VacancyCause.CHAIN)
+        )
         k = min(movers.size, free.size)
         homes = rng.choice(free, size=k, replace=False)
         cols = self.seekers.cols
@@ -585,6 +601,7 @@ class Engine:
         a later schedule supersedes this one."""
         self.tenancy[h] += 1
         self.departure[h] = reason
+        self.next_cause[h] = cause
         self.at(day, partial(self._fire_vacancy, h, int(self.tenancy[h]), cause, chain, pos))
 
     def _fire_vacancy(self, h: int, token: int, cause: VacancyCause, chain: int, pos: int) -> None:
@@ -693,9 +710,12 @@ class Engine:
         key, week = cols["key"][waiting], self._week_index()
         u_leave = keyed.uniform(self.keys["leave"], key, week)
         u_act = keyed.uniform(self.keys["activity"], key, week)
-        # A tenant of the stock leaves with its home (vacate); everyone else on the day
-        # its demography says, or at its kind's hazard for other reasons.
-        gone = (cols["exit_day"][waiting] <= now) & (cols["home"][waiting] < 0)
+        # A tenant of the stock leaves with its home (vacate); everyone else (a demolished
+        # home's tenant too) in the week its demography says, or at its kind's hazard for
+        # other reasons. Status holders wait months for their direct allocation: not here.
+        home = cols["home"][waiting]
+        housed_here = (home >= 0) & (self.status[np.maximum(home, 0)] != WITHDRAWN)
+        gone = (cols["exit_day"][waiting] <= now) & ~housed_here
         leave = gone | (u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK))
         cols["left_reason"][waiting[gone]] = cols["exit_reason"][waiting[gone]]
         self._leave(waiting[leave], now)
@@ -817,7 +837,7 @@ class Engine:
         first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
         # A search starts with the first response after a year (search_gap_days) without.
         last = cols["last_response_day"][uniq]
-        renewed = uniq[np.isnan(last) | (now - last > cfg.seekers.search_gap_days)]
+        renewed = uniq[np.isnan(last) | (now - last >= cfg.seekers.search_gap_days)]
         cols["search_start_day"][renewed] = now
         cols["last_response_day"][uniq] = now
         if now >= 0.0:
@@ -890,7 +910,9 @@ class Engine:
         prospect = behaviour.prospect(self.memory, now - cols["meettijd_start"][s])
         prospect = np.where(cols["priority"][s] == 0, beh.urgent_prospect, prospect)
         first = cols["search_start_day"][s]
-        searched = np.where(np.isnan(first), 0.0, (now - first) / DAYS_PER_YEAR)
+        # A search lapses after search_gap_days without a response: the clock restarts.
+        lapsed = ~(now - cols["last_response_day"][s] < self.cfg.seekers.search_gap_days)
+        searched = np.where(np.isnan(first) | lapsed, 0.0, (now - first) / DAYS_PER_YEAR)
         return behaviour.reservation(
             prospect,
             searched,
@@ -1065,6 +1087,7 @@ class Engine:
         self.at(day, partial(self._move_in, s, h))
         # The new tenant is not on the list; the home's next vacancy follows the hazard.
         self.status[h] = OCCUPIED
+        self.next_cause[h] = VacancyCause.TURNOVER
         self.tenant_birth[h] = cols["birth_day"][s]
         self.tenant_exit[h] = exit_day = max(float(cols["exit_day"][s]), day)
         self.tenant_reason[h] = cols["exit_reason"][s]

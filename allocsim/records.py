@@ -191,7 +191,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "age": ("float64", "the tenant's (head's) age in years on the horizon"),
         "birth_day": ("float64", "the tenant's day of birth"),
         "birth_date": dated("birth_day"),
-        "tenancy_start_day": ("float64", "day the tenancy began (NaN: before the seed state)"),
+        "tenancy_start_day": ("float64", "day the tenancy began (NaN: unknown)"),
         "tenancy_start_date": dated("tenancy_start_day"),
         "registration_day": ("float64", "the tenant's registration date as a day (meettijd)"),
         "registration_date": dated("registration_day"),

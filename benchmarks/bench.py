@@ -52,6 +52,22 @@ def region_year() -> Any:
     return load_config(path, ["run.burnin_years=0", "run.seed_state='profiles'"])
 
 
+def count_pairs() -> list[int]:
+    """Counts the (household, advert) pairs the response round weighs, from now on: the
+    pairs passed to `behaviour.respond`, after each household's saved search."""
+    from allocsim.policies import behaviour
+
+    seen = [0]
+    original = behaviour.respond
+
+    def counted(i: Any, *args: Any, **kwargs: Any) -> Any:
+        seen[0] += len(i)
+        return original(i, *args, **kwargs)
+
+    behaviour.respond = counted
+    return seen
+
+
 def run_case(case: str, replications: int) -> dict[str, Any]:
     from allocsim.engine import simulate
     from allocsim.world import build_stock
@@ -63,6 +79,7 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
     # Burn-in years are simulated years too: a replication costs burn-in plus run.
     years = (cfg.run.end_date - cfg.run.start_date).days / 365.25 + cfg.run.burnin_years
     lettings = 0
+    pairs = count_pairs()
     start = time.perf_counter()
     for r in range(replications):
         lettings += len(simulate(cfg, stock, r)["lettings"])
@@ -74,6 +91,7 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
         "seconds_per_replication_year": wall / (replications * years),
         "replication_years_per_second": replications * years / wall,
         "lettings_per_second": lettings / wall,
+        "pairs_per_year": pairs[0] / (replications * years),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -308,16 +326,23 @@ def main() -> None:
     )
     print(
         f"{'case':8} {'homes':>7} {'s/rep-year':>11} {'vs yardstick':>16} {'rep-years/s':>12} "
-        f"{'lettings/s':>11} {'peak MB':>8}"
+        f"{'lettings/s':>11} {'peak MB':>8} {'pairs/year':>11}"
     )
     for r in results:
         print(
             f"{r['case']:8} {r['homes']:>7} {r['seconds_per_replication_year']:>11.3f} "
             f"{ratio(r['seconds_per_replication_year'], yard):>16} "
             f"{r['replication_years_per_second']:>12.2f} {r['lettings_per_second']:>11.0f} "
-            f"{r['peak_rss_mb']:>8.0f}"
+            f"{r['peak_rss_mb']:>8.0f} {r['pairs_per_year']:>11.0f}"
         )
     base, big, region = results
+    per_pair = {r["case"]: r["pairs_per_year"] / base["pairs_per_year"] for r in results}
+    print(
+        "\npairs weighed per replication-year (after each household's saved search, "
+        f"behaviour.adverts_read_per_week): x10 {per_pair['x10']:.1f}x the default world for "
+        f"{big['homes'] / base['homes']:.1f}x the homes, the region {per_pair['region']:.1f}x "
+        f"for {region['homes'] / base['homes']:.1f}x the homes"
+    )
     scale = big["seconds_per_replication_year"] / base["seconds_per_replication_year"]
     print(f"\nx10 world is {scale:.1f}x slower per replication-year (target: at most 11x);")
     print(

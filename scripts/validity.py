@@ -4,7 +4,7 @@ Usage: python scripts/validity.py RUN_DIR [RUN_DIR ...] [--markdown]
 
 Each figure is computed per replication; a cell shows the mean over replications and,
 where there are two or more, the half-width of a 95% t-interval (mean ± t·sd/√n).
-A figure whose table or column is missing reads "n/a". Pandas and pyarrow only.
+A figure whose table or column is missing reads "n/a".
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from scipy import stats
 
-# Student's t, 97.5th percentile, df 1..30; beyond that 1.96 + 2.5/df (within 0.002).
-T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201]
-T975 += [2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074]
-T975 += [2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
 YEAR = 365.25
 NA = "n/a"
 Rows = dict[str, str]
@@ -40,7 +37,7 @@ STATS: dict[str, Stat] = {
 
 
 def t975(df: int) -> float:
-    return T975[df - 1] if df <= len(T975) else 1.96 + 2.5 / df
+    return float(stats.t.ppf(0.975, df))
 
 
 def cell(values: pd.Series, pct: bool = False, digits: int = 1) -> str:
@@ -206,6 +203,13 @@ def refusals(run: Run, rows: Rows) -> None:
             per_rep(lets, "n_refused", STATS["mean"]), digits=2
         )
         came = where(run.t["offers"], channel=channel)
+        if came is not None and lets is not None:
+            let = came.merge(lets[["replication", "advert_id"]], on=["replication", "advert_id"])
+            refused = let[let["outcome"] == "refused"].groupby("replication").size()
+            n_lets = lets.groupby("replication").size()
+            rows[f"{channel}: refusals per letting, no-shows aside"] = cell(
+                refused.reindex(n_lets.index, fill_value=0) / n_lets, digits=2
+            )
         if came is not None:
             came = came[came["outcome"] != "no_show"].assign(refused=came["outcome"] == "refused")
         rows[f"{channel}: refused among invited who came"] = cell(

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from allocsim import keyed
 from allocsim.config import Config, DemographyConfig
 from allocsim.demography import EXIT_LABELS, Demography, Exit
-from allocsim.domain import DAYS_PER_YEAR
-from allocsim.engine import simulate
+from allocsim.domain import DAYS_PER_YEAR, OCCUPIED, SeekerState
+from allocsim.engine import Engine, pilot_state, replication_seed, simulate
 from allocsim.world import build_stock
 from tests.conftest import small_config
 
@@ -145,3 +145,22 @@ def test_turnover_vacancies_name_why_the_tenant_left() -> None:
     assert (lets[lets.vacancy_cause != "turnover"].departure.astype(str) == "").all()
     # Demography drives part of the turnover, not all of it, in the default settings.
     assert 0 < (turnover.departure.astype(str) != "other").sum() < len(turnover)
+
+
+def test_every_tenant_carries_its_exit() -> None:
+    """At the horizon every occupied home has a tenant with a birth day and an exit still
+    to come, and a tenant on the list holds the same birth and exit as its home."""
+    cfg = small_config(end_date=dt.date(2023, 1, 1))
+    stock = build_stock(cfg)
+    engine = Engine(cfg, stock, replication_seed(cfg.run.seed, 0), 0)
+    engine.begin(pilot_state(cfg, stock)).advance(engine.horizon)
+    occupied = np.flatnonzero(engine.status == OCCUPIED)
+    assert np.isfinite(engine.tenant_birth[occupied]).all()
+    assert (engine.tenant_exit[occupied] >= engine.env.now - 7.0).all()
+    cols, n = engine.seekers.cols, engine.seekers.n
+    listed = np.flatnonzero((cols["state"][:n] == SeekerState.WAITING) & (cols["home"][:n] >= 0))
+    homes = cols["home"][listed]
+    live = engine.status[homes] == OCCUPIED
+    assert live.sum() > 10
+    np.testing.assert_array_equal(cols["birth_day"][listed[live]], engine.tenant_birth[homes[live]])
+    np.testing.assert_array_equal(cols["exit_day"][listed[live]], engine.tenant_exit[homes[live]])
