@@ -63,6 +63,13 @@ def test_calibration_recovers_known_parameters(tmp_path: Path) -> None:
             "[run]\nstart_date = 2022-01-01\nend_date = 2023-01-01\nburnin_years = 1\n"
             'seed_state = "profiles"\n',
         )
+        # A world whose homes turn over mostly for reasons that are not demographic (5% a
+        # year against the defaults' 0.6-1.1%), so that 'turnover' moves the lettings
+        # clearly: deaths and moves into care, which it does not scale, free the rest.
+        + "".join(
+            f"[stock.dwelling_types.{kind}]\nturnover_per_year = 0.05\n"
+            for kind in ("single_family", "apartment", "senior")
+        )
     )
     truth = {"activity": 0.65, "turnover": 1.5}
     # Synthetic targets: the model's own output at the true values, with the seeds the
