@@ -179,8 +179,10 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
     # demography (death, care and moving away by age, `demography`, give the rest of the
     # exogenous vacancies); chain moves inside the stock add to both, for about 6% in all
     # (DOMAIN.md: mutatiegraad ~6%). The levels are calibrated to Entree's households
-    # housed in 2020-2021 with the hazard of moving away: parameter 'exits', EXITS_FIT
-    # (calibration/entree-2020-2021/).
+    # housed in 2020-2021 with the hazard of moving away: parameter 'exits'. Not yet
+    # recalibrated: these remainders are an assumption (the fit of 6 December 2026 gave
+    # 0.41 times them but missed households housed by 12-16%,
+    # calibration/attempts/2026-12-06-demography/).
     return {
         "single_family": DwellingType(
             share=0.50,
