@@ -178,11 +178,10 @@ def _default_dwelling_types() -> dict[str, DwellingType]:
     # suburban municipality. Turnover here is the remainder that is not the tenant's
     # demography (death, care and moving away by age, `demography`, give the rest of the
     # exogenous vacancies); chain moves inside the stock add to both, for about 6% in all
-    # (DOMAIN.md: mutatiegraad ~6%). The levels are calibrated to Entree's households
-    # housed in 2020-2021 with the hazard of moving away: parameter 'exits'. Not yet
-    # recalibrated: these remainders are an assumption (the fit of 6 December 2026 gave
-    # 0.41 times them but missed households housed by 12-16%,
-    # calibration/attempts/2026-12-06-demography/).
+    # (DOMAIN.md: mutatiegraad ~6%). Assumption until the refit: the levels are to be
+    # calibrated to Entree's households housed in 2020-2021 together with the hazard of
+    # moving away (parameter 'exits'); the fit of 6 December 2026 gave 0.41 times them but
+    # missed households housed by 12-16% (calibration/attempts/2026-12-06-demography/).
     return {
         "single_family": DwellingType(
             share=0.50,
