@@ -53,18 +53,29 @@ def region_year() -> Any:
 
 
 def count_pairs() -> list[int]:
-    """Counts the (household, advert) pairs the response round weighs, from now on: the
-    pairs passed to `behaviour.respond`, after each household's saved search."""
+    """Counts, from now on, [pairs weighed, looking households with one, pairs listed]: the
+    (household, advert) pairs passed to `behaviour.respond` after each household's saved
+    search, the households they belong to (summed over weeks), and the pairs the saved
+    searches were read from (`behaviour.candidate_pairs`, before the bound)."""
+    import numpy as np
+
     from allocsim.policies import behaviour
 
-    seen = [0]
-    original = behaviour.respond
+    seen = [0, 0, 0]
+    respond, listed = behaviour.respond, behaviour.candidate_pairs
 
     def counted(i: Any, *args: Any, **kwargs: Any) -> Any:
         seen[0] += len(i)
-        return original(i, *args, **kwargs)
+        seen[1] += int(np.count_nonzero(np.diff(i))) + 1 if len(i) else 0
+        return respond(i, *args, **kwargs)
+
+    def counted_listed(*args: Any, **kwargs: Any) -> Any:
+        out = listed(*args, **kwargs)
+        seen[2] += len(out[0])
+        return out
 
     behaviour.respond = counted
+    behaviour.candidate_pairs = counted_listed
     return seen
 
 
@@ -92,6 +103,8 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
         "replication_years_per_second": replications * years / wall,
         "lettings_per_second": lettings / wall,
         "pairs_per_year": pairs[0] / (replications * years),
+        "pairs_per_looker_week": pairs[0] / max(pairs[1], 1),
+        "listed_per_year": pairs[2] / (replications * years),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -336,12 +349,25 @@ def main() -> None:
             f"{r['peak_rss_mb']:>8.0f} {r['pairs_per_year']:>11.0f}"
         )
     base, big, region = results
+    from allocsim.config import BehaviourConfig
+
+    bound = BehaviourConfig.model_fields["adverts_read_per_week"].default
     per_pair = {r["case"]: r["pairs_per_year"] / base["pairs_per_year"] for r in results}
     print(
         "\npairs weighed per replication-year (after each household's saved search, "
         f"behaviour.adverts_read_per_week): x10 {per_pair['x10']:.1f}x the default world for "
         f"{big['homes'] / base['homes']:.1f}x the homes, the region {per_pair['region']:.1f}x "
-        f"for {region['homes'] / base['homes']:.1f}x the homes"
+        f"for {region['homes'] / base['homes']:.1f}x the homes; per looking household and "
+        "week: "
+        + ", ".join(f"{r['case']} {r['pairs_per_looker_week']:.1f}" for r in results)
+        + f" (bound {bound}: a small world lists fewer adverts than a household reads, "
+        "so pairs grow linearly once the bound is reached)"
+    )
+    listed = {r["case"]: r["listed_per_year"] / base["listed_per_year"] for r in results}
+    print(
+        "pairs listed before the bound (every advert in the villages and bedrooms a household "
+        f"wants): x10 {listed['x10']:.1f}x, the region {listed['region']:.1f}x; this listing "
+        "still grows with households x adverts"
     )
     scale = big["seconds_per_replication_year"] / base["seconds_per_replication_year"]
     print(f"\nx10 world is {scale:.1f}x slower per replication-year (target: at most 11x);")
