@@ -288,6 +288,14 @@ def test_no_drift_over_twenty_years() -> None:
     assert result.passed, table.to_string()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21, open: the recalibrated model with demography lets fewer homes the "
+    "longer it runs (lettings -2.6% and success rate -3.5% with a 15- against a 5-year "
+    "burn-in here; `allocsim check-steady configs/agreements-2022.toml`: lettings drift "
+    "-7.4% over 20 years, -5.6% with a 200-year pilot, so not the pilot's length). Strict: "
+    "once the drift is found and mended this test passes, and the marker must go.",
+)
 def test_figures_do_not_depend_on_the_burn_in() -> None:
     """Lettings and success rates over three years with a 5- and a 15-year burn-in agree
     within +-5% of the mean (95% interval of the difference within the margin); the margin
