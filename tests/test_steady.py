@@ -294,7 +294,8 @@ def test_no_drift_over_twenty_years() -> None:
     "longer it runs (lettings -2.6% and success rate -3.5% with a 15- against a 5-year "
     "burn-in here; `allocsim check-steady configs/agreements-2022.toml`: lettings drift "
     "-7.4% over 20 years, -5.6% with a 200-year pilot; seeded from the profiles with a "
-    "150-year burn-in instead, no drift: the pilot's resampling disturbs). Strict: "
+    "150-year burn-in instead, no drift: every replication shares the one pilot's slow "
+    "state). Strict: "
     "once the drift is found and mended this test passes, and the marker must go.",
 )
 def test_figures_do_not_depend_on_the_burn_in() -> None:
