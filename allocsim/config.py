@@ -75,8 +75,9 @@ class RunConfig(Section):
     )
     seed_state: Literal["pilot", "profiles", "list"] = Field(
         "pilot",
-        description="Where a replication's burn-in starts. 'pilot': the end state of one long "
-        "run of the same history (pilot_years), resampled per replication: the waiting list "
+        description="Where a replication's burn-in starts. 'pilot': the end state of a long "
+        "run of the same history (pilot_years; one of run.pilots), resampled per replication: "
+        "the waiting list "
         "bootstrapped, the homes' registration dates permuted within dwelling type, so each "
         "replication starts near the stationary state yet from its own draw. 'profiles': a "
         "list drawn from the kind profiles (registered_per_home), far from stationary. 'list': "
@@ -93,6 +94,18 @@ class RunConfig(Section):
         "registration dates (kept until the household leaves the stock), settles in about 80 "
         "years from the profile seed in the bundled world; `allocsim check-steady` measures "
         "what remains.",
+    )
+    pilots: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Independent pilot runs (seed_state = 'pilot'); replication r starts from "
+        "pilot r mod pilots. One pilot is one draw of the slow state (the tenants' ages and "
+        "registration dates), shared by the replications that start from it: their figures "
+        "vary around that draw's level, not the model's. Assumption: 1, as the level of one "
+        "pilot differs from another's by about 2% in lettings a year (8 pilots, trends off, "
+        "6 December 2026: README 'Steady state') and a pilot costs 80 simulated years; "
+        "`allocsim check-steady` gives each replication its own.",
     )
     policy_start: dt.date | None = Field(
         None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1354,14 +1355,15 @@ def _first_bit(mask: np.ndarray) -> np.ndarray:
     return np.where(low > 0, np.log2(np.maximum(low, 1)).astype(np.int64), 0)
 
 
-def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
-    """The end state of the pilot run of `cfg`'s history (run.seed_state = 'pilot'):
+def pilot_state(cfg: Config, stock: Stock, index: int = 0) -> SeedState | None:
+    """The end state of pilot `index` of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
-    ending where a replication's burn-in begins. Computed once per history and process,
-    and kept on disk for other processes (allocsim.pilot_cache)."""
+    ending where a replication's burn-in begins. Computed once per history, index and
+    process, and kept on disk for other processes (allocsim.pilot_cache). Pilot 0 is the
+    same whatever run.pilots says; pilot k > 0 draws from its own stream."""
     if cfg.run.seed_state == "profiles":
         return None
-    key = cfg.history_key()
+    key = _pilot_key(cfg, index)
     if key not in _PILOTS:
         if len(_PILOTS) > 8:
             _PILOTS.clear()
@@ -1374,7 +1376,9 @@ def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
         engine = Engine(
             cfg,
             stock,
-            np.random.SeedSequence(cfg.run.seed, spawn_key=(PILOT_KEY,)),
+            np.random.SeedSequence(
+                cfg.run.seed, spawn_key=(PILOT_KEY,) if index == 0 else (PILOT_KEY, index)
+            ),
             replication=-1,
             record_offers=False,
             t0=end - round(cfg.run.pilot_years * DAYS_PER_YEAR),
@@ -1384,6 +1388,20 @@ def pilot_state(cfg: Config, stock: Stock) -> SeedState | None:
         _PILOTS[key] = state
         pilot_cache.store(disk_key, state.day, state.seekers, state.reg_day, state.tenants)
     return _PILOTS[key]
+
+
+def _pilot_key(cfg: Config, index: int) -> str:
+    """The history key without run.pilots (pilot k is the same draw for any number of
+    pilots), and the pilot's index after the first."""
+    data = json.loads(cfg.history_key())
+    data["run"].pop("pilots", None)
+    key = json.dumps(data, sort_keys=True)
+    return key if index == 0 else f"{key}#pilot{index}"
+
+
+def pilot_of(cfg: Config, replication: int) -> int:
+    """The pilot replication `replication` starts from."""
+    return replication % cfg.run.pilots
 
 
 def simulate(
@@ -1409,7 +1427,7 @@ def simulate_scenarios(
     first = cfgs[0]
     history = Engine(
         first, stock, replication_seed(first.run.seed, replication), replication, record_offers
-    ).begin(pilot_state(first, stock))
+    ).begin(pilot_state(first, stock, pilot_of(first, replication)))
     if len(cfgs) == 1:
         history.use_scenario(first)
         return [history.finish()]
