@@ -538,6 +538,7 @@ NOT_VARIED = {
     "demography.moving_away_per_year",
     "run.burnin_years",
     "run.pilot_years",
+    "run.pilots",
     "seekers.registered_per_home",
     "stock.turnover_trend_per_year",
     "seekers.arrivals_trend_per_year",
