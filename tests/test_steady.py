@@ -283,8 +283,8 @@ def test_no_drift_over_twenty_years() -> None:
     +-5%). With 48 replications, each from its own pilot (the half world lets about 160
     homes a year), the standard error of each drift is small enough that a true 5% drift
     would be detected with at least 80% probability (asserted) and a model without drift
-    fails by chance in about 3 runs in 100 (at 32 the pilots' own spread left that at 1 in
-    10)."""
+    fails by chance in about 3 runs in 100 (standard error about 1.2%; at 32 replications
+    it was 1.5%, once each had its own pilot, and about 1 run in 6 would have failed)."""
     result = stationarity(half_world(), years=20, replications=48, margin=0.05, workers=2)
     table = result.table.set_index("metric")
     assert (table["power_at_margin"] >= 0.8).all(), table.to_string()
