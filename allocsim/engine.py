@@ -61,16 +61,15 @@ from allocsim.domain import (
     date_of,
     day_of,
 )
+from allocsim.model import close as closing
+from allocsim.model import labels, responses
 from allocsim.policies import RULES, behaviour
-from allocsim.policies.channels import rank
 from allocsim.policies.eligibility import (
     Limits,
     above_income_limit,
-    household_terms,
-    pair_ok,
     rent_factor,
 )
-from allocsim.policies.labels import label_vacancy, priority_classes
+from allocsim.policies.labels import label_vacancy
 from allocsim.policies.ledger import Home, Ledger
 from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
@@ -176,12 +175,14 @@ TIME_FIELDS = (
 @dataclass
 class Batch:
     """Adverts published together and closed together; `keys` identify each advert by
-    its home, tenancy and attempt (for keyed draws), `advert_ids` number them."""
+    its home, tenancy and attempt (for keyed draws), `advert_ids` number them; the
+    responders of advert j are `responders[start[j]:start[j + 1]]`, by household."""
 
-    advert_ids: list[int]
-    homes: list[int]
+    advert_ids: np.ndarray
+    homes: np.ndarray
     keys: np.ndarray
-    responders: list[np.ndarray]
+    start: np.ndarray
+    responders: np.ndarray
 
 
 def household_keys(origin: int, *index: np.ndarray | int) -> np.ndarray:
@@ -249,6 +250,9 @@ class Engine:
         self.rule_state: dict[str, Any] = {}  # each rule's own bookkeeping (Rule.start)
         self._next_advert = 1
         self._next_chain = 1
+        # What the response rounds did (model/responses.py): pairs listed, pairs weighed,
+        # lookers with a pair, the most pairs one looker weighed in a round.
+        self.work = np.zeros(4, dtype=np.int64)
         self._limits: dict[int, Limits] = {}
         self._history = PolicyView.of(cfg.history, stock)
         self._current = PolicyView.of(cfg.policies, stock)
@@ -756,7 +760,7 @@ class Engine:
         looking household and an advert in a village it wants with a bedroom count it
         may rent, never with every household times every advert."""
         cfg, stock = self.cfg, self.stock
-        alloc, beh = cfg.allocation, cfg.behaviour
+        alloc = cfg.allocation
         now = self.env.now
         lim = self.limits(now)
         h = np.asarray(homes)
@@ -764,83 +768,48 @@ class Engine:
         advert_keys = keyed.hash_keys(0, h, self.tenancy[h], self.attempt[h])
         rent = self.rent(h, now)
         allow_above = self._allow_above_limit(h, self.date(now).year)
-        cols = self.seekers.cols
-        n = self.seekers.n
-        waiting = np.flatnonzero(
-            (cols["state"][:n] == WAITING) & (cols["kind"][:n] != STATUS_HOLDER_KIND)
-        )
-        # Who looks this cycle: searching households at their kind's rate, the others at
-        # the passive rate, and those only at the lotteries.
-        cycle_weeks = alloc.advert_cycle_days / WEEK
-        searching = cols["active"][waiting]
-        rate = np.where(
-            searching, cols["intensity"][waiting], beh.passive_looks_per_year * WEEK / DAYS_PER_YEAR
-        )
-        u_look = keyed.uniform(self.keys["look"], cols["key"][waiting], self._week_index())
-        looks = u_look < -np.expm1(-rate * cycle_weeks)
-        lookers, searching = waiting[looks], searching[looks]
-        hh = cols["household_size"][lookers]
-        i, a = behaviour.candidate_pairs(
-            cols["village_mask"][lookers], hh, stock.village[h], stock.bedrooms[h], lim
-        )
-        lottery = self.channel[h] == Channel.LOTTERY
-        i, a = i[searching[i] | lottery[a]], a[searching[i] | lottery[a]]
-        # What depends on the household alone is computed once per looker, then paired.
-        age_l = (now - cols["birth_day"][lookers]) / DAYS_PER_YEAR
-        above, low_income, cap = household_terms(hh, cols["income"][lookers], age_l, lim)
-        ok = pair_ok(above[i], low_income[i], cap[i], rent[a], allow_above[a])
-        ok &= ~cols["senior_only"][lookers][i] | stock.senior_suitable[h[a]]
-        i, a = i[ok], a[ok]
-        # Its saved search: at most adverts_read_per_week of them, in its own order.
-        bound = max(1, round(beh.adverts_read_per_week * cycle_weeks))
-        position = keyed.uniform(self.keys["listing"], cols["key"][lookers[i]], advert_keys[a])
-        read = behaviour.saved_search(i, position, bound)
-        i, a = i[read], a[read]
-        s = lookers[i]
-        age = age_l[i]
-        homes_a = h[a]
-        label = self._label_priority(s, homes_a, age, lim)
         advert_channel = self.channel[h].astype(np.int64)
-        chosen = behaviour.respond(
-            i,
-            a,
-            label,
-            looker={
-                "urgent": cols["priority"][lookers] == 0,
-                "meettijd": now - cols["meettijd_start"][lookers],
-                "hold": self._reservation(lookers, now),
-                "key": cols["key"][lookers],
-                "origin_village": cols["origin_village"][lookers],
-                "limit": np.where(
-                    searching, math.floor(alloc.max_responses_per_week * cycle_weeks), 1
-                ),
-            },
-            advert={
-                "home": h,
-                "village": stock.village[h],
-                "channel": advert_channel,
-                "cell": behaviour.cell_of(stock.village[h], advert_channel, self._advert_label(h)),
-            },
-            memory=self.memory,
-            taste_stream=self.keys["taste"],
-            own_village_bonus=beh.own_village_bonus,
-            viewing_sd=beh.viewing_sd,
-            response_cost=beh.response_cost,
-            prior=beh.chance_prior,
+        adverts = responses.Adverts(
+            home=h.astype(np.int64),
+            village=stock.village[h].astype(np.int64),
+            bedrooms=stock.bedrooms[h].astype(np.int64),
+            rent=rent.astype(np.float64),
+            allow_above=allow_above,
+            senior_suitable=stock.senior_suitable[h],
+            key=advert_keys,
+            channel=advert_channel,
+            cell=behaviour.cell_of(stock.village[h], advert_channel, self._advert_label(h)),
+            label_terms=self._label_terms(h),
         )
-        responders, which = s[chosen], a[chosen]
-        # `chosen` is sorted by pair and pairs by looker, so each responder's are adjacent.
-        first_of = np.flatnonzero(np.r_[True, responders[1:] != responders[:-1]])
-        first_of = first_of[first_of < responders.size]
-        uniq = responders[first_of]
-        cols["n_responses"][uniq] += np.diff(np.r_[first_of, responders.size]).astype(np.int32)
-        first = cols["first_response_day"]
-        first[uniq] = np.where(np.isnan(first[uniq]), now, first[uniq])
-        # A search starts with the first response after a year (search_gap_days) without.
-        last = cols["last_response_day"][uniq]
-        renewed = uniq[np.isnan(last) | (now - last >= cfg.seekers.search_gap_days)]
-        cols["search_start_day"][renewed] = now
-        cols["last_response_day"][uniq] = now
+        memory = self.memory
+        responders, which = responses.respond_round(
+            self.seekers.n,
+            now,
+            np.uint64(self._week_index() & keyed.MASK),
+            self._households(),
+            adverts,
+            lim.terms(),
+            self._label_rules(),
+            self._behaviour_terms(),
+            responses.Streams(
+                np.uint64(self.keys["look"]),
+                np.uint64(self.keys["listing"]),
+                np.uint64(self.keys["taste"]),
+            ),
+            memory.offer_winners(),
+            memory.n_resp,
+            memory.n_class0,
+            memory.n_class01,
+            memory.win_class,
+            memory.win_meettijd,
+            memory.win_n,
+            memory.candidates,
+            memory.n_cells,
+            WAITING,
+            STATUS_HOLDER_KIND,
+            int(Channel.LOTTERY),
+            self.work,
+        )
         if now >= 0.0:
             self.rec.columns(
                 "responses",
@@ -849,12 +818,12 @@ class Engine:
                 advert_id=self._next_advert + which,
             )
         order = np.argsort(which, kind="stable")
-        split = np.searchsorted(which[order], np.arange(h.size + 1))
         batch = Batch(
-            advert_ids=list(range(self._next_advert, self._next_advert + h.size)),
-            homes=[int(x) for x in h],
+            advert_ids=np.arange(self._next_advert, self._next_advert + h.size),
+            homes=h.astype(np.int64),
             keys=advert_keys,
-            responders=[responders[order[split[j] : split[j + 1]]] for j in range(h.size)],
+            start=np.searchsorted(which[order], np.arange(h.size + 1)).astype(np.int64),
+            responders=responders[order],
         )
         self._next_advert += h.size
         close = now + alloc.response_window_days
@@ -876,17 +845,51 @@ class Engine:
             np.where(self.senior_priority[homes], LABEL_SENIOR, LABEL_NONE),
         )
 
-    def _label_priority(
-        self, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
-    ) -> np.ndarray:
-        """Pairs (household s[i], home homes[i]) where the household is in the home's
-        label group under any rule (Rule.label_group)."""
-        label = np.zeros(s.size, dtype=bool)
+    def _label_terms(self, homes: np.ndarray) -> np.ndarray:
+        """The advert side of every rule's label group (model/labels.py)."""
+        terms = np.zeros((labels.N_ROWS, homes.size), dtype=bool)
         for rule in RULES:
-            group = rule.label_group(self, s, homes, age, lim)
-            if group is not None:
-                label |= group
-        return label
+            side = rule.label_adverts(self, homes)
+            if side is not None and rule.label_row is not None:
+                terms[rule.label_row] = side
+        return terms
+
+    def _label_rules(self) -> labels.LabelRules:
+        """The household side's settings under the policies in force."""
+        pol = self.pol
+        senior = pol.village_rule.senior_priority_age
+        return labels.LabelRules(
+            int(Kind.STARTER),
+            float(pol.starter_pilot.max_age),
+            int(pol.starter_pilot.max_household),
+            math.nan if senior is None else float(senior),
+        )
+
+    def _behaviour_terms(self) -> responses.Behaviour:
+        cfg = self.cfg
+        alloc, beh = cfg.allocation, cfg.behaviour
+        cycle_weeks = alloc.advert_cycle_days / WEEK
+        return responses.Behaviour(
+            passive_rate=beh.passive_looks_per_year * WEEK / DAYS_PER_YEAR,
+            cycle_weeks=cycle_weeks,
+            bound=max(1, round(beh.adverts_read_per_week * cycle_weeks)),
+            limit_searching=math.floor(alloc.max_responses_per_week * cycle_weeks),
+            urgent_prospect=beh.urgent_prospect,
+            reservation_base=beh.reservation_base,
+            reservation_prospect=beh.reservation_prospect,
+            impatience_per_year=beh.impatience_per_year,
+            impatience_years=beh.impatience_years,
+            search_gap_days=float(cfg.seekers.search_gap_days),
+            own_village_bonus=beh.own_village_bonus,
+            viewing_sd=beh.viewing_sd,
+            response_cost=beh.response_cost,
+            prior=beh.chance_prior,
+        )
+
+    def _households(self) -> responses.Households:
+        """The household columns (whole arrays: the kernels write to them)."""
+        cols = self.seekers.cols
+        return responses.Households(*(cols[name] for name in responses.Households._fields))
 
     def _allow_above_limit(self, homes: np.ndarray, year: int) -> np.ndarray:
         """Adverts open to incomes above the DAEB limit under any rule."""
@@ -924,84 +927,87 @@ class Engine:
         )
 
     def close(self, batch: Batch, publish_day: float) -> None:
-        alloc, beh = self.cfg.allocation, self.cfg.behaviour
+        """The batch's adverts close (model/close.py decides who gets which home); each
+        accepted advert is let in turn, each other one advertised again next cycle."""
+        alloc, beh, stock = self.cfg.allocation, self.cfg.behaviour, self.stock
         now = self.env.now
-        date = self.date(now)
+        year = self.date(now).year
         lim = self.limits(now)
+        homes = batch.homes
+        channel = self.channel[homes].astype(np.int64)
+        memory = self.memory
+        closed = closing.close_batch(
+            now,
+            self._households(),
+            closing.Batch(
+                home=homes,
+                village=stock.village[homes].astype(np.int64),
+                tenancy=self.tenancy[homes],
+                key=batch.keys,
+                channel=channel,
+                cell=behaviour.cell_of(stock.village[homes], channel, self._advert_label(homes)),
+                label_terms=self._label_terms(homes),
+                start=batch.start,
+                responders=batch.responders,
+            ),
+            self._admission(homes, year),
+            lim.terms(),
+            self._label_rules(),
+            self._behaviour_terms(),
+            closing.Streams(
+                np.uint64(self.keys["taste"]),
+                np.uint64(self.keys["view"]),
+                np.uint64(self.keys["reach"]),
+                np.uint64(self.keys["lot"]),
+            ),
+            beh.p_unreachable,
+            beh.no_show_margin,
+            int(Channel.OFFER),
+            memory.offer_winners(),
+            memory.n_resp,
+            memory.n_class0,
+            memory.n_class01,
+            memory.win_class,
+            memory.win_meettijd,
+            memory.win_n,
+            memory.win_next,
+            memory.candidates,
+            memory.alpha,
+            memory.n_cells,
+            WAITING,
+            int(SeekerState.HOUSED),
+        )
         recording = now >= 0.0
-        cols = self.seekers.cols
-        # Every responder's draws and values at once (they are keyed, so drawing them
-        # here or advert by advert gives the same numbers); reservation values as they
-        # stand on the day the batch closes.
-        sizes = [r.size for r in batch.responders]
-        everyone = np.concatenate([np.zeros(0, np.int64), *batch.responders])
-        homes_all = np.repeat(np.asarray(batch.homes, dtype=np.int64), sizes)
-        akeys_all = np.repeat(batch.keys, sizes)
-        hkeys_all = cols["key"][everyone]
-        value_all = self._home_value(everyone, homes_all)
-        hold_all = self._reservation(everyone, now)
-        lots_all = keyed.uniform(self.keys["lot"], akeys_all, hkeys_all)
-        reach_all = keyed.uniform(self.keys["reach"], hkeys_all, akeys_all) >= beh.p_unreachable
-        viewed_all = value_all + beh.viewing_sd * keyed.normal(
-            self.keys["view"], hkeys_all, homes_all, self.tenancy[homes_all]
-        )
-        # Label groups, classes, meettijd and the answers to an invitation do not change
-        # while the batch closes: computed for every (responder, advert) pair at once.
-        age_all = (now - cols["birth_day"][everyone]) / DAYS_PER_YEAR
-        label_all = self._label_priority(everyone, homes_all, age_all, lim)
-        prio_all = priority_classes(cols["priority"][everyone] == 0, label_all)
-        meettijd_all = now - cols["meettijd_start"][everyone]
-        # Invited in rank order: a household comes if it can be reached and the home is
-        # still worth a viewing to it, and accepts what the viewing shows if the home
-        # beats holding out (policies/behaviour.py).
-        shows_all = reach_all & (value_all >= hold_all - beh.no_show_margin)
-        accepts_all = viewed_all >= hold_all
-        homes = np.asarray(batch.homes, dtype=np.int64)
-        cells = behaviour.cell_of(
-            self.stock.village[homes],
-            self.channel[homes].astype(np.int64),
-            self._advert_label(homes),
-        )
-        bounds = np.r_[0, np.cumsum(sizes)]
-        state = cols["state"]
-        for j, (advert, h) in enumerate(zip(batch.advert_ids, batch.homes, strict=True)):
-            part = np.arange(bounds[j], bounds[j + 1])
-            part = part[state[everyone[part]] == WAITING]  # not housed by an earlier advert
-            for rule in RULES:  # who may still get this home (Rule.admit)
-                admitted = rule.admit(self, h, everyone[part], date.year, lim)
-                if admitted is not None:
-                    part = part[admitted]
-            channel = int(self.channel[h])
-            prio, meettijd = prio_all[part], meettijd_all[part]
-            order = rank(prio, meettijd, lots_all[part], channel == Channel.OFFER)
-            outcomes = behaviour.invite_ranked(order, shows_all[part], accepts_all[part])
-            k = outcomes.size
-            ranked = part[order[:k]]
-            if recording and self.record_offers:
-                self.rec.columns(
-                    "offers",
-                    day=np.full(k, now),
-                    advert_id=np.full(k, advert),
-                    home_id=np.full(k, self.stock.home_id[h]),
-                    channel=np.full(k, CHANNEL_LABELS[channel]),
-                    seeker_id=everyone[ranked],
-                    rank=np.arange(1, k + 1),
-                    priority=prio_all[ranked],
-                    meettijd_days=meettijd_all[ranked],
-                    outcome=np.asarray(OUTCOME_LABELS)[outcomes],
-                )
-            accepted = k > 0 and outcomes[-1] == ACCEPTED
-            last = ranked[-1] if accepted else -1
-            self.memory.record(
-                int(cells[j]),
-                channel,
-                prio,
-                int(prio_all[last]) if accepted else -1,
-                float(meettijd_all[last]) if accepted else 0.0,
-                k,
+        if recording and self.record_offers:
+            of = closed.offer_advert
+            first = np.r_[0, np.flatnonzero(np.diff(of)) + 1]
+            ranks = np.arange(of.size) - np.repeat(first, np.diff(np.r_[first, of.size])) + 1
+            self.rec.columns(
+                "offers",
+                day=np.full(of.size, now),
+                advert_id=batch.advert_ids[of],
+                home_id=stock.home_id[homes[of]],
+                channel=np.asarray(CHANNEL_LABELS)[channel[of]],
+                seeker_id=closed.offer_seeker,
+                rank=ranks,
+                priority=closed.offer_priority,
+                meettijd_days=closed.offer_meettijd,
+                outcome=np.asarray(OUTCOME_LABELS)[closed.offer_outcome],
             )
+        for j, h in enumerate(homes.tolist()):
+            advert = int(batch.advert_ids[j])
+            accepted = bool(closed.let[j])
+            k = int(closed.n_invited[j])
             if recording:
-                self._record_advert(advert, h, channel, publish_day, part.size, prio, accepted)
+                self._record_advert(
+                    advert,
+                    h,
+                    int(channel[j]),
+                    publish_day,
+                    int(closed.n_responses[j]),
+                    int(closed.n_priority[j]),
+                    accepted,
+                )
             if not accepted:
                 self.pending.append(h)  # advertised again in the next cycle
                 continue
@@ -1009,15 +1015,50 @@ class Engine:
             accept_day = now + alloc.days_to_accept + rounds * alloc.days_per_extra_round
             self.let(
                 h,
-                int(everyone[last]),
+                int(closed.winner[j]),
                 accept_day,
                 accept_day + alloc.days_to_move_in,
                 advert=advert,
-                n_responses=int(part.size),
+                n_responses=int(closed.n_responses[j]),
                 rank=k,
                 n_refused=k - 1,
-                meettijd_days=float(meettijd_all[last]),
+                meettijd_days=float(closed.winner_meettijd[j]),
             )
+
+    def _admission(self, homes: np.ndarray, year: int) -> closing.Admission:
+        """What the rules' admission at close (free room, custom caps) depends on."""
+        stock = self.stock
+        muni = stock.municipality[homes].astype(np.int64)
+        n_muni = len(stock.municipalities)
+        ledgers = [self.ledgers.get((year, m)) for m in range(n_muni)]
+        hood = stock.neighbourhood[homes].astype(np.int64)
+        custom: dict[int, Any] = self.prepared("custom_rules")
+        caps = np.array(
+            [
+                np.nan
+                if (rule := custom.get(int(x))) is None or rule.max_share_urgent is None
+                else rule.max_share_urgent
+                for x in hood
+            ],
+            dtype=np.float64,
+        )
+        counts = self.rule_state["custom_rules"]
+        n_hood = len(stock.neighbourhoods)
+        return closing.Admission(
+            muni=muni,
+            free_room=self.prepared("free_room")[homes],
+            free_room_cap=float(self.pol.free_room.cap_share),
+            muni_lettings=np.array([lg.lettings if lg else 0 for lg in ledgers], dtype=np.int64),
+            muni_above=np.array([lg.above_limit if lg else 0 for lg in ledgers], dtype=np.int64),
+            hood=hood,
+            urgent_cap=caps,
+            hood_lettings=np.array(
+                [counts["lettings"].get((year, x), 0) for x in range(n_hood)], dtype=np.int64
+            ),
+            hood_urgent=np.array(
+                [counts["urgent"].get((year, x), 0) for x in range(n_hood)], dtype=np.int64
+            ),
+        )
 
     def _record_advert(
         self,
@@ -1026,7 +1067,7 @@ class Engine:
         channel: int,
         publish_day: float,
         n_responses: int,
-        prio: np.ndarray,
+        n_priority: int,
         let: bool,
     ) -> None:
         self.rec.row(
@@ -1041,7 +1082,7 @@ class Engine:
             publish_day=publish_day,
             close_day=self.env.now,
             n_responses=int(n_responses),
-            n_priority_responses=int((prio == 0).sum()),
+            n_priority_responses=n_priority,
             let=bool(let),
         )
 

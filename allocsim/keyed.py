@@ -83,18 +83,18 @@ def exponential(stream: int, *keys: KeyLike) -> np.ndarray:
     return -np.log1p(-uniform(stream, *keys))
 
 
-_MASK = 0xFFFFFFFFFFFFFFFF
+MASK = 0xFFFFFFFFFFFFFFFF
 _G, _P1, _P2 = int(_GOLDEN), int(_M1), int(_M2)
 
 
 def uniform_one(stream: int, *keys: int) -> float:
     """`uniform` for one tuple of Python ints, in Python's own integers (the same bits,
     without an array's overhead: the engine draws most scalars one event at a time)."""
-    h = stream & _MASK
+    h = stream & MASK
     for key in keys:
-        z = (h + _G + key * _G) & _MASK
-        z = ((z ^ (z >> 30)) * _P1) & _MASK
-        z = ((z ^ (z >> 27)) * _P2) & _MASK
+        z = (h + _G + key * _G) & MASK
+        z = ((z ^ (z >> 30)) * _P1) & MASK
+        z = ((z ^ (z >> 27)) * _P2) & MASK
         h = z ^ (z >> 31)
     return (h >> 11) * _UNIT
 

@@ -52,35 +52,10 @@ def region_year() -> Any:
     return load_config(path, ["run.burnin_years=0", "run.seed_state='profiles'"])
 
 
-def count_pairs() -> list[int]:
-    """Counts, from now on, [pairs weighed, looking households with one, pairs listed]: the
-    (household, advert) pairs passed to `behaviour.respond` after each household's saved
-    search, the households they belong to (summed over weeks), and the pairs the saved
-    searches were read from (`behaviour.candidate_pairs`, before the bound)."""
+def run_case(case: str, replications: int) -> dict[str, Any]:
     import numpy as np
 
-    from allocsim.policies import behaviour
-
-    seen = [0, 0, 0]
-    respond, listed = behaviour.respond, behaviour.candidate_pairs
-
-    def counted(i: Any, *args: Any, **kwargs: Any) -> Any:
-        seen[0] += len(i)
-        seen[1] += int(np.count_nonzero(np.diff(i))) + 1 if len(i) else 0
-        return respond(i, *args, **kwargs)
-
-    def counted_listed(*args: Any, **kwargs: Any) -> Any:
-        out = listed(*args, **kwargs)
-        seen[2] += len(out[0])
-        return out
-
-    behaviour.respond = counted
-    behaviour.candidate_pairs = counted_listed
-    return seen
-
-
-def run_case(case: str, replications: int) -> dict[str, Any]:
-    from allocsim.engine import simulate
+    from allocsim.engine import Engine, pilot_of, pilot_state, replication_seed, simulate
     from allocsim.world import build_stock
 
     cfg = region_year() if case == "region" else scaled_default(10 if case == "x10" else 1)
@@ -90,10 +65,15 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
     # Burn-in years are simulated years too: a replication costs burn-in plus run.
     years = (cfg.run.end_date - cfg.run.start_date).days / 365.25 + cfg.run.burnin_years
     lettings = 0
-    pairs = count_pairs()
+    # The response rounds' work (Engine.work): pairs listed (eligible, before the saved
+    # search's bound), pairs weighed, lookers with a pair.
+    work = np.zeros(4, dtype=np.int64)
     start = time.perf_counter()
     for r in range(replications):
-        lettings += len(simulate(cfg, stock, r)["lettings"])
+        seed = replication_seed(cfg.run.seed, r)
+        engine = Engine(cfg, stock, seed, r).begin(pilot_state(cfg, stock, pilot_of(cfg, r)))
+        lettings += len(engine.finish()["lettings"])
+        work += engine.work
     wall = time.perf_counter() - start
     return {
         "case": case,
@@ -102,9 +82,9 @@ def run_case(case: str, replications: int) -> dict[str, Any]:
         "seconds_per_replication_year": wall / (replications * years),
         "replication_years_per_second": replications * years / wall,
         "lettings_per_second": lettings / wall,
-        "pairs_per_year": pairs[0] / (replications * years),
-        "pairs_per_looker_week": pairs[0] / max(pairs[1], 1),
-        "listed_per_year": pairs[2] / (replications * years),
+        "pairs_per_year": int(work[1]) / (replications * years),
+        "pairs_per_looker_week": int(work[1]) / max(int(work[2]), 1),
+        "listed_per_year": int(work[0]) / (replications * years),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

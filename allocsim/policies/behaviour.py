@@ -129,6 +129,11 @@ class Memory:
             n_invited,
         )
 
+    def offer_winners(self) -> np.ndarray:
+        """Recent offer-model winners' meettijd (all cells), sorted (see `prospect`)."""
+        row = self.pooled(0)
+        return np.sort(self.win_meettijd[row, : int(self.win_n[row])])
+
     def rows_with_winners(self, cells: np.ndarray, channel: np.ndarray) -> np.ndarray:
         """Each cell, or its channel's pooled row where the cell has no winner yet."""
         return np.where(self.win_n[cells] > 0, cells, self.n_cells + channel)
@@ -314,12 +319,10 @@ def lottery_chance(memory: Memory, rows: np.ndarray, cls: np.ndarray) -> np.ndar
 def prospect(memory: Memory, meettijd: np.ndarray) -> np.ndarray:
     """What a household's meettijd lets it expect in the offer model: the share of recent
     offer-model winners (all cells) whose meettijd it would have beaten."""
-    row = memory.pooled(0)
-    n = int(memory.win_n[row])
-    if n == 0:
+    won = memory.offer_winners()
+    if won.size == 0:
         return np.full(meettijd.size, 0.5)
-    won = np.sort(memory.win_meettijd[row, :n])
-    return np.searchsorted(won, meettijd, side="right") / n
+    return np.searchsorted(won, meettijd, side="right") / won.size
 
 
 def reservation(
@@ -467,29 +470,52 @@ def _respond(
     limits = np.empty(n, np.int64)
     decline = 1.0 - 1.0 / max(candidates[0], 1.0)
     unit = 2.0**-53
+    # What depends on the advert (and the class) alone, once per advert: a lottery's
+    # chance per class; an offer-model advert's floor (every usual responder declines)
+    # and its memory row's winners per class, beaten outright (a worse class) or by
+    # meettijd (the same class: winners' meettijd sorted, counted by bisection). The
+    # counts are those of the loop over winners in `_offer_chance`, so are the chances.
+    n_adv = home.size
+    k = win_class.shape[1]
+    lottery_chance = np.empty((n_adv, 3))
+    floor = np.empty(n_adv)
+    worse = np.zeros((n_adv, 3), np.int64)
+    same = np.empty((n_adv, 3, k))
+    n_same = np.zeros((n_adv, 3), np.int64)
+    row_n = np.empty(n_adv, np.int64)
+    for ad in range(n_adv):
+        c = cell[ad]
+        if channel[ad] == _LOTTERY:
+            lottery_chance[ad, 0] = min(1.0, candidates[1] / (n_class0[c] + 1.0))
+            lottery_chance[ad, 1] = min(1.0, candidates[1] / (n_class01[c] + 1.0))
+            lottery_chance[ad, 2] = min(1.0, candidates[1] / (n_resp[c] + 1.0))
+            continue
+        floor[ad] = decline ** n_resp[c]
+        r = c if win_n[c] > 0 else n_cells  # the offer model's pooled row
+        row_n[ad] = win_n[r]
+        for j in range(win_n[r]):  # the ring's filled slots are its first win_n
+            w = win_class[r, j]
+            for cls in range(3):
+                if cls < w:
+                    worse[ad, cls] += 1
+            if 0 <= w < 3:
+                same[ad, w, n_same[ad, w]] = win_meettijd[r, j]
+                n_same[ad, w] += 1
+        for cls in range(3):
+            same[ad, cls, : n_same[ad, cls]] = np.sort(same[ad, cls, : n_same[ad, cls]])
     for p in range(n):
         li, ad = i[p], a[p]
         limits[p] = limit[li]
         cls = 0 if label[p] else (1 if urgent[li] else 2)
-        c = cell[ad]
         if channel[ad] == _LOTTERY:  # lottery_chance
-            if cls == 0:
-                ahead = n_class0[c]
-            elif cls == 1:
-                ahead = n_class01[c]
-            else:
-                ahead = n_resp[c]
-            chance = min(1.0, candidates[1] / (ahead + 1.0))
+            chance = lottery_chance[ad, cls]
         else:  # offer_chance
-            r = c if win_n[c] > 0 else n_cells  # the offer model's pooled row
-            beaten = 0
-            for j in range(win_n[r]):
-                w = win_class[r, j]
-                if cls < w or (cls == w and meettijd[li] >= win_meettijd[r, j]):
-                    beaten += 1
-            m = win_n[r] + prior
+            beaten = worse[ad, cls] + np.searchsorted(
+                same[ad, cls, : n_same[ad, cls]], meettijd[li], side="right"
+            )
+            m = row_n[ad] + prior
             share = (beaten + 0.5 * prior) / max(m, 1e-12) if m > 0 else 0.5
-            chance = max(share, decline ** n_resp[c])
+            chance = max(share, floor[ad])
         # The keyed taste: keyed.normal(taste_stream, household key, home).
         h = keyed.mix(taste_stream + keyed._GOLDEN + key[li] * keyed._GOLDEN)
         h = keyed.mix(h + keyed._GOLDEN + np.uint64(home[ad]) * keyed._GOLDEN)

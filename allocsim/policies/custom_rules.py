@@ -6,18 +6,26 @@ are an assumption (`[[policies.custom]]`)."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from allocsim.config import CustomRule, PoliciesConfig
-from allocsim.policies.eligibility import Limits, allowance_limit
+from allocsim.policies.eligibility import Limits
 from allocsim.policies.ledger import cap_count, share_allows
 from allocsim.policies.rule import EngineView, FreeQuotaRow
 from allocsim.policies.rule import Rule as Hooks
 from allocsim.world import Stock
 
 
+@numba.njit(cache=True, inline="always")
+def in_group(income: float, allowance: float) -> bool:  # pragma: no cover - compiled
+    """The label group's household side: income above the rent-allowance limit."""
+    return income > allowance
+
+
 class CustomRules(Hooks):
     name = "custom_rules"
+    label_row = 2
 
     def prepare(self, policies: PoliciesConfig, stock: Stock) -> dict[int, CustomRule]:
         """The rules by neighbourhood code (rules for absent neighbourhoods dropped)."""
@@ -31,17 +39,14 @@ class CustomRules(Hooks):
         # Lettings and urgent lettings per (year, neighbourhood), every neighbourhood.
         eng.rule_state[self.name] = {"lettings": {}, "urgent": {}}
 
-    def label_group(
-        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
-    ) -> np.ndarray | None:
+    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
+        """Homes in a neighbourhood whose rule gives households above the rent-allowance
+        limit priority (a mix)."""
         rules: dict[int, CustomRule] = eng.prepared(self.name)
         above_rule = [k for k, r in rules.items() if r.priority_above_allowance]
         if not above_rule:
             return None
-        cols = eng.seekers.cols
-        hood = np.isin(eng.stock.neighbourhood[homes], above_rule)
-        hh = cols["household_size"][s]
-        return hood & (cols["income"][s] > allowance_limit(hh, age, lim))
+        return np.isin(eng.stock.neighbourhood[homes], above_rule)
 
     def admit(
         self, eng: EngineView, h: int, resp: np.ndarray, year: int, lim: Limits

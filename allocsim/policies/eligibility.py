@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from allocsim.config import EligibilityConfig
@@ -51,6 +53,52 @@ class Limits:
             rent_cap_large=cfg.rent_cap_large * f,
             pension_age=cfg.pension_age,
         )
+
+    def terms(self) -> LimitTerms:
+        """The same limits as plain numbers, for compiled code."""
+        return LimitTerms(
+            self.min_household.astype(np.int64),
+            self.max_household.astype(np.int64),
+            self.income_single,
+            self.income_multi,
+            self.allowance_single,
+            self.allowance_single_pension,
+            self.allowance_multi,
+            self.allowance_multi_pension,
+            self.rent_cap_small,
+            self.rent_cap_large,
+            self.pension_age,
+        )
+
+
+class LimitTerms(NamedTuple):
+    """`Limits` for compiled code (model/): arrays indexed by bedrooms, then numbers."""
+
+    min_household: np.ndarray
+    max_household: np.ndarray
+    income_single: float
+    income_multi: float
+    allowance_single: float
+    allowance_single_pension: float
+    allowance_multi: float
+    allowance_multi_pension: float
+    rent_cap_small: float
+    rent_cap_large: float
+    pension_age: float
+
+
+@numba.njit(cache=True, inline="always")
+def above_limit_one(household: int, income: float, lim: LimitTerms) -> bool:  # pragma: no cover
+    """`above_income_limit` of one household, compiled."""
+    return income > (lim.income_single if household <= 1 else lim.income_multi)
+
+
+@numba.njit(cache=True, inline="always")
+def allowance_limit_one(household: int, age: float, lim: LimitTerms) -> float:  # pragma: no cover
+    """`allowance_limit` of one household, compiled."""
+    if household <= 1:
+        return lim.allowance_single_pension if age >= lim.pension_age else lim.allowance_single
+    return lim.allowance_multi_pension if age >= lim.pension_age else lim.allowance_multi
 
 
 def rent_factor(date: dt.date, increase_per_year: float, base_year: int = 2021) -> float:

@@ -88,6 +88,8 @@ class Rule:
     """A clause's hooks; each default does nothing, so a rule defines only its own."""
 
     name: ClassVar[str]
+    # Its row of the label terms (model/labels.py), if the rule defines a label group.
+    label_row: ClassVar[int | None] = None
     # Sequential generators the rule draws new households from (engine.rng[name]).
     streams: ClassVar[tuple[str, ...]] = ()
 
@@ -108,10 +110,10 @@ class Rule:
         """Adverts that households above the DAEB income limit may answer, or None."""
         return None
 
-    def label_group(
-        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
-    ) -> np.ndarray | None:
-        """Pairs (household s[i], home homes[i]) in the home's label group, or None."""
+    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
+        """The advert side of this rule's label group: which of `homes` give it priority
+        (row `label_row` of model/responses.Adverts.label_terms), or None. The household
+        side is this module's compiled `in_group`, called by model/labels.py."""
         return None
 
     def admit(

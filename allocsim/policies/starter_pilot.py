@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numba
 import numpy as np
 
 from allocsim.config import StarterPilotConfig
@@ -88,25 +89,32 @@ def pilot_eligible(
     )
 
 
+@numba.njit(cache=True, inline="always")
+def in_group(
+    kind: int,
+    age: float,
+    household: int,
+    above_limit: bool,
+    starter_kind: int,
+    max_age: float,
+    max_household: int,
+) -> bool:  # pragma: no cover - compiled
+    """`pilot_eligible` of one household, compiled (the label group's household side)."""
+    return (
+        kind == starter_kind
+        and age < max_age + 1.0
+        and household <= max_household
+        and not above_limit
+    )
+
+
 class StarterPilot(Hooks):
     name = "starter_pilot"
+    label_row = 0
 
-    def label_group(
-        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
-    ) -> np.ndarray | None:
+    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
         starter = eng.starter_priority[homes]
-        if not starter.any():
-            return None
-        cols = eng.seekers.cols
-        eligible = pilot_eligible(
-            cols["kind"][s],
-            age,
-            cols["household_size"][s],
-            cols["income"][s],
-            lim,
-            eng.pol.starter_pilot,
-        )
-        return starter & eligible
+        return starter if starter.any() else None
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         sp = eng.cfg.policies.starter_pilot

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numba
 import numpy as np
 
 from allocsim.config import VillageRuleConfig
 from allocsim.domain import Channel, Rule
-from allocsim.policies.eligibility import Limits
 from allocsim.policies.ledger import Decision, Home
 from allocsim.policies.rule import EngineView
 from allocsim.policies.rule import Rule as Hooks
@@ -36,13 +36,17 @@ def label(
     )
 
 
+@numba.njit(cache=True, inline="always")
+def in_group(age: float, senior_age: float) -> bool:  # pragma: no cover - compiled
+    """The label group's household side: of `senior_priority_age` (NaN: none is)."""
+    return age >= senior_age
+
+
 class VillageRule(Hooks):
     name = "village_rule"
+    label_row = 1
 
-    def label_group(
-        self, eng: EngineView, s: np.ndarray, homes: np.ndarray, age: np.ndarray, lim: Limits
-    ) -> np.ndarray | None:
-        senior_age = eng.pol.village_rule.senior_priority_age
-        if senior_age is None:
+    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
+        if eng.pol.village_rule.senior_priority_age is None:
             return None
-        return eng.senior_priority[homes] & (age >= senior_age)
+        return eng.senior_priority[homes]

@@ -1,0 +1,415 @@
+"""The compiled passes of the week (allocsim/model/) against the numpy steps they replaced.
+
+Each test builds a random world of households and adverts, runs a kernel, and runs
+the reference: the engine's former numpy code, step by step, on copies of the same
+arrays (the reference functions in policies/ stay for this). Both run on this
+machine, so the comparison is exact wherever the tests run, unlike the golden
+digests, which hold in the environment they were recorded in."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from allocsim import keyed
+from allocsim.config import BehaviourConfig, EligibilityConfig, StarterPilotConfig
+from allocsim.domain import DAYS_PER_YEAR, Channel, Kind, Outcome, SeekerState
+from allocsim.model import close, responses
+from allocsim.model.labels import LabelRules
+from allocsim.policies import behaviour
+from allocsim.policies.channels import rank
+from allocsim.policies.eligibility import (
+    Limits,
+    above_income_limit,
+    allowance_limit,
+    household_terms,
+    pair_ok,
+)
+from allocsim.policies.labels import priority_classes
+from allocsim.policies.ledger import share_allows
+from allocsim.policies.starter_pilot import pilot_eligible
+
+LIM = Limits.for_year(EligibilityConfig(), 2022)
+WAITING, HOUSED = int(SeekerState.WAITING), int(SeekerState.HOUSED)
+N_VILLAGES = 4
+NOW = 1234.0
+
+
+def households(rng: np.random.Generator, n: int) -> responses.Households:
+    """Random household columns with the shapes and dtypes of SeekerTable's."""
+
+    def days(nan_share: float) -> np.ndarray:
+        x = rng.uniform(-4000.0, NOW, n)
+        x[rng.random(n) < nan_share] = np.nan
+        return x
+
+    return responses.Households(
+        state=rng.choice([WAITING, WAITING, WAITING, HOUSED, 2], n).astype(np.int8),
+        kind=rng.integers(0, 6, n).astype(np.int8),
+        key=rng.integers(0, 2**63, n).astype(np.uint64),
+        active=rng.random(n) < 0.4,
+        intensity=rng.choice([0.5, 1.0, 1.5], n),
+        household_size=rng.integers(1, 6, n).astype(np.int8),
+        income=rng.uniform(15_000, 60_000, n),
+        birth_day=NOW - rng.uniform(18, 95, n) * DAYS_PER_YEAR,
+        village_mask=rng.integers(1, 2**N_VILLAGES, n).astype(np.uint32),
+        senior_only=rng.random(n) < 0.1,
+        priority=(rng.random(n) > 0.1).astype(np.int8),
+        meettijd_start=rng.uniform(-9000.0, NOW, n),
+        search_start_day=days(0.5),
+        last_response_day=days(0.4),
+        first_response_day=days(0.4),
+        n_responses=rng.integers(0, 5, n).astype(np.int32),
+        origin_village=rng.integers(0, N_VILLAGES + 1, n).astype(np.int16),
+    )
+
+
+def memory_with_history(rng: np.random.Generator) -> behaviour.Memory:
+    memory = behaviour.Memory.empty(N_VILLAGES, 12)
+    for _ in range(rng.integers(0, 60)):  # some history, some empty cells
+        cell = int(rng.integers(0, memory.n_cells))
+        channel = cell // behaviour.N_LABELS % behaviour.N_CHANNELS
+        classes = rng.integers(0, 3, rng.integers(0, 30)).astype(np.int8)
+        winner = int(rng.integers(-1, 3))
+        memory.record(cell, channel, classes, winner, float(rng.uniform(0, 9000)), 3)
+    return memory
+
+
+def label_rules(rng: np.random.Generator) -> LabelRules:
+    return LabelRules(
+        int(Kind.STARTER), 27.0, 2, math.nan if rng.random() < 0.5 else float(rng.integers(55, 75))
+    )
+
+
+def behaviour_terms(beh: BehaviourConfig) -> responses.Behaviour:
+    return responses.Behaviour(
+        passive_rate=beh.passive_looks_per_year * 7.0 / DAYS_PER_YEAR,
+        cycle_weeks=1.0,
+        bound=3,
+        limit_searching=2,
+        urgent_prospect=beh.urgent_prospect,
+        reservation_base=beh.reservation_base,
+        reservation_prospect=beh.reservation_prospect,
+        impatience_per_year=beh.impatience_per_year,
+        impatience_years=beh.impatience_years,
+        search_gap_days=365.0,
+        own_village_bonus=beh.own_village_bonus,
+        viewing_sd=beh.viewing_sd,
+        response_cost=beh.response_cost,
+        prior=beh.chance_prior,
+    )
+
+
+def reference_label(
+    hh: responses.Households,
+    s: np.ndarray,
+    terms: np.ndarray,
+    a: np.ndarray,
+    age: np.ndarray,
+    rules: LabelRules,
+) -> np.ndarray:
+    """The rules' former `label_group` hooks: starter pilot, senior option, custom rule."""
+    sp = StarterPilotConfig(max_age=int(rules.starter_max_age), max_household=2)
+    starter = pilot_eligible(hh.kind[s], age, hh.household_size[s], hh.income[s], LIM, sp)
+    senior = age >= rules.senior_age if not math.isnan(rules.senior_age) else np.zeros(s.size, bool)
+    above = hh.income[s] > allowance_limit(hh.household_size[s], age, LIM)
+    return (terms[0, a] & starter) | (terms[1, a] & senior) | (terms[2, a] & above)
+
+
+def reference_hold(
+    hh: responses.Households, s: np.ndarray, memory: behaviour.Memory, beh: responses.Behaviour
+) -> np.ndarray:
+    """The engine's former `_reservation`."""
+    prospect = behaviour.prospect(memory, NOW - hh.meettijd_start[s])
+    prospect = np.where(hh.priority[s] == 0, beh.urgent_prospect, prospect)
+    first = hh.search_start_day[s]
+    lapsed = ~(NOW - hh.last_response_day[s] < beh.search_gap_days)
+    searched = np.where(np.isnan(first) | lapsed, 0.0, (NOW - first) / DAYS_PER_YEAR)
+    return behaviour.reservation(
+        prospect,
+        searched,
+        beh.reservation_base,
+        beh.reservation_prospect,
+        beh.impatience_per_year,
+        beh.impatience_years,
+    )
+
+
+def copy_of(hh: responses.Households) -> responses.Households:
+    return responses.Households(*(col.copy() for col in hh))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_response_round_equals_the_numpy_steps(seed: int) -> None:
+    """Who looks, the listed pairs, eligibility, the saved search, label groups, the
+    reservation values and the responses, and the responders' counts and dates."""
+    rng = np.random.default_rng(seed)
+    n, n_adv = 600, int(rng.integers(1, 12))
+    hh = households(rng, n)
+    memory = memory_with_history(rng)
+    rules = label_rules(rng)
+    beh = behaviour_terms(BehaviourConfig())
+    streams = responses.Streams(*(np.uint64(x) for x in rng.integers(0, 2**63, 3)))
+    week = np.uint64(int(rng.integers(-600, 600)) & keyed.MASK)
+    village = rng.integers(0, N_VILLAGES, n_adv)
+    channel = rng.integers(0, 2, n_adv)
+    ad = responses.Adverts(
+        home=rng.integers(0, 5000, n_adv),
+        village=village,
+        bedrooms=rng.integers(1, 6, n_adv),
+        rent=rng.uniform(400, 900, n_adv),
+        allow_above=rng.random(n_adv) < 0.3,
+        senior_suitable=rng.random(n_adv) < 0.3,
+        key=rng.integers(0, 2**63, n_adv).astype(np.uint64),
+        channel=channel,
+        cell=behaviour.cell_of(village, channel, rng.integers(0, behaviour.N_LABELS, n_adv)),
+        label_terms=rng.random((3, n_adv)) < 0.3,
+    )
+    got_hh = copy_of(hh)
+    responders, which = responses.respond_round(
+        n,
+        NOW,
+        week,
+        got_hh,
+        ad,
+        LIM.terms(),
+        rules,
+        beh,
+        streams,
+        memory.offer_winners(),
+        memory.n_resp,
+        memory.n_class0,
+        memory.n_class01,
+        memory.win_class,
+        memory.win_meettijd,
+        memory.win_n,
+        memory.candidates,
+        memory.n_cells,
+        WAITING,
+        int(Kind.STATUS_HOLDER),
+        int(Channel.LOTTERY),
+        work := np.zeros(4, dtype=np.int64),
+    )
+    # The reference: the engine's former `publish`, step by step.
+    waiting = np.flatnonzero((hh.state == WAITING) & (hh.kind != Kind.STATUS_HOLDER))
+    searching = hh.active[waiting]
+    rate = np.where(searching, hh.intensity[waiting], beh.passive_rate)
+    u_look = keyed.uniform(int(streams.look), hh.key[waiting], week)
+    looks = u_look < -np.expm1(-rate * beh.cycle_weeks)
+    lookers, searching = waiting[looks], searching[looks]
+    size = hh.household_size[lookers]
+    i, a = behaviour.candidate_pairs(hh.village_mask[lookers], size, village, ad.bedrooms, LIM)
+    lottery = channel == Channel.LOTTERY
+    i, a = i[searching[i] | lottery[a]], a[searching[i] | lottery[a]]
+    age_l = (NOW - hh.birth_day[lookers]) / DAYS_PER_YEAR
+    above, low_income, cap = household_terms(size, hh.income[lookers], age_l, LIM)
+    ok = pair_ok(above[i], low_income[i], cap[i], ad.rent[a], ad.allow_above[a])
+    ok &= ~hh.senior_only[lookers][i] | ad.senior_suitable[a]
+    i, a = i[ok], a[ok]
+    position = keyed.uniform(int(streams.listing), hh.key[lookers[i]], ad.key[a])
+    read = behaviour.saved_search(i, position, beh.bound)
+    i, a = i[read], a[read]
+    s = lookers[i]
+    label = reference_label(hh, s, ad.label_terms, a, age_l[i], rules)
+    chosen = behaviour.respond(
+        i,
+        a,
+        label,
+        looker={
+            "urgent": hh.priority[lookers] == 0,
+            "meettijd": NOW - hh.meettijd_start[lookers],
+            "hold": reference_hold(hh, lookers, memory, beh),
+            "key": hh.key[lookers],
+            "origin_village": hh.origin_village[lookers],
+            "limit": np.where(searching, beh.limit_searching, 1),
+        },
+        advert={"home": ad.home, "village": village, "channel": channel, "cell": ad.cell},
+        memory=memory,
+        taste_stream=int(streams.taste),
+        own_village_bonus=beh.own_village_bonus,
+        viewing_sd=beh.viewing_sd,
+        response_cost=beh.response_cost,
+        prior=beh.prior,
+    )
+    assert responders.size > 0
+    listed = int(ok.sum())
+    assert work.tolist() == [listed, i.size, np.unique(i).size, np.bincount(i).max()]
+    np.testing.assert_array_equal(responders, s[chosen])
+    np.testing.assert_array_equal(which, a[chosen])
+    uniq, counts = np.unique(responders, return_counts=True)
+    want = copy_of(hh)
+    want.n_responses[uniq] += counts.astype(np.int32)
+    first = want.first_response_day
+    first[uniq] = np.where(np.isnan(first[uniq]), NOW, first[uniq])
+    last = want.last_response_day[uniq]
+    want.search_start_day[uniq[np.isnan(last) | (NOW - last >= beh.search_gap_days)]] = NOW
+    want.last_response_day[uniq] = NOW
+    for name, col in zip(responses.Households._fields, want, strict=True):
+        np.testing.assert_array_equal(getattr(got_hh, name), col, err_msg=name)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_closing_a_batch_equals_the_numpy_steps(seed: int) -> None:
+    """Values, reservations and keyed draws; who is still waiting and admitted (the free
+    room and a neighbourhood's urgent cap, with the batch's own lettings counted);
+    ranking, invitations, the winner, the offers and the households' memory."""
+    rng = np.random.default_rng(100 + seed)
+    n, n_adv = 500, int(rng.integers(1, 8))
+    hh = households(rng, n)
+    memory = memory_with_history(rng)
+    rules = label_rules(rng)
+    beh_cfg = BehaviourConfig()
+    beh = behaviour_terms(beh_cfg)
+    # Responders: waiting households, some answering several adverts of the batch.
+    pool = np.flatnonzero(hh.state == WAITING)
+    per_advert = [
+        np.sort(rng.choice(pool, rng.integers(0, 40), replace=False)) for _ in range(n_adv)
+    ]
+    village = rng.integers(0, N_VILLAGES, n_adv)
+    channel = rng.integers(0, 2, n_adv)
+    label_terms = rng.random((3, n_adv)) < 0.3
+    batch = close.Batch(
+        home=rng.choice(5000, n_adv, replace=False),
+        village=village,
+        tenancy=rng.integers(1, 9, n_adv),
+        key=rng.integers(0, 2**63, n_adv).astype(np.uint64),
+        channel=channel,
+        cell=behaviour.cell_of(village, channel, rng.integers(0, behaviour.N_LABELS, n_adv)),
+        label_terms=label_terms,
+        start=np.r_[0, np.cumsum([r.size for r in per_advert])].astype(np.int64),
+        responders=np.concatenate([np.zeros(0, np.int64), *per_advert]),
+    )
+    n_muni, n_hood = 2, 3
+    adm = close.Admission(
+        muni=rng.integers(0, n_muni, n_adv),
+        free_room=rng.random(n_adv) < 0.5,
+        free_room_cap=0.15,
+        muni_lettings=rng.integers(0, 20, n_muni),
+        muni_above=rng.integers(0, 3, n_muni),
+        hood=rng.integers(0, n_hood, n_adv),
+        urgent_cap=np.where(rng.random(n_adv) < 0.5, 0.1, np.nan),
+        hood_lettings=rng.integers(0, 20, n_hood),
+        hood_urgent=rng.integers(0, 3, n_hood),
+    )
+    streams = close.Streams(*(np.uint64(x) for x in rng.integers(0, 2**63, 4)))
+    p_unreachable, margin = beh_cfg.p_unreachable, beh_cfg.no_show_margin
+    got_hh = copy_of(hh)
+    got_memory = memory_with_history(np.random.default_rng(seed))  # as `memory`
+    memory = memory_with_history(np.random.default_rng(seed))
+    closed = close.close_batch(
+        NOW,
+        got_hh,
+        batch,
+        adm,
+        LIM.terms(),
+        rules,
+        beh,
+        streams,
+        p_unreachable,
+        margin,
+        int(Channel.OFFER),
+        got_memory.offer_winners(),
+        got_memory.n_resp,
+        got_memory.n_class0,
+        got_memory.n_class01,
+        got_memory.win_class,
+        got_memory.win_meettijd,
+        got_memory.win_n,
+        got_memory.win_next,
+        got_memory.candidates,
+        got_memory.alpha,
+        got_memory.n_cells,
+        WAITING,
+        HOUSED,
+    )
+    # The reference: the engine's former `close`, step by step.
+    state = hh.state.copy()
+    everyone = batch.responders
+    sizes = np.diff(batch.start)
+    homes_all = np.repeat(batch.home, sizes)
+    akeys_all = np.repeat(batch.key, sizes)
+    hkeys_all = hh.key[everyone]
+    own = np.repeat(village, sizes) == hh.origin_village[everyone]
+    value = beh.own_village_bonus * own + keyed.normal(int(streams.taste), hkeys_all, homes_all)
+    hold = reference_hold(hh, everyone, memory, beh)
+    lots = keyed.uniform(int(streams.lot), akeys_all, hkeys_all)
+    reach = keyed.uniform(int(streams.reach), hkeys_all, akeys_all) >= p_unreachable
+    viewed = value + beh.viewing_sd * keyed.normal(
+        int(streams.viewing), hkeys_all, homes_all, np.repeat(batch.tenancy, sizes)
+    )
+    age = (NOW - hh.birth_day[everyone]) / DAYS_PER_YEAR
+    label = reference_label(
+        hh, everyone, label_terms, np.repeat(np.arange(n_adv), sizes), age, rules
+    )
+    prio = priority_classes(hh.priority[everyone] == 0, label)
+    meettijd = NOW - hh.meettijd_start[everyone]
+    shows = reach & (value >= hold - margin)
+    accepts = viewed >= hold
+    muni_lets, muni_above = adm.muni_lettings.copy(), adm.muni_above.copy()
+    hood_lets, hood_urgent = adm.hood_lettings.copy(), adm.hood_urgent.copy()
+    offers = []
+    for j in range(n_adv):
+        part = np.arange(batch.start[j], batch.start[j + 1])
+        part = part[state[everyone[part]] == WAITING]
+        m, hood = adm.muni[j], adm.hood[j]
+        above = above_income_limit(
+            hh.household_size[everyone[part]], hh.income[everyone[part]], LIM
+        )
+        if adm.free_room[j] and not share_allows(muni_above[m], muni_lets[m], adm.free_room_cap):
+            part = part[~above]
+        if not np.isnan(adm.urgent_cap[j]) and not share_allows(
+            hood_urgent[hood], hood_lets[hood], adm.urgent_cap[j]
+        ):
+            part = part[hh.priority[everyone[part]] != 0]
+        order = rank(prio[part], meettijd[part], lots[part], channel[j] == Channel.OFFER)
+        outcomes = behaviour.invite_ranked(order, shows[part], accepts[part])
+        k = outcomes.size
+        ranked = part[order[:k]]
+        offers += [
+            (j, everyone[p], prio[p], meettijd[p], o) for p, o in zip(ranked, outcomes, strict=True)
+        ]
+        accepted = k > 0 and outcomes[-1] == Outcome.ACCEPTED
+        last = ranked[-1] if accepted else -1
+        memory.record(
+            int(batch.cell[j]),
+            int(channel[j]),
+            prio[part],
+            int(prio[last]) if accepted else -1,
+            float(meettijd[last]) if accepted else 0.0,
+            k,
+        )
+        assert closed.n_responses[j] == part.size
+        assert closed.n_priority[j] == int((prio[part] == 0).sum())
+        assert closed.n_invited[j] == k
+        assert closed.let[j] == accepted
+        if accepted:
+            s = everyone[last]
+            assert closed.winner[j] == s
+            assert closed.winner_meettijd[j] == meettijd[last]
+            state[s] = HOUSED
+            muni_lets[m] += 1
+            muni_above[m] += int(
+                above_income_limit(hh.household_size[s : s + 1], hh.income[s : s + 1], LIM)[0]
+            )
+            hood_lets[hood] += 1
+            hood_urgent[hood] += int(hh.priority[s] == 0)
+        else:
+            assert closed.winner[j] == -1
+    assert closed.let.any() or not closed.n_invited.any()
+    got = list(
+        zip(
+            closed.offer_advert.tolist(),
+            closed.offer_seeker.tolist(),
+            closed.offer_priority.tolist(),
+            closed.offer_meettijd.tolist(),
+            closed.offer_outcome.tolist(),
+            strict=True,
+        )
+    )
+    assert got == [(int(j), int(s), int(p), float(m), int(o)) for j, s, p, m, o in offers]
+    np.testing.assert_array_equal(got_hh.state, state)
+    for name in ("n_resp", "n_class0", "n_class01", "win_class", "win_meettijd", "win_n"):
+        np.testing.assert_array_equal(getattr(got_memory, name), getattr(memory, name))
+    np.testing.assert_array_equal(got_memory.candidates, memory.candidates)
