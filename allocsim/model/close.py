@@ -322,8 +322,8 @@ def _answer(
     tenancy = np.uint64(batch.tenancy[j])
     h3 = keyed.mix(_hash(streams.viewing, hkey, home) + keyed._GOLDEN + tenancy * keyed._GOLDEN)
     viewed = value + beh.viewing_sd * _normal(h3)
-    shows = u_reach >= p_unreachable and value >= hold - no_show_margin
-    return shows, viewed >= hold
+    shows = bool(u_reach >= p_unreachable and value >= hold - no_show_margin)
+    return shows, bool(viewed >= hold)
 
 
 @numba.njit(cache=True)
