@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -33,7 +34,7 @@ import simpy
 
 from allocsim import keyed, pilot_cache
 from allocsim.config import DWELLING_TYPES, SEEKER_KINDS, Config, PoliciesConfig
-from allocsim.demography import EXIT_LABELS, Demography, Exit
+from allocsim.demography import EXIT_LABELS, Demography
 from allocsim.domain import (
     CAUSE_LABELS,
     CHANNEL_LABELS,
@@ -41,7 +42,6 @@ from allocsim.domain import (
     GROUP_LABELS,
     KEY_ARRIVAL,
     KEY_LIST,
-    KEY_REREGISTERED,
     KEY_SEED,
     KEY_TENANT,
     KIND_LABELS,
@@ -50,8 +50,6 @@ from allocsim.domain import (
     OUTCOME_LABELS,
     RULE_LABELS,
     SEEKER_STATE_LABELS,
-    VACANT,
-    WITHDRAWN,
     Channel,
     Kind,
     Outcome,
@@ -62,15 +60,15 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.model import close as closing
-from allocsim.model import labels, responses
+from allocsim.model import departures, labels, responses
+from allocsim.model import homes as mh
+from allocsim.model import state as ms
 from allocsim.policies import RULES, behaviour
 from allocsim.policies.eligibility import (
     Limits,
-    above_income_limit,
     rent_factor,
 )
-from allocsim.policies.labels import label_vacancy
-from allocsim.policies.ledger import Home, Ledger
+from allocsim.policies.ledger import Ledger
 from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers, truncated_normal
@@ -185,6 +183,63 @@ class Batch:
     responders: np.ndarray
 
 
+def _queue(capacity: int) -> ms.Queue:
+    """An empty event queue with room for `capacity` entries."""
+    dtypes = (np.float64, np.int64, np.int8, np.int64, np.int64, np.int8, np.int64, np.int32)
+    return ms.Queue(*(np.zeros(capacity, dtype=t) for t in dtypes))
+
+
+def _letting_rows(capacity: int) -> ms.LettingRows:
+    return ms.LettingRows(*(np.zeros(capacity, dtype=t) for t in ms.LETTING_DTYPES.values()))
+
+
+def _grown(table: Any, used: int, capacity: int) -> Any:
+    """A NamedTuple of arrays with the first `used` rows of `table` and room for
+    `capacity` (growing the first axis)."""
+    out = []
+    for col in table:
+        new = np.zeros((capacity, *col.shape[1:]), dtype=col.dtype)
+        new[:used] = col[:used]
+        out.append(new)
+    return type(table)(*out)
+
+
+def rule_terms(pol: PoliciesConfig, stock: Stock) -> ms.RuleTerms:
+    """The vacancy rules' settings for compiled code (model/homes.py)."""
+    from allocsim.policies.ledger import LOTTERY_USES
+    from allocsim.policies.starter_pilot import starter_split
+
+    munis = stock.municipalities
+    sp, vr, cap = pol.starter_pilot, pol.village_rule, pol.lottery_cap
+    quota = [sp.quota_per_year.get(m, 0) for m in munis]
+    split = [starter_split(q, sp.lottery_share, sp.odd_extra) for q in quota]
+    return ms.RuleTerms(
+        transform_share=float(pol.transformation.share_withdrawn),
+        transform_min_bedrooms=int(pol.transformation.min_bedrooms),
+        sh_enabled=bool(pol.status_holders.enabled),
+        sh_cap_share=float(pol.status_holders.cap_share),
+        sp_enabled=bool(sp.enabled),
+        sp_quota=np.array(quota, dtype=np.int64),
+        sp_lottery=np.array([lot for lot, _ in split], dtype=np.int64),
+        sp_offer=np.array([off for _, off in split], dtype=np.int64),
+        sp_max_bedrooms=int(sp.max_bedrooms),
+        sp_max_rent=float(sp.max_rent_2021),
+        sp_first_come=sp.pacing == "first_come",
+        vr_enabled=bool(vr.enabled),
+        vr_village=np.array([v in vr.villages for v in stock.villages], dtype=bool),
+        vr_senior=vr.senior_priority_age is not None,
+        gl_share=np.array([pol.general_lottery.share.get(m, 0.0) for m in munis]),
+        cap_enabled=bool(cap.enabled),
+        cap_share=np.array([cap.cap_share.get(m, 1.0) for m in munis]),
+        precedence=np.array([LOTTERY_USES.index(u) for u in cap.precedence], dtype=np.int64),
+    )
+
+
+def _leave_chance(leave_rate: np.ndarray) -> np.ndarray:
+    """The chance of leaving the list in a week for other reasons, at a daily rate."""
+    return 1.0 - np.exp(-leave_rate * WEEK)
+
+
 def household_keys(origin: int, *index: np.ndarray | int) -> np.ndarray:
     """Keys of households created by `origin` (KEY_*) with the given running numbers."""
     return keyed.hash_keys(0, origin, *index)
@@ -245,17 +300,46 @@ class Engine:
         self.rule = np.zeros(n, dtype=np.int8)
         self.starter_priority = np.zeros(n, dtype=bool)
         self.senior_priority = np.zeros(n, dtype=bool)
-        self.pending: list[int] = []
-        self.ledgers: dict[tuple[int, int], Ledger] = {}
         self.rule_state: dict[str, Any] = {}  # each rule's own bookkeeping (Rule.start)
         self._next_advert = 1
-        self._next_chain = 1
         # What the response rounds did (model/responses.py): pairs listed, pairs weighed,
         # lookers with a pair, the most pairs one looker weighed in a round.
         self.work = np.zeros(4, dtype=np.int64)
         self._limits: dict[int, Limits] = {}
+        self._settings_key = -1
+        self._settings_cache: ms.Settings | None = None
         self._history = PolicyView.of(cfg.history, stock)
         self._current = PolicyView.of(cfg.policies, stock)
+        # The compiled model's view of the same arrays (allocsim/model/state.py).
+        self.homes = ms.Homes(*(getattr(self, name) for name in ms.Homes._fields))
+        self.fixed = ms.Fixed(
+            municipality=stock.municipality.astype(np.int64),
+            village=stock.village.astype(np.int64),
+            neighbourhood=stock.neighbourhood.astype(np.int64),
+            bedrooms=stock.bedrooms.astype(np.int64),
+            rent_2021=stock.rent_2021.astype(np.float64),
+            senior_suitable=stock.senior_suitable.astype(bool),
+            first_channel=stock.first_channel.astype(np.int64),
+            turnover_per_year=stock.turnover_per_year.astype(np.float64),
+            home_id=stock.home_id.astype(np.int64),
+            village_municipality=stock.village_municipality.astype(np.int64),
+        )
+        self.calendar, self.year_limits = self._calendar()
+        n_years = int(self.calendar.year[-1]) - self.calendar.year0 + 1
+        n_muni, n_hood = len(stock.municipalities), len(stock.neighbourhoods)
+        self.books = ms.Books(
+            ledger=np.zeros((n_years, n_muni, ms.N_LEDGER), dtype=np.int64),
+            touched=np.zeros((n_years, n_muni), dtype=bool),
+            custom=np.zeros((n_years, n_hood, 2), dtype=np.int64),
+            sh_queue=np.zeros((n_muni, 64), dtype=np.int64),
+            sh_len=np.zeros(n_muni, dtype=np.int64),
+            sh_housed=np.zeros((n_years, n_muni), dtype=np.int64),
+            pending=np.zeros(n, dtype=np.int64),
+            counts=np.zeros(ms.N_COUNTS, dtype=np.int64),
+        )
+        self.books.counts[ms.COUNT_CHAIN] = 1
+        self.queue = _queue(2 * n + 1024)
+        self.letting_rows = _letting_rows(1024)
 
     def use_scenario(self, cfg: Config) -> None:
         """Continue under `cfg`, whose history (everything before policy_start) is ours."""
@@ -295,10 +379,7 @@ class Engine:
         return date_of(max(day, 0.0), self.start)
 
     def limits(self, day: float) -> Limits:
-        year = self.price_date(day).year
-        if year not in self._limits:
-            self._limits[year] = Limits.for_year(self.cfg.eligibility, year)
-        return self._limits[year]
+        return self.limits_of(self.price_date(day).year)
 
     def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray:
         """Monthly rent of `homes` on `day`."""
@@ -306,10 +387,156 @@ class Engine:
         return np.atleast_1d(self.stock.rent_2021[homes] * factor)
 
     def ledger(self, year: int, muni: int) -> Ledger:
-        key = (year, muni)
-        if key not in self.ledgers:
-            self.ledgers[key] = Ledger()
-        return self.ledgers[key]
+        """The ledger of a municipality's year as it stands (a copy: the compiled events
+        keep the counts, model/state.Books)."""
+        y = year - self.calendar.year0
+        self.books.touched[y, muni] = True
+        return Ledger.of_row(self.books.ledger[y, muni])
+
+    def _calendar(self) -> tuple[ms.Calendar, ms.YearLimits]:
+        """Calendar facts and the year's limits per whole day of the run (model/state)."""
+        first = math.floor(min(self.t0, 0.0)) - 1
+        last = int(self.horizon) + 2
+        days = np.arange(first, last + 1)
+        dates = np.datetime64(self.start) + days.astype("timedelta64[D]")
+        year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        # The price date is held at start_date in the burn-in (Engine.price_date).
+        price = np.maximum(days, 0)
+        price_year, price_month = year[price - first], month[price - first]
+        years = list(range(int(price_year.min()), int(price_year.max()) + 1))
+        limits = [self.limits_of(y) for y in years]
+        increase = self.cfg.stock.rent_increase_per_year
+        factors = {
+            (int(y), int(m)): rent_factor(dt.date(int(y), int(m), 1), increase)
+            for y, m in set(zip(price_year.tolist(), price_month.tolist(), strict=True))
+        }
+        calendar = ms.Calendar(
+            first_day=int(first),
+            year=year,
+            month=month,
+            price_slot=price_year - years[0],
+            rent_factor=np.array(
+                [
+                    factors[y, m]
+                    for y, m in zip(price_year.tolist(), price_month.tolist(), strict=True)
+                ]
+            ),
+            year0=int(year.min()),
+        )
+        return calendar, ms.YearLimits(
+            min_household=np.array([lim.min_household for lim in limits], dtype=np.int64),
+            max_household=np.array([lim.max_household for lim in limits], dtype=np.int64),
+            income_single=np.array([lim.income_single for lim in limits]),
+            income_multi=np.array([lim.income_multi for lim in limits]),
+            allowance_single=np.array([lim.allowance_single for lim in limits]),
+            allowance_single_pension=np.array([lim.allowance_single_pension for lim in limits]),
+            allowance_multi=np.array([lim.allowance_multi for lim in limits]),
+            allowance_multi_pension=np.array([lim.allowance_multi_pension for lim in limits]),
+            rent_cap_small=np.array([lim.rent_cap_small for lim in limits]),
+            rent_cap_large=np.array([lim.rent_cap_large for lim in limits]),
+            pension_age=float(limits[0].pension_age),
+        )
+
+    def limits_of(self, year: int) -> Limits:
+        if year not in self._limits:
+            self._limits[year] = Limits.for_year(self.cfg.eligibility, year)
+        return self._limits[year]
+
+    def _settings(self) -> ms.Settings:
+        """What the compiled home events read (model/state.Settings), under our cfg."""
+        key = id(self.cfg)
+        if self._settings_key != key:
+            cfg = self.cfg
+            profile = cfg.seekers.kinds["mover_stock"]
+            self._settings_cache = ms.Settings(
+                horizon=float(self.horizon),
+                policy_day=float(self.policy_day),
+                history=rule_terms(cfg.history, self.stock),
+                current=rule_terms(cfg.policies, self.stock),
+                notice_days=float(cfg.stock.notice_days),
+                direct_allocation_days=float(cfg.allocation.direct_allocation_days),
+                p_refuse_direct=float(cfg.allocation.p_refuse_direct),
+                meettijd_entree=cfg.seekers.meettijd_rule == "entree_2013",
+                stay_registered=bool(cfg.seekers.housed_stay_registered),
+                reregister_intensity=float(profile.looks_per_week),
+                reregister_leave_rate=profile.leave_per_year / DAYS_PER_YEAR,
+                reregister_leave_chance=float(
+                    _leave_chance(np.array([profile.leave_per_year / DAYS_PER_YEAR]))[0]
+                ),
+                turnover_trend=float(cfg.stock.turnover_trend_per_year),
+                trend_base=float(self.trend_base),
+                vacancy_stream=np.uint64(self.keys["vacancy"]),
+                label_stream=np.uint64(self.keys["label"]),
+                transform_stream=np.uint64(self.keys["transform"]),
+            )
+            self._settings_key = key
+        assert self._settings_cache is not None
+        return self._settings_cache
+
+    def _seekers_view(self) -> ms.Seekers:
+        cols = self.seekers.cols
+        return ms.Seekers(*(cols[name] for name in ms.Seekers._fields))
+
+    def _make_room(self, seekers: int, lettings: int, queue: int) -> None:
+        """Grow the household table, the lettings rows and the queue to hold at least
+        this many more."""
+        counts = self.books.counts
+        counts[ms.COUNT_SEEKERS] = self.seekers.n
+        if self.seekers.n + seekers > self.seekers.capacity:
+            self.seekers.reserve(self.seekers.n + seekers)
+        used = int(counts[ms.COUNT_LETTINGS])
+        cap = self.letting_rows.day.size
+        if used + lettings > cap:
+            self.letting_rows = _grown(self.letting_rows, used, max(2 * cap, used + lettings))
+        used = int(counts[ms.COUNT_QUEUE])
+        cap = self.queue.time.size
+        if used + queue > cap:
+            self.queue = _grown(self.queue, used, max(2 * cap, used + queue))
+
+    def _compiled(self, run: Callable[[], Any]) -> Any:
+        """Call a compiled pass that may schedule home events: it numbers them with
+        simpy's own event counter, so they keep their place among the engine's."""
+        counts = self.books.counts
+        counts[ms.COUNT_EID] = next(self.env._eid)
+        counts[ms.COUNT_SEEKERS] = self.seekers.n
+        out = run()
+        self.env._eid = itertools.count(int(counts[ms.COUNT_EID]))
+        self.seekers.n = int(counts[ms.COUNT_SEEKERS])
+        return out
+
+    def _home_events(self, until: float, until_eid: int) -> None:
+        """Every home event before (until, until_eid) (model/homes.run_events)."""
+        q, counts = self.queue, self.books.counts
+        if not counts[ms.COUNT_QUEUE]:
+            return
+        t, e = q.time[0], q.eid[0]
+        if t > until or (t == until and (until_eid < 0 or e >= until_eid)):
+            return
+        cfg = self._settings()
+        while True:
+            self._make_room(64, 64, 192)
+            status, _ = self._compiled(
+                lambda: mh.run_events(
+                    until,
+                    until_eid,
+                    self._seekers_view(),
+                    self.homes,
+                    self.fixed,
+                    self.books,
+                    self.queue,
+                    self.letting_rows,
+                    self.calendar,
+                    self.year_limits,
+                    cfg,
+                    self.rng["status_holders"],
+                    self.seekers.capacity,
+                    self.letting_rows.day.size,
+                    self.queue.time.size,
+                )
+            )
+            if status == mh.DONE:
+                return
 
     def at(self, day: float, callback: Callable[[], None]) -> None:
         """Run `callback` (a bound method or partial) at `day` if that is before the horizon."""
@@ -338,10 +565,8 @@ class Engine:
         with np.errstate(divide="ignore"):
             rest = self.t0 + keyed.exponential(self.keys["vacancy"], existing, 0) / rate
         self._schedule_turnover(existing, rest)
-        for h in np.flatnonzero(self.status == NOT_BUILT):
-            self.schedule_vacancy(int(h), float(stock.completion_day[h]), VacancyCause.NEW_BUILD)
-        for h in np.flatnonzero(np.isfinite(stock.withdraw_day)):
-            self.at(float(stock.withdraw_day[h]), partial(self.withdraw, int(h)))
+        self._make_room(0, 0, stock.n_homes)
+        self._compiled(partial(self._schedule_stock_events, float(self.env.now)))
         self._draw_registrations()
         if stock.tenant_birth_day is not None:
             self.at(0.0, self._stock_tenants)
@@ -482,16 +707,28 @@ class Engine:
             tenants={name: getattr(self, name).copy() for name in TENANT_FIELDS},
         )
 
-    def withdraw(self, h: int) -> None:
-        """A home leaves the stock (demolition); a listed tenant becomes urgent (assumption)."""
-        self.status[h] = WITHDRAWN
-        self.tenancy[h] += 1  # cancels any scheduled vacancy
-        if h in self.pending:
-            self.pending.remove(h)
-        tenant = int(self.tenant[h])
-        if tenant >= 0:
-            self.seekers.cols["priority"][tenant] = 0
-            self.seekers.cols["active"][tenant] = True
+    def _schedule_stock_events(self, now: float) -> None:
+        """New homes fall vacant on completion (a first letting) and demolished homes
+        leave the stock (a listed tenant becomes urgent, assumption): model/homes.py."""
+        stock, q, counts, horizon = self.stock, self.queue, self.books.counts, self.horizon
+        for h in np.flatnonzero(self.status == NOT_BUILT).tolist():
+            day = float(stock.completion_day[h])
+            mh.schedule_vacancy(q, counts, self.homes, now, horizon, h, day, mh._NEW, 0, 0, 0)
+        for h in np.flatnonzero(np.isfinite(stock.withdraw_day)).tolist():
+            day = float(stock.withdraw_day[h])
+            mh.at(q, counts, now, day, horizon, ms.EVENT_WITHDRAW, h, 0, 0, 0, 0)
+
+    def queue_status_holders(self, muni: int, households: np.ndarray) -> None:
+        """Status holders join the end of their municipality's queue (1.13)."""
+        books = self.books
+        n = int(books.sh_len[muni])
+        need = n + households.size
+        if need > books.sh_queue.shape[1]:
+            grown = np.zeros((books.sh_queue.shape[0], max(2 * need, 64)), dtype=np.int64)
+            grown[:, : books.sh_queue.shape[1]] = books.sh_queue
+            self.books = books = books._replace(sh_queue=grown)
+        books.sh_queue[muni, n:need] = households
+        books.sh_len[muni] = need
 
     def _draw_kinds(self, rng: np.random.Generator, n: int, field: str) -> np.ndarray:
         shares = [getattr(self.cfg.seekers.kinds[k], field) for k in SEEKER_KINDS]
@@ -539,14 +776,25 @@ class Engine:
     def _schedule_turnover(self, homes: np.ndarray, rest: np.ndarray) -> None:
         """Each home falls vacant when its tenant leaves (demography) or, if earlier, on
         `rest`, its draw of the remaining turnover hazard."""
-        first = np.minimum(rest, np.maximum(self.tenant_exit[homes], self.env.now))
-        reason = np.where(rest <= first, Exit.NONE, self.tenant_reason[homes])
-        for h, day, why in zip(homes, first, reason, strict=True):
-            self.schedule_vacancy(int(h), float(day), VacancyCause.TURNOVER, reason=int(why))
+        self._make_room(0, 0, homes.size)
+        now = float(self.env.now)
+        self._compiled(
+            lambda: mh.schedule_turnover(
+                now,
+                homes.astype(np.int64),
+                np.asarray(rest, dtype=np.float64),
+                self.homes,
+                self.queue,
+                self.books.counts,
+                self.horizon,
+            )
+        )
 
     def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
         """Add households to the table; each draws its demographic exit from its key,
         its birth day and its size, as of the day it joins (`entry_day`)."""
+        if "leave_rate" in rows:
+            rows["leave_chance"] = _leave_chance(rows["leave_rate"])
         if "exit_day" not in rows:
             rows["exit_day"], rows["exit_reason"] = self.demography.exits(
                 self.keys["exit"],
@@ -591,77 +839,6 @@ class Engine:
         cols["origin_village"][placed] = village
         cols["kind"][movers[k:]] = Kind.MOVER_ELSEWHERE  # more movers than homes: rare
 
-    # ----------------------------------------------------------------- vacancies
-
-    def schedule_vacancy(
-        self,
-        h: int,
-        day: float,
-        cause: VacancyCause,
-        chain: int = 0,
-        pos: int = 0,
-        reason: int = Exit.NONE,
-    ) -> None:
-        """The home falls vacant on `day` (its tenant leaving for `reason`, demography.Exit);
-        a later schedule supersedes this one."""
-        self.tenancy[h] += 1
-        self.departure[h] = reason
-        self.next_cause[h] = cause
-        self.at(day, partial(self._fire_vacancy, h, int(self.tenancy[h]), cause, chain, pos))
-
-    def _fire_vacancy(self, h: int, token: int, cause: VacancyCause, chain: int, pos: int) -> None:
-        if self.tenancy[h] == token:  # not superseded by a later schedule
-            self.vacate(h, cause, chain, pos)
-
-    def vacate(self, h: int, cause: VacancyCause, chain: int, pos: int) -> None:
-        now = self.env.now
-        if self.status[h] == WITHDRAWN:
-            return
-        token = int(self.tenancy[h])
-        u_label = keyed.uniform_one(self.keys["label"], h, token)
-        self.attempt[h] = 0
-        tenant = int(self.tenant[h])
-        if tenant >= 0:
-            self.tenant[h] = -1
-            if self.seekers.cols["state"][tenant] == SeekerState.WAITING:
-                # A listed mover whose tenancy ended for other reasons leaves the list.
-                self._end(np.array([tenant]), SeekerState.LEFT, now)
-                self.seekers.cols["left_reason"][tenant] = self.departure[h]
-        if chain == 0:
-            chain = self._next_chain
-            self._next_chain += 1
-        self.status[h] = VACANT
-        self.reg_day[h] = np.nan
-        self.tenant_birth[h], self.tenant_exit[h] = np.nan, np.inf
-        self.tenancy_start[h] = np.nan
-        self.vacancy_day[h] = now
-        self.cause[h] = cause
-        self.chain_id[h] = chain
-        self.chain_pos[h] = pos
-        stock = self.stock
-        muni = int(stock.municipality[h])
-        date = self.date(now)
-        ledger = self.ledger(date.year, muni)
-        first_channel = int(stock.first_channel[h]) if cause == VacancyCause.NEW_BUILD else -1
-        for rule in RULES:
-            if rule.on_vacancy(self, h, token, first_channel, ledger):
-                return  # disposed of without an advert (transformed, let directly)
-        home = Home(
-            municipality=stock.municipalities[muni],
-            village=stock.villages[stock.village[h]],
-            bedrooms=int(stock.bedrooms[h]),
-            rent_2021=float(stock.rent_2021[h]),
-            senior_suitable=bool(stock.senior_suitable[h]),
-            first_channel=first_channel,
-        )
-        decision = label_vacancy(home, date.month, ledger, self.pol, u_label)
-        ledger.record(decision)
-        self.channel[h] = decision.channel
-        self.rule[h] = decision.rule
-        self.starter_priority[h] = decision.starter_priority
-        self.senior_priority[h] = decision.senior_priority
-        self.pending.append(h)
-
     # ------------------------------------------------------ registrations, exits
 
     def _draw_registrations(self) -> None:
@@ -683,6 +860,16 @@ class Engine:
         entry = self.t0 + np.repeat(weeks * WEEK, per_week) + rng.random(total) * WEEK
         self._arrivals = draw_seekers(cfg, self.stock, rng, self._arrival_kinds, entry, False)
         self._arrivals["key"] = household_keys(KEY_ARRIVAL, np.arange(total))
+        # Their demographic exits as of the tick that registers them (the end of their
+        # week, registration_tick), drawn here at once (add_households, keyed).
+        tick = self.t0 + (np.repeat(weeks, per_week) + 1) * WEEK
+        self._arrivals["exit_day"], self._arrivals["exit_reason"] = self.demography.exits(
+            self.keys["exit"],
+            self._arrivals["key"],
+            self._arrivals["birth_day"],
+            tick,
+            self._arrivals["household_size"],
+        )
         self._arrival_ends = np.cumsum(per_week)
         self._week = 0
 
@@ -701,60 +888,34 @@ class Engine:
 
     def departure_tick(self) -> None:
         """Weekly: waiting seekers leave the list; passive ones start to respond and
-        active ones (not urgent) stop, at the activation and deactivation hazards."""
+        active ones (not urgent) stop, at the activation and deactivation hazards
+        (model/departures.py)."""
         sc = self.cfg.seekers
-        p_act = 1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR)
-        p_deact = 1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR)
-        cols = self.seekers.cols
-        n = self.seekers.n
-        state = cols["state"][:n]
-        waiting = np.flatnonzero(
-            (state == SeekerState.WAITING) & (cols["kind"][:n] != Kind.STATUS_HOLDER)
+        departures.weekly_departures(
+            self.seekers.n,
+            self.env.now,
+            np.uint64(self._week_index() & keyed.MASK),
+            self._seekers_view(),
+            self.status,
+            self.tenant,
+            np.uint64(self.keys["leave"]),
+            np.uint64(self.keys["activity"]),
+            1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR),
+            1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR),
         )
-        now = self.env.now
-        key, week = cols["key"][waiting], self._week_index()
-        u_leave = keyed.uniform(self.keys["leave"], key, week)
-        u_act = keyed.uniform(self.keys["activity"], key, week)
-        # A tenant of the stock leaves with its home (vacate); everyone else (a demolished
-        # home's tenant too) in the week its demography says, or at its kind's hazard for
-        # other reasons. Status holders wait months for their direct allocation: not here.
-        home = cols["home"][waiting]
-        housed_here = (home >= 0) & (self.status[np.maximum(home, 0)] != WITHDRAWN)
-        gone = (cols["exit_day"][waiting] <= now) & ~housed_here
-        leave = gone | (u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * WEEK))
-        cols["left_reason"][waiting[gone]] = cols["exit_reason"][waiting[gone]]
-        self._leave(waiting[leave], now)
-        active = cols["active"][waiting]
-        stay = ~leave & (cols["priority"][waiting] != 0)
-        # Clause 1.7: an early registrant starts to search at the age it would have
-        # registered; anyone passive may start at the activation hazard.
-        due = cols["search_from_day"][waiting] <= now
-        cols["search_from_day"][waiting[due]] = np.nan
-        cols["active"][waiting[stay & ~active & ((u_act < p_act) | due)]] = True
-        cols["active"][waiting[stay & active & (u_act < p_deact)]] = False
-        self.at(now + WEEK, self.departure_tick)
-
-    def _leave(self, idx: np.ndarray, day: float) -> None:
-        """Seekers leave the list unhoused; tenants among them stay in their homes, which
-        keep their registration date for a later registration."""
-        self._end(idx, SeekerState.LEFT, day)
-        homes = self.seekers.cols["home"][idx]
-        self.tenant[homes[homes >= 0]] = -1
-
-    def _end(self, idx: np.ndarray, state: SeekerState, day: float) -> None:
-        cols = self.seekers.cols
-        cols["state"][idx] = state
-        cols["end_day"][idx] = day
+        self.at(self.env.now + WEEK, self.departure_tick)
 
     # ------------------------------------------------------------------ adverts
 
     def advert_tick(self) -> None:
-        if self.pending:
-            homes, self.pending = self.pending, []
+        counts = self.books.counts
+        if counts[ms.COUNT_PENDING]:
+            homes = self.books.pending[: counts[ms.COUNT_PENDING]].copy()
+            counts[ms.COUNT_PENDING] = 0
             self.publish(homes)
         self.at(self.env.now + self.cfg.allocation.advert_cycle_days, self.advert_tick)
 
-    def publish(self, homes: list[int]) -> None:
+    def publish(self, homes: np.ndarray) -> None:
         """The week's response round: households that look this week respond where a
         home is worth it to them (policies/behaviour.py). Work grows with the pairs of a
         looking household and an advert in a village it wants with a bedroom count it
@@ -994,43 +1155,55 @@ class Engine:
                 meettijd_days=closed.offer_meettijd,
                 outcome=np.asarray(OUTCOME_LABELS)[closed.offer_outcome],
             )
-        for j, h in enumerate(homes.tolist()):
-            advert = int(batch.advert_ids[j])
-            accepted = bool(closed.let[j])
-            k = int(closed.n_invited[j])
-            if recording:
-                self._record_advert(
-                    advert,
-                    h,
-                    int(channel[j]),
-                    publish_day,
-                    int(closed.n_responses[j]),
-                    int(closed.n_priority[j]),
-                    accepted,
-                )
-            if not accepted:
-                self.pending.append(h)  # advertised again in the next cycle
-                continue
-            rounds = (k - 1) // alloc.candidates_per_round
-            accept_day = now + alloc.days_to_accept + rounds * alloc.days_per_extra_round
-            self.let(
-                h,
-                int(closed.winner[j]),
-                accept_day,
-                accept_day + alloc.days_to_move_in,
-                advert=advert,
-                n_responses=int(closed.n_responses[j]),
-                rank=k,
-                n_refused=k - 1,
-                meettijd_days=float(closed.winner_meettijd[j]),
+        if recording:
+            self.rec.columns(
+                "adverts",
+                advert_id=batch.advert_ids,
+                home_id=stock.home_id[homes],
+                municipality=np.asarray(stock.municipalities)[stock.municipality[homes]],
+                village=np.asarray(stock.villages)[stock.village[homes]],
+                channel=np.asarray(CHANNEL_LABELS)[channel],
+                rule=np.asarray(RULE_LABELS)[self.rule[homes]],
+                starter_priority=self.starter_priority[homes],
+                publish_day=np.full(homes.size, publish_day),
+                close_day=np.full(homes.size, now),
+                n_responses=closed.n_responses,
+                n_priority_responses=closed.n_priority,
+                let=closed.let,
             )
+        # The winners take their homes; the other homes are advertised again next cycle.
+        self._make_room(0, homes.size, 3 * homes.size)
+        cfg = self._settings()
+        self._compiled(
+            lambda: mh.settle(
+                now,
+                homes,
+                batch.advert_ids,
+                closed.let,
+                closed.winner,
+                closed.n_responses,
+                closed.n_invited,
+                closed.winner_meettijd,
+                alloc.candidates_per_round,
+                alloc.days_to_accept,
+                alloc.days_per_extra_round,
+                alloc.days_to_move_in,
+                self._seekers_view(),
+                self.homes,
+                self.fixed,
+                self.books,
+                self.queue,
+                self.letting_rows,
+                self.calendar,
+                self.year_limits,
+                cfg,
+            )
+        )
 
     def _admission(self, homes: np.ndarray, year: int) -> closing.Admission:
         """What the rules' admission at close (free room, custom caps) depends on."""
         stock = self.stock
         muni = stock.municipality[homes].astype(np.int64)
-        n_muni = len(stock.municipalities)
-        ledgers = [self.ledgers.get((year, m)) for m in range(n_muni)]
         hood = stock.neighbourhood[homes].astype(np.int64)
         custom: dict[int, Any] = self.prepared("custom_rules")
         caps = np.array(
@@ -1042,205 +1215,18 @@ class Engine:
             ],
             dtype=np.float64,
         )
-        counts = self.rule_state["custom_rules"]
-        n_hood = len(stock.neighbourhoods)
+        y = year - self.calendar.year0
+        ledger = self.books.ledger[y]
         return closing.Admission(
             muni=muni,
             free_room=self.prepared("free_room")[homes],
             free_room_cap=float(self.pol.free_room.cap_share),
-            muni_lettings=np.array([lg.lettings if lg else 0 for lg in ledgers], dtype=np.int64),
-            muni_above=np.array([lg.above_limit if lg else 0 for lg in ledgers], dtype=np.int64),
+            muni_lettings=ledger[:, ms.LEDGER_LETTINGS].copy(),
+            muni_above=ledger[:, ms.LEDGER_ABOVE_LIMIT].copy(),
             hood=hood,
             urgent_cap=caps,
-            hood_lettings=np.array(
-                [counts["lettings"].get((year, x), 0) for x in range(n_hood)], dtype=np.int64
-            ),
-            hood_urgent=np.array(
-                [counts["urgent"].get((year, x), 0) for x in range(n_hood)], dtype=np.int64
-            ),
-        )
-
-    def _record_advert(
-        self,
-        advert: int,
-        h: int,
-        channel: int,
-        publish_day: float,
-        n_responses: int,
-        n_priority: int,
-        let: bool,
-    ) -> None:
-        self.rec.row(
-            "adverts",
-            advert_id=advert,
-            home_id=int(self.stock.home_id[h]),
-            municipality=self.stock.municipalities[self.stock.municipality[h]],
-            village=self.stock.villages[self.stock.village[h]],
-            channel=CHANNEL_LABELS[channel],
-            rule=RULE_LABELS[self.rule[h]],
-            starter_priority=bool(self.starter_priority[h]),
-            publish_day=publish_day,
-            close_day=self.env.now,
-            n_responses=int(n_responses),
-            n_priority_responses=n_priority,
-            let=bool(let),
-        )
-
-    def let(
-        self,
-        h: int,
-        s: int,
-        accept_day: float,
-        day: float,
-        advert: int,
-        n_responses: int,
-        rank: int,
-        n_refused: int,
-        meettijd_days: float | None = None,
-    ) -> None:
-        """Seeker `s` takes home `h`: records the letting and starts any chain move."""
-        cfg, stock = self.cfg, self.stock
-        cols = self.seekers.cols
-        now = self.env.now
-        self._end(np.array([s]), SeekerState.HOUSED, day)
-        old = int(cols["home"][s])
-        year = self.date(now).year
-        lim = self.limits(now)
-        hh = np.array([cols["household_size"][s]])
-        above = bool(above_income_limit(hh, cols["income"][s : s + 1], lim)[0])
-        ledger = self.ledger(year, int(stock.municipality[h]))
-        ledger.lettings += 1
-        ledger.above_limit += above
-        for rule in RULES:
-            rule.on_letting(self, h, s, year)
-        if day >= 0.0:
-            self._record_letting(
-                h, s, day, advert, n_responses, rank, n_refused, meettijd_days, above
-            )
-        # Entree's rule: the household keeps its registration date (or, before 2013, the
-        # new tenancy starts it afresh); the home carries it for the tenant's next search.
-        if cfg.seekers.meettijd_rule == "entree_2013":
-            self.reg_day[h] = cols["meettijd_start"][s]
-        else:
-            self.reg_day[h] = day
-        # The home is the household's from now (no other registrant is placed in it); at
-        # the tenancy's start it stays registered or frees the home's listing.
-        self.tenant[h] = s
-        self.at(day, partial(self._move_in, s, h))
-        # The new tenant is not on the list; the home's next vacancy follows the hazard.
-        self.status[h] = OCCUPIED
-        self.next_cause[h] = VacancyCause.TURNOVER
-        self.tenant_birth[h] = cols["birth_day"][s]
-        self.tenant_exit[h] = exit_day = max(float(cols["exit_day"][s]), day)
-        self.tenant_reason[h] = cols["exit_reason"][s]
-        self.tenancy_start[h] = day
-        rate = stock.turnover_per_year[h] * self.turnover_factor(day) / DAYS_PER_YEAR
-        rest = math.inf
-        if rate > 0:
-            rest = day + keyed.exponential_one(self.keys["vacancy"], h, int(self.tenancy[h])) / rate
-        if min(rest, exit_day) < math.inf:
-            why = Exit.NONE if rest <= exit_day else int(self.tenant_reason[h])
-            self.schedule_vacancy(h, min(rest, exit_day), VacancyCause.TURNOVER, reason=why)
-        else:
-            self.tenancy[h] += 1
-        if old >= 0:
-            cols["home"][s] = -1
-            self.tenant[old] = -1
-            self.schedule_vacancy(
-                old,
-                accept_day + cfg.stock.notice_days,
-                VacancyCause.CHAIN,
-                chain=int(self.chain_id[h]),
-                pos=int(self.chain_pos[h]) + 1,
-            )
-
-    def _move_in(self, s: int, h: int) -> None:
-        """Household `s`'s tenancy of `h` starts: it stays registered as a passive mover
-        from the stock with its kept date (seekers.housed_stay_registered), a new list
-        entry, or leaves the list, its date staying with the home."""
-        if self.status[h] != OCCUPIED or self.tenant[h] != s:
-            return
-        if not self.cfg.seekers.housed_stay_registered:
-            self.tenant[h] = -1
-            return
-        cols = self.seekers.cols
-        profile = self.cfg.seekers.kinds["mover_stock"]
-        village = int(self.stock.village[h])
-        row = {key: cols[key][s : s + 1].copy() for key in REREGISTER_KEPT}
-        idx = self.add_households(
-            {
-                **row,
-                "kind": np.array([Kind.MOVER_STOCK], dtype=np.int8),
-                "priority": np.ones(1, dtype=np.int8),
-                "meettijd_start": self.reg_day[h : h + 1].copy(),
-                "entry_day": np.array([self.env.now]),
-                "village_mask": row["village_mask"] | np.uint32(1 << village),
-                "origin_municipality": self.stock.village_municipality[[village]],
-                "origin_village": np.array([village], dtype=np.int16),
-                "active": np.zeros(1, dtype=bool),
-                "intensity": np.array([profile.looks_per_week]),
-                "leave_rate": np.array([profile.leave_per_year / DAYS_PER_YEAR]),
-                "home": np.array([h], dtype=np.int32),
-                "key": household_keys(KEY_REREGISTERED, cols["key"][s : s + 1]),
-            }
-        )
-        self.tenant[h] = int(idx[0])
-
-    def _record_letting(
-        self,
-        h: int,
-        s: int,
-        day: float,
-        advert: int,
-        n_responses: int,
-        rank: int,
-        n_refused: int,
-        meettijd_days: float | None,
-        above: bool,
-    ) -> None:
-        stock = self.stock
-        cols = self.seekers.cols
-        now = self.env.now
-        age = (day - cols["birth_day"][s]) / DAYS_PER_YEAR
-        kind = int(cols["kind"][s])
-        first = cols["search_start_day"][s]
-        search_from = first if not np.isnan(first) else cols["entry_day"][s]
-        old = int(cols["home"][s])
-        self.rec.row(
-            "lettings",
-            day=day,
-            home_id=int(stock.home_id[h]),
-            municipality=stock.municipalities[stock.municipality[h]],
-            village=stock.villages[stock.village[h]],
-            neighbourhood=stock.neighbourhoods[stock.neighbourhood[h]],
-            channel=CHANNEL_LABELS[self.channel[h]],
-            rule=RULE_LABELS[self.rule[h]],
-            starter_priority=bool(self.starter_priority[h]),
-            seeker_id=s,
-            seeker_kind=KIND_LABELS[kind],
-            group="",  # filled in bulk by `run`
-            age=float(age),
-            household_size=int(cols["household_size"][s]),
-            income=float(cols["income"][s]),
-            above_income_limit=above,
-            meettijd_days=float(now - cols["meettijd_start"][s])
-            if meettijd_days is None
-            else meettijd_days,
-            search_days=float(day - search_from),
-            n_responses=n_responses,
-            winner_rank=rank,
-            n_refused=n_refused,
-            vacant_days=float(day - self.vacancy_day[h]),
-            vacancy_cause=CAUSE_LABELS[self.cause[h]],
-            departure=EXIT_LABELS[self.departure[h]] if self.cause[h] == 0 else "",
-            chain_id=int(self.chain_id[h]),
-            chain_position=int(self.chain_pos[h]),
-            freed_home_id=int(stock.home_id[old]) if old >= 0 else -1,
-            freed_home_bedrooms=int(stock.bedrooms[old]) if old >= 0 else 0,
-            bedrooms=int(stock.bedrooms[h]),
-            senior_suitable=bool(stock.senior_suitable[h]),
-            origin_village=self.village_label(int(cols["origin_village"][s])),
-            advert_id=advert,
+            hood_lettings=self.books.custom[y, :, 0].copy(),
+            hood_urgent=self.books.custom[y, :, 1].copy(),
         )
 
     # ---------------------------------------------------------------------- run
@@ -1250,10 +1236,24 @@ class Engine:
         return self
 
     def advance(self, day: float) -> Engine:
-        """Simulate up to (not including) `day`."""
+        """Simulate up to (not including) `day`: simpy's events (the weekly rounds, the
+        rules' ticks) one by one, and before each the homes' events that come first
+        (model/homes.py), in the order simpy would have run them."""
         day = min(day, self.horizon)
-        if day > self.env.now:
-            self.env.run(until=day)
+        env = self.env
+        if day <= env.now:
+            return self
+        queue = env._queue
+        while True:
+            if queue and queue[0][0] < day:
+                until, _, eid, _ = queue[0]
+            else:
+                until, eid = day, -1
+            self._home_events(until, eid)
+            if eid < 0:
+                break
+            env.step()
+        env._now = day
         return self
 
     def fork(self, cfg: Config) -> Engine:
@@ -1265,6 +1265,7 @@ class Engine:
     def finish(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the record tables."""
         self.advance(self.horizon)
+        self._write_lettings()
         self._write_seekers()
         self._write_tenants()
         self._write_quotas()
@@ -1282,6 +1283,50 @@ class Engine:
 
     def run(self) -> dict[str, pd.DataFrame]:
         return self.begin().finish()
+
+    def _write_lettings(self) -> None:
+        """The lettings the compiled events recorded (model/state.LettingRows)."""
+        stock, rows = self.stock, self.letting_rows
+        n = int(self.books.counts[ms.COUNT_LETTINGS])
+        col = {name: getattr(rows, name)[:n] for name in ms.LettingRows._fields}
+        h, old = col["home"], col["freed_home"]
+        freed = old >= 0
+        self.rec.columns(
+            "lettings",
+            day=col["day"],
+            home_id=stock.home_id[h],
+            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
+            village=np.asarray(stock.villages)[stock.village[h]],
+            neighbourhood=np.asarray(stock.neighbourhoods)[stock.neighbourhood[h]],
+            channel=np.asarray(CHANNEL_LABELS)[col["channel"]],
+            rule=np.asarray(RULE_LABELS)[col["rule"]],
+            starter_priority=col["starter_priority"],
+            seeker_id=col["seeker_id"],
+            seeker_kind=np.asarray(KIND_LABELS)[col["seeker_kind"]],
+            group=np.full(n, ""),  # filled in bulk below
+            age=col["age"],
+            household_size=col["household_size"],
+            income=col["income"],
+            above_income_limit=col["above_income_limit"],
+            meettijd_days=col["meettijd_days"],
+            search_days=col["search_days"],
+            n_responses=col["n_responses"],
+            winner_rank=col["winner_rank"],
+            n_refused=col["n_refused"],
+            vacant_days=col["vacant_days"],
+            vacancy_cause=np.asarray(CAUSE_LABELS)[col["vacancy_cause"]],
+            departure=np.asarray((*EXIT_LABELS, ""))[col["departure"]],  # -1: empty
+            chain_id=col["chain_id"],
+            chain_position=col["chain_position"],
+            freed_home_id=np.where(freed, stock.home_id[np.maximum(old, 0)], -1),
+            freed_home_bedrooms=np.where(freed, stock.bedrooms[np.maximum(old, 0)], 0),
+            bedrooms=stock.bedrooms[h],
+            senior_suitable=stock.senior_suitable[h],
+            origin_village=np.asarray((*stock.villages, "outside"))[
+                np.minimum(col["origin_village"], len(stock.villages))
+            ],
+            advert_id=col["advert_id"],
+        )
 
     def _write_seekers(self) -> None:
         """Every household on the list at some time in [0, horizon): one row per
@@ -1363,9 +1408,12 @@ class Engine:
         each rule's own rows (Rule.quota_rows, Rule.final_rows)."""
         first_year = self.start.year
         rows: list[tuple[int, str, str, float, float, float]] = []
-        for (year, m), led in sorted(self.ledgers.items()):
+        books = self.books
+        for y, m in zip(*(a.tolist() for a in np.nonzero(books.touched)), strict=True):
+            year = y + self.calendar.year0
             if year < first_year:
                 continue  # burn-in
+            led = Ledger.of_row(books.ledger[y, m])
             name = self.stock.municipalities[m]
             own = [
                 ("vacancies", math.nan, led.vacancies, led.vacancies),

@@ -597,6 +597,7 @@ SEEKER_FIELDS: dict[str, type] = {
     "active": np.bool_,
     "intensity": np.float64,  # looks at the adverts per week when searching
     "leave_rate": np.float64,  # per day
+    "leave_chance": np.float64,  # of leaving in a week for other reasons: 1 - exp(-7 rate)
     "state": np.int8,  # SeekerState
     "home": np.int32,  # index of the home they rent in the stock, -1 if none
     "end_day": np.float64,
@@ -639,11 +640,13 @@ class SeekerTable:
             return cols[name][: self.__dict__["n"]]
         raise AttributeError(name)
 
-    def add(self, new: dict[str, np.ndarray]) -> np.ndarray:
-        """Append rows; returns their indices."""
-        k = len(next(iter(new.values())))
-        need = self.n + k
-        cap = next(iter(self.cols.values())).size
+    @property
+    def capacity(self) -> int:
+        return int(next(iter(self.cols.values())).size)
+
+    def reserve(self, need: int) -> None:
+        """Room for `need` rows (doubling), the rows beyond `n` zero."""
+        cap = self.capacity
         if need > cap:
             while cap < need:
                 cap *= 2
@@ -651,6 +654,12 @@ class SeekerTable:
                 grown = np.zeros(cap, dtype=col.dtype)
                 grown[: self.n] = col[: self.n]
                 self.cols[key] = grown
+
+    def add(self, new: dict[str, np.ndarray]) -> np.ndarray:
+        """Append rows; returns their indices."""
+        k = len(next(iter(new.values())))
+        need = self.n + k
+        self.reserve(need)
         idx = np.arange(self.n, need)
         for key, col in self.cols.items():
             if key in new:

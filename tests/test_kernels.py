@@ -15,9 +15,19 @@ import pytest
 
 from allocsim import keyed
 from allocsim.config import BehaviourConfig, EligibilityConfig, StarterPilotConfig
-from allocsim.domain import DAYS_PER_YEAR, Channel, Kind, Outcome, SeekerState
-from allocsim.model import close, responses
+from allocsim.domain import (
+    DAYS_PER_YEAR,
+    OCCUPIED,
+    VACANT,
+    WITHDRAWN,
+    Channel,
+    Kind,
+    Outcome,
+    SeekerState,
+)
+from allocsim.model import close, departures, responses
 from allocsim.model.labels import LabelRules
+from allocsim.model.state import Seekers
 from allocsim.policies import behaviour
 from allocsim.policies.channels import rank
 from allocsim.policies.eligibility import (
@@ -30,6 +40,7 @@ from allocsim.policies.eligibility import (
 from allocsim.policies.labels import priority_classes
 from allocsim.policies.ledger import share_allows
 from allocsim.policies.starter_pilot import pilot_eligible
+from allocsim.world import SEEKER_FIELDS
 
 LIM = Limits.for_year(EligibilityConfig(), 2022)
 WAITING, HOUSED = int(SeekerState.WAITING), int(SeekerState.HOUSED)
@@ -413,3 +424,83 @@ def test_closing_a_batch_equals_the_numpy_steps(seed: int) -> None:
     for name in ("n_resp", "n_class0", "n_class01", "win_class", "win_meettijd", "win_n"):
         np.testing.assert_array_equal(getattr(got_memory, name), getattr(memory, name))
     np.testing.assert_array_equal(got_memory.candidates, memory.candidates)
+
+
+def full_seekers(rng: np.random.Generator, n: int, n_homes: int) -> Seekers:
+    """Random columns of the whole household table (world.SEEKER_FIELDS)."""
+    part = households(rng, n)
+    leave_rate = rng.choice([0.0, 0.1, 0.3], n) / DAYS_PER_YEAR
+    extra = {
+        "entry_day": rng.uniform(-4000.0, NOW, n),
+        "origin_municipality": rng.integers(0, 2, n).astype(np.int16),
+        "leave_rate": leave_rate,
+        "leave_chance": 1.0 - np.exp(-leave_rate * 7.0),
+        "home": np.where(rng.random(n) < 0.3, rng.integers(0, n_homes, n), -1).astype(np.int32),
+        "end_day": np.full(n, np.nan),
+        "search_from_day": np.where(
+            rng.random(n) < 0.2, rng.uniform(NOW - 30, NOW + 30, n), np.nan
+        ),
+        "exit_day": rng.uniform(NOW - 200, NOW + 4000, n),
+        "exit_reason": rng.integers(0, 4, n).astype(np.int8),
+        "left_reason": np.zeros(n, dtype=np.int8),
+    }
+    return Seekers(**{name: getattr(part, name, None) for name in Seekers._fields} | extra)
+
+
+def test_the_household_table_matches_its_schema() -> None:
+    assert list(Seekers._fields) == list(SEEKER_FIELDS)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
+    """Who leaves the list (its demography's week, or the weekly chance; a tenant of a
+    standing home leaves with it), why, and who starts or stops searching."""
+    rng = np.random.default_rng(200 + seed)
+    n, n_homes = 800, 300
+    seekers = full_seekers(rng, n, n_homes)
+    status = rng.choice([OCCUPIED, VACANT, WITHDRAWN], n_homes).astype(np.int8)
+    tenant = rng.integers(-1, n, n_homes)
+    leave, activity = (int(x) for x in rng.integers(0, 2**63, 2))
+    week = int(rng.integers(-600, 600))
+    p_act, p_deact = 0.02, 0.05
+    got = Seekers(*(col.copy() for col in seekers))
+    got_tenant = tenant.copy()
+    departures.weekly_departures(
+        n,
+        NOW,
+        np.uint64(week & keyed.MASK),
+        got,
+        status,
+        got_tenant,
+        np.uint64(leave),
+        np.uint64(activity),
+        p_act,
+        p_deact,
+    )
+    # The reference: the engine's former `departure_tick`.
+    cols = {name: col.copy() for name, col in zip(Seekers._fields, seekers, strict=True)}
+    want_tenant = tenant.copy()
+    waiting = np.flatnonzero((cols["state"] == WAITING) & (cols["kind"] != Kind.STATUS_HOLDER))
+    key = cols["key"][waiting]
+    u_leave = keyed.uniform(leave, key, week)
+    u_act = keyed.uniform(activity, key, week)
+    home = cols["home"][waiting]
+    housed_here = (home >= 0) & (status[np.maximum(home, 0)] != WITHDRAWN)
+    gone = (cols["exit_day"][waiting] <= NOW) & ~housed_here
+    leaves = gone | (u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * 7.0))
+    cols["left_reason"][waiting[gone]] = cols["exit_reason"][waiting[gone]]
+    idx = waiting[leaves]
+    cols["state"][idx] = SeekerState.LEFT
+    cols["end_day"][idx] = NOW
+    homes = cols["home"][idx]
+    want_tenant[homes[homes >= 0]] = -1
+    active = cols["active"][waiting]
+    stay = ~leaves & (cols["priority"][waiting] != 0)
+    due = cols["search_from_day"][waiting] <= NOW
+    cols["search_from_day"][waiting[due]] = np.nan
+    cols["active"][waiting[stay & ~active & ((u_act < p_act) | due)]] = True
+    cols["active"][waiting[stay & active & (u_act < p_deact)]] = False
+    assert leaves.sum() > 0 and gone.sum() > 0
+    np.testing.assert_array_equal(got_tenant, want_tenant)
+    for name in Seekers._fields:
+        np.testing.assert_array_equal(getattr(got, name), cols[name], err_msg=name)

@@ -4,14 +4,13 @@ agreement names for custom allocation and resilience (`neighbourhoods`, a readin
 
 An advert of a home there is open to incomes above the limit while the year's room
 lasts (when it is published); if the room is used up by the time the advert closes,
-responders above the limit are passed over."""
+responders above the limit are passed over (model/close.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from allocsim.config import PoliciesConfig
-from allocsim.policies.eligibility import Limits, above_income_limit
 from allocsim.policies.ledger import Ledger, cap_count, share_allows
 from allocsim.policies.rule import EngineView, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
@@ -43,14 +42,6 @@ class FreeRoom(Hooks):
         }
         in_room = eng.prepared(self.name)[homes]
         return in_room & np.array([room[int(m)] for m in muni], dtype=bool)
-
-    def admit(
-        self, eng: EngineView, h: int, resp: np.ndarray, year: int, lim: Limits
-    ) -> np.ndarray | None:
-        if not eng.prepared(self.name)[h] or self.allow_above_limit(eng, np.array([h]), year)[0]:
-            return None
-        cols = eng.seekers.cols
-        return ~above_income_limit(cols["household_size"][resp], cols["income"][resp], lim)
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         fr = eng.cfg.policies.free_room

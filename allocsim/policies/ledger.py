@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from allocsim.domain import Channel, Rule
 
 LOTTERY_USES = ("village_rule", "starter_pilot", "general")
@@ -29,6 +31,26 @@ class Ledger:
     lettings: int = 0  # lettings decided this year, every channel
     above_limit: int = 0  # of which to households above the income limit (free room)
     transformed: int = 0  # vacated homes that left social letting
+
+    @classmethod
+    def of_row(cls, row: np.ndarray) -> Ledger:
+        """The ledger held as a row of counts (model/state.LEDGER_*)."""
+        from allocsim.model import state as ms
+
+        r = [int(x) for x in row]
+        return cls(
+            vacancies=r[ms.LEDGER_VACANCIES],
+            lottery_granted={u: r[ms.LEDGER_GRANTED + k] for k, u in enumerate(LOTTERY_USES)},
+            lottery_requested={u: r[ms.LEDGER_REQUESTED + k] for k, u in enumerate(LOTTERY_USES)},
+            starter_lottery=r[ms.LEDGER_STARTER_LOTTERY],
+            starter_offer=r[ms.LEDGER_STARTER_OFFER],
+            starter_displaced=r[ms.LEDGER_STARTER_DISPLACED],
+            direct=r[ms.LEDGER_DIRECT],
+            direct_refused_by_cap=r[ms.LEDGER_DIRECT_REFUSED],
+            lettings=r[ms.LEDGER_LETTINGS],
+            above_limit=r[ms.LEDGER_ABOVE_LIMIT],
+            transformed=r[ms.LEDGER_TRANSFORMED],
+        )
 
     @property
     def lottery_total(self) -> int:

@@ -21,6 +21,7 @@ import numpy as np
 import simpy
 
 from allocsim.config import Config, PoliciesConfig
+from allocsim.model.state import Books, Calendar
 from allocsim.policies.eligibility import Limits
 from allocsim.policies.ledger import Ledger
 from allocsim.world import SeekerTable, Stock
@@ -47,6 +48,8 @@ class EngineView(Protocol):
     senior_priority: np.ndarray
     status: np.ndarray
     horizon: float
+    books: Books
+    calendar: Calendar
 
     @property
     def pol(self) -> PoliciesConfig: ...
@@ -71,17 +74,8 @@ class EngineView(Protocol):
 
     def new_keys(self, origin: int, k: int) -> np.ndarray: ...
 
-    def let(
-        self,
-        h: int,
-        s: int,
-        accept_day: float,
-        day: float,
-        advert: int,
-        n_responses: int,
-        rank: int,
-        n_refused: int,
-    ) -> None: ...
+    def queue_status_holders(self, muni: int, households: np.ndarray) -> None:
+        """Status holders join the end of their municipality's queue (1.13)."""
 
 
 class Rule:
@@ -100,12 +94,6 @@ class Rule:
     def start(self, eng: EngineView) -> None:
         """Create this rule's state and schedule its own processes (at the burn-in's start)."""
 
-    def on_vacancy(
-        self, eng: EngineView, h: int, token: int, first_channel: int, ledger: Ledger
-    ) -> bool:
-        """A home fell vacant; True if this rule disposed of it (no advert follows)."""
-        return False
-
     def allow_above_limit(self, eng: EngineView, homes: np.ndarray, year: int) -> np.ndarray | None:
         """Adverts that households above the DAEB income limit may answer, or None."""
         return None
@@ -115,15 +103,6 @@ class Rule:
         (row `label_row` of model/responses.Adverts.label_terms), or None. The household
         side is this module's compiled `in_group`, called by model/labels.py."""
         return None
-
-    def admit(
-        self, eng: EngineView, h: int, resp: np.ndarray, year: int, lim: Limits
-    ) -> np.ndarray | None:
-        """Which responders to home `h` may still get it when the advert closes, or None."""
-        return None
-
-    def on_letting(self, eng: EngineView, h: int, s: int, year: int) -> None:
-        """Household `s` was allocated home `h` in `year`."""
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         """This rule's rows of the quotas table for one municipality's year."""

@@ -4,9 +4,9 @@ homes a year.
 
 Households arrive monthly (`arrival_spread`) into a queue per municipality; a vacated
 home goes directly to the longest-waiting household that may rent it while the cap
-allows (a new-build project's own first-letting channel goes first). Households and
-their sizes come from the rule's own sequential stream, so the adverts' draws are the
-same whatever this policy."""
+allows (a new-build project's own first-letting channel goes first): compiled, in
+model/homes.vacate. Households and their sizes come from the rule's own sequential
+stream, so the adverts' draws are the same whatever this policy."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from functools import partial
 import numpy as np
 
 from allocsim.config import StatusHolderConfig
-from allocsim.domain import DAYS_PER_YEAR, KEY_STATUS_HOLDER, Channel, Kind, Rule, day_of
-from allocsim.policies.eligibility import eligible
-from allocsim.policies.ledger import Decision, Ledger, cap_count, share_allows
+from allocsim.domain import DAYS_PER_YEAR, KEY_STATUS_HOLDER, Kind, day_of
+from allocsim.policies.ledger import Ledger, cap_count, share_allows
 from allocsim.policies.rule import EngineView, FreeQuotaRow, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
 
@@ -47,9 +46,7 @@ class StatusHolders(Hooks):
     def start(self, eng: EngineView) -> None:
         n = len(eng.stock.municipalities)
         eng.rule_state[self.name] = {
-            "queues": [[] for _ in range(n)],  # waiting households per municipality
             "arrived": {},  # persons per (year, municipality)
-            "housed": {},
             "carry": np.zeros(n),  # fractions of households still to arrive
         }
         eng.at(eng.env.now, partial(self.tick, eng))
@@ -92,53 +89,9 @@ class StatusHolders(Hooks):
             }
         )
         state = eng.rule_state[self.name]
-        state["queues"][muni].extend(int(i) for i in idx)
+        eng.queue_status_holders(muni, idx)
         key = (date.year, muni)
         state["arrived"][key] = state["arrived"].get(key, 0) + int(hh.sum())
-
-    def on_vacancy(
-        self, eng: EngineView, h: int, token: int, first_channel: int, ledger: Ledger
-    ) -> bool:
-        """Direct allocation to the longest-waiting household the home fits, within the
-        cap; a new-build project's own first-letting channel goes first."""
-        sh = eng.pol.status_holders
-        muni = int(eng.stock.municipality[h])
-        queue = eng.rule_state[self.name]["queues"][muni]
-        if first_channel >= 0 or not sh.enabled or not queue:
-            return False
-        now = eng.env.now
-        cols = eng.seekers.cols
-        q = np.asarray(queue)
-        age = (now - cols["birth_day"][q]) / DAYS_PER_YEAR
-        fits = eligible(
-            cols["household_size"][q],
-            cols["income"][q],
-            age,
-            eng.stock.bedrooms[h : h + 1],
-            eng.rent(h, now),
-            eng.limits(now),
-        )[:, 0]
-        if not fits.any():
-            return False
-        if not direct_allowed(ledger, sh.cap_share):
-            ledger.direct_refused_by_cap += 1
-            return False
-        # The status holders' own stream: the adverts' acceptance draws stay the same
-        # whatever the status-holder policy.
-        if eng.rng["status_holders"].random() < eng.cfg.allocation.p_refuse_direct:
-            return False
-        s = int(q[np.flatnonzero(fits)[0]])  # longest waiting household that fits
-        queue.remove(s)
-        ledger.record(Decision(Channel.DIRECT, Rule.STATUS_HOLDER))
-        eng.channel[h] = Channel.DIRECT
-        eng.rule[h] = Rule.STATUS_HOLDER
-        eng.starter_priority[h] = False
-        day = now + eng.cfg.allocation.direct_allocation_days
-        key = (eng.date(now).year, muni)
-        housed = eng.rule_state[self.name]["housed"]
-        housed[key] = housed.get(key, 0) + int(cols["household_size"][s])
-        eng.let(h, s, day, day, advert=-1, n_responses=0, rank=0, n_refused=0)
-        return True
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         sh = eng.cfg.policies.status_holders
@@ -147,6 +100,7 @@ class StatusHolders(Hooks):
             sh.vivare_share_of_task if sh.enabled else 0.0
         )
         state = eng.rule_state[self.name]
+        housed = int(eng.books.sh_housed[year - eng.calendar.year0, muni])
         return [
             (
                 "status_holder_cap",
@@ -157,7 +111,7 @@ class StatusHolders(Hooks):
             (
                 "status_holder_task_persons",
                 task,
-                state["housed"].get((year, muni), 0),
+                housed,
                 state["arrived"].get((year, muni), 0),
             ),
         ]
@@ -166,6 +120,7 @@ class StatusHolders(Hooks):
         """Persons still waiting in each municipality's queue at the horizon."""
         size = eng.seekers.cols["household_size"]
         year = eng.date(eng.horizon - 1).year
+        books = eng.books
         nan = float("nan")
         return [
             (
@@ -173,7 +128,7 @@ class StatusHolders(Hooks):
                 name,
                 "status_holder_backlog_persons",
                 nan,
-                float(sum(int(size[s]) for s in eng.rule_state[self.name]["queues"][m])),
+                float(size[books.sh_queue[m, : books.sh_len[m]]].astype(np.int64).sum()),
                 nan,
             )
             for m, name in enumerate(eng.stock.municipalities)

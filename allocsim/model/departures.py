@@ -1,0 +1,67 @@
+"""The week's departures from the list and changes in who searches, as one compiled pass.
+
+Every waiting household (status holders, housed directly within months, aside) draws
+two keyed numbers for the week: whether it leaves the list, and whether it starts or
+stops searching. A tenant of the stock leaves with its home (model/homes.vacate);
+everyone else (a demolished home's tenant too) leaves in the week its demography says,
+or at its kind's weekly chance for other reasons (`leave_chance`). A household that
+stays and is not urgent starts searching at the activation chance, or when the age
+at which an early registrant would have registered comes (clause 1.7), and stops at
+the deactivation chance. `weekly_departures` gives exactly what the numpy steps it
+replaced gave (tests/test_kernels.py).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from allocsim.domain import WITHDRAWN, Kind, SeekerState
+from allocsim.model.homes import _uniform
+from allocsim.model.state import Seekers
+
+_WAITING, _LEFT = int(SeekerState.WAITING), int(SeekerState.LEFT)
+_STATUS_HOLDER = int(Kind.STATUS_HOLDER)
+
+
+@numba.njit(cache=True)
+def weekly_departures(
+    n: int,
+    now: float,
+    week: np.uint64,
+    seekers: Seekers,
+    status: np.ndarray,
+    tenant: np.ndarray,
+    leave_stream: np.uint64,
+    activity_stream: np.uint64,
+    p_activate: float,
+    p_deactivate: float,
+) -> None:  # pragma: no cover - compiled
+    """The week's departures and activity changes of the first `n` households; a
+    leaving tenant's home keeps its registration date (`tenant` -1)."""
+    for s in range(n):
+        if seekers.state[s] != _WAITING or seekers.kind[s] == _STATUS_HOLDER:
+            continue
+        key = seekers.key[s]
+        due = seekers.search_from_day[s] <= now
+        if due:
+            seekers.search_from_day[s] = np.nan
+        h = seekers.home[s]
+        housed_here = h >= 0 and status[h] != WITHDRAWN
+        gone = seekers.exit_day[s] <= now and not housed_here
+        if gone:
+            seekers.left_reason[s] = seekers.exit_reason[s]
+        if gone or _uniform(leave_stream, key, week) < seekers.leave_chance[s]:
+            seekers.state[s] = _LEFT
+            seekers.end_day[s] = now
+            if h >= 0:
+                tenant[h] = -1
+            continue
+        if seekers.priority[s] == 0:
+            continue  # urgent households keep searching
+        u = _uniform(activity_stream, key, week)
+        if not seekers.active[s]:
+            if u < p_activate or due:
+                seekers.active[s] = True
+        elif u < p_deactivate:
+            seekers.active[s] = False
