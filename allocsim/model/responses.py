@@ -323,7 +323,7 @@ def reservation_of(
     elif n_won == 0:
         prospect = 0.5
     else:
-        prospect = np.searchsorted(won, meettijd, side="right") / n_won
+        prospect = behaviour.count_at_most(won, n_won, meettijd) / n_won
     lapsed = not (now - last_response < beh.search_gap_days)
     fresh = np.isnan(search_start) or lapsed
     searched = 0.0 if fresh else (now - search_start) / DAYS_PER_YEAR

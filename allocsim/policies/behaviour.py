@@ -510,9 +510,7 @@ def _respond(
         if channel[ad] == _LOTTERY:  # lottery_chance
             chance = lottery_chance[ad, cls]
         else:  # offer_chance
-            beaten = worse[ad, cls] + np.searchsorted(
-                same[ad, cls, : n_same[ad, cls]], meettijd[li], side="right"
-            )
+            beaten = worse[ad, cls] + count_at_most(same[ad, cls], n_same[ad, cls], meettijd[li])
             m = row_n[ad] + prior
             share = (beaten + 0.5 * prior) / max(m, 1e-12) if m > 0 else 0.5
             chance = max(share, floor[ad])
@@ -529,6 +527,19 @@ def _respond(
             expected = margin * _ndtr(z) + viewing_sd * math.exp(-0.5 * z * z) / _SQRT_2PI
         gain[p] = chance * expected
     return _pick_best(i, gain, limits, cost)
+
+
+@numba.njit(cache=True, inline="always")
+def count_at_most(values: np.ndarray, n: int, x: float) -> int:  # pragma: no cover
+    """How many of the sorted `values[:n]` are at most `x` (searchsorted, side right)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 _NO_SHOW, _REFUSED, _ACCEPTED = int(Outcome.NO_SHOW), int(Outcome.REFUSED), int(Outcome.ACCEPTED)
