@@ -60,9 +60,10 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.model import close as closing
-from allocsim.model import departures, labels, responses
 from allocsim.model import homes as mh
+from allocsim.model import labels, responses
 from allocsim.model import state as ms
+from allocsim.model import world as mw
 from allocsim.policies import RULES, behaviour
 from allocsim.policies.eligibility import (
     Limits,
@@ -308,6 +309,8 @@ class Engine:
         self._limits: dict[int, Limits] = {}
         self._settings_key = -1
         self._settings_cache: ms.Settings | None = None
+        self._world_key: tuple[int, ...] = ()
+        self._world_cache: mw.World | None = None
         self._history = PolicyView.of(cfg.history, stock)
         self._current = PolicyView.of(cfg.policies, stock)
         # The compiled model's view of the same arrays (allocsim/model/state.py).
@@ -474,6 +477,44 @@ class Engine:
         assert self._settings_cache is not None
         return self._settings_cache
 
+    def _world(self) -> mw.World:
+        """The state behind one handle for the compiled passes (model/world.py), rebuilt
+        when a table has grown or the settings changed."""
+        key = (
+            id(self.seekers.cols["state"]),
+            id(self.queue),
+            id(self.letting_rows),
+            id(self.books),
+            id(self._settings()),
+        )
+        if self._world_key != key:
+            m = self.memory
+            self._world_cache = mw.make_world(
+                self._seekers_view(),
+                self.homes,
+                self.fixed,
+                self.books,
+                self.queue,
+                self.letting_rows,
+                self.calendar,
+                self.year_limits,
+                self._settings(),
+                mw.MemoryArrays(
+                    m.n_resp,
+                    m.n_class0,
+                    m.n_class01,
+                    m.win_class,
+                    m.win_meettijd,
+                    m.win_n,
+                    m.win_next,
+                    m.candidates,
+                ),
+                self.work,
+            )
+            self._world_key = key
+        assert self._world_cache is not None
+        return self._world_cache
+
     def _seekers_view(self) -> ms.Seekers:
         cols = self.seekers.cols
         return ms.Seekers(*(cols[name] for name in ms.Seekers._fields))
@@ -494,13 +535,13 @@ class Engine:
         if used + queue > cap:
             self.queue = _grown(self.queue, used, max(2 * cap, used + queue))
 
-    def _compiled(self, run: Callable[[], Any]) -> Any:
+    def _compiled(self, run: Callable[..., Any], *args: Any) -> Any:
         """Call a compiled pass that may schedule home events: it numbers them with
         simpy's own event counter, so they keep their place among the engine's."""
         counts = self.books.counts
         counts[ms.COUNT_EID] = next(self.env._eid)
         counts[ms.COUNT_SEEKERS] = self.seekers.n
-        out = run()
+        out = run(*args)
         self.env._eid = itertools.count(int(counts[ms.COUNT_EID]))
         self.seekers.n = int(counts[ms.COUNT_SEEKERS])
         return out
@@ -513,27 +554,18 @@ class Engine:
         t, e = q.time[0], q.eid[0]
         if t > until or (t == until and (until_eid < 0 or e >= until_eid)):
             return
-        cfg = self._settings()
         while True:
             self._make_room(64, 64, 192)
+            world = self._world()
             status, _ = self._compiled(
-                lambda: mh.run_events(
-                    until,
-                    until_eid,
-                    self._seekers_view(),
-                    self.homes,
-                    self.fixed,
-                    self.books,
-                    self.queue,
-                    self.letting_rows,
-                    self.calendar,
-                    self.year_limits,
-                    cfg,
-                    self.rng["status_holders"],
-                    self.seekers.capacity,
-                    self.letting_rows.day.size,
-                    self.queue.time.size,
-                )
+                mw.w_run_events,
+                world,
+                until,
+                until_eid,
+                self.rng["status_holders"],
+                self.seekers.capacity,
+                self.letting_rows.day.size,
+                self.queue.time.size,
             )
             if status == mh.DONE:
                 return
@@ -779,15 +811,14 @@ class Engine:
         self._make_room(0, 0, homes.size)
         now = float(self.env.now)
         self._compiled(
-            lambda: mh.schedule_turnover(
-                now,
-                homes.astype(np.int64),
-                np.asarray(rest, dtype=np.float64),
-                self.homes,
-                self.queue,
-                self.books.counts,
-                self.horizon,
-            )
+            mh.schedule_turnover,
+            now,
+            homes.astype(np.int64),
+            np.asarray(rest, dtype=np.float64),
+            self.homes,
+            self.queue,
+            self.books.counts,
+            self.horizon,
         )
 
     def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
@@ -891,13 +922,11 @@ class Engine:
         active ones (not urgent) stop, at the activation and deactivation hazards
         (model/departures.py)."""
         sc = self.cfg.seekers
-        departures.weekly_departures(
+        mw.w_departures(
+            self._world(),
             self.seekers.n,
             self.env.now,
             np.uint64(self._week_index() & keyed.MASK),
-            self._seekers_view(),
-            self.status,
-            self.tenant,
             np.uint64(self.keys["leave"]),
             np.uint64(self.keys["activity"]),
             1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR),
@@ -1175,29 +1204,28 @@ class Engine:
         self._make_room(0, homes.size, 3 * homes.size)
         cfg = self._settings()
         self._compiled(
-            lambda: mh.settle(
-                now,
-                homes,
-                batch.advert_ids,
-                closed.let,
-                closed.winner,
-                closed.n_responses,
-                closed.n_invited,
-                closed.winner_meettijd,
-                alloc.candidates_per_round,
-                alloc.days_to_accept,
-                alloc.days_per_extra_round,
-                alloc.days_to_move_in,
-                self._seekers_view(),
-                self.homes,
-                self.fixed,
-                self.books,
-                self.queue,
-                self.letting_rows,
-                self.calendar,
-                self.year_limits,
-                cfg,
-            )
+            mh.settle,
+            now,
+            homes,
+            batch.advert_ids,
+            closed.let,
+            closed.winner,
+            closed.n_responses,
+            closed.n_invited,
+            closed.winner_meettijd,
+            alloc.candidates_per_round,
+            alloc.days_to_accept,
+            alloc.days_per_extra_round,
+            alloc.days_to_move_in,
+            self._seekers_view(),
+            self.homes,
+            self.fixed,
+            self.books,
+            self.queue,
+            self.letting_rows,
+            self.calendar,
+            self.year_limits,
+            cfg,
         )
 
     def _admission(self, homes: np.ndarray, year: int) -> closing.Admission:
@@ -1258,7 +1286,10 @@ class Engine:
 
     def fork(self, cfg: Config) -> Engine:
         """A copy of this engine that continues under `cfg` (same history)."""
+        kept = self._world_cache, self._world_key
+        self._world_cache, self._world_key = None, ()  # the twin builds its own
         twin = copy.deepcopy(self, memo={id(self.stock): self.stock, id(self.cfg): self.cfg})
+        self._world_cache, self._world_key = kept
         twin.use_scenario(cfg)
         return twin
 
