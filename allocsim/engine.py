@@ -50,7 +50,6 @@ from allocsim.domain import (
     OUTCOME_LABELS,
     RULE_LABELS,
     SEEKER_STATE_LABELS,
-    Channel,
     Kind,
     Outcome,
     SeekerState,
@@ -59,10 +58,10 @@ from allocsim.domain import (
     date_of,
     day_of,
 )
-from allocsim.model import close as closing
 from allocsim.model import homes as mh
 from allocsim.model import labels, responses
 from allocsim.model import state as ms
+from allocsim.model import week as mk
 from allocsim.model import world as mw
 from allocsim.policies import RULES, behaviour
 from allocsim.policies.eligibility import (
@@ -205,13 +204,22 @@ def _grown(table: Any, used: int, capacity: int) -> Any:
     return type(table)(*out)
 
 
-def rule_terms(pol: PoliciesConfig, stock: Stock) -> ms.RuleTerms:
-    """The vacancy rules' settings for compiled code (model/homes.py)."""
+def rule_terms(view: PolicyView, stock: Stock) -> ms.RuleTerms:
+    """The rules' settings for compiled code (model/homes.py, model/week.py)."""
     from allocsim.policies.ledger import LOTTERY_USES
     from allocsim.policies.starter_pilot import starter_split
 
+    pol = view.policies
     munis = stock.municipalities
     sp, vr, cap = pol.starter_pilot, pol.village_rule, pol.lottery_cap
+    custom: dict[int, Any] = view.prepared["custom_rules"]  # type: ignore[assignment]
+    n_hood = len(stock.neighbourhoods)
+    urgent_cap = [
+        math.nan
+        if (rule := custom.get(k)) is None or rule.max_share_urgent is None
+        else rule.max_share_urgent
+        for k in range(n_hood)
+    ]
     quota = [sp.quota_per_year.get(m, 0) for m in munis]
     split = [starter_split(q, sp.lottery_share, sp.odd_extra) for q in quota]
     return ms.RuleTerms(
@@ -233,6 +241,19 @@ def rule_terms(pol: PoliciesConfig, stock: Stock) -> ms.RuleTerms:
         cap_enabled=bool(cap.enabled),
         cap_share=np.array([cap.cap_share.get(m, 1.0) for m in munis]),
         precedence=np.array([LOTTERY_USES.index(u) for u in cap.precedence], dtype=np.int64),
+        sp_max_age=float(sp.max_age),
+        sp_max_household=int(sp.max_household),
+        vr_senior_age=math.nan if vr.senior_priority_age is None else float(vr.senior_priority_age),
+        fr_room=np.asarray(view.prepared["free_room"], dtype=bool),
+        fr_cap=float(pol.free_room.cap_share),
+        cu_above=np.array(
+            [
+                (rule := custom.get(k)) is not None and rule.priority_above_allowance
+                for k in range(n_hood)
+            ],
+            dtype=bool,
+        ),
+        cu_urgent_cap=np.array(urgent_cap, dtype=np.float64),
     )
 
 
@@ -343,6 +364,9 @@ class Engine:
         self.books.counts[ms.COUNT_CHAIN] = 1
         self.queue = _queue(2 * n + 1024)
         self.letting_rows = _letting_rows(1024)
+        self.response_rows = ms.ResponseRows(*(np.zeros(4096, t) for t in ms.RESPONSE_DTYPES))
+        self.offer_rows = ms.OfferRows(*(np.zeros(1024, t) for t in ms.OFFER_DTYPES))
+        self.advert_rows = ms.AdvertRows(*(np.zeros(256, t) for t in ms.ADVERT_DTYPES))
 
     def use_scenario(self, cfg: Config) -> None:
         """Continue under `cfg`, whose history (everything before policy_start) is ours."""
@@ -455,8 +479,8 @@ class Engine:
             self._settings_cache = ms.Settings(
                 horizon=float(self.horizon),
                 policy_day=float(self.policy_day),
-                history=rule_terms(cfg.history, self.stock),
-                current=rule_terms(cfg.policies, self.stock),
+                history=rule_terms(self._history, self.stock),
+                current=rule_terms(self._current, self.stock),
                 notice_days=float(cfg.stock.notice_days),
                 direct_allocation_days=float(cfg.allocation.direct_allocation_days),
                 p_refuse_direct=float(cfg.allocation.p_refuse_direct),
@@ -472,6 +496,22 @@ class Engine:
                 vacancy_stream=np.uint64(self.keys["vacancy"]),
                 label_stream=np.uint64(self.keys["label"]),
                 transform_stream=np.uint64(self.keys["transform"]),
+                look_stream=np.uint64(self.keys["look"]),
+                listing_stream=np.uint64(self.keys["listing"]),
+                taste_stream=np.uint64(self.keys["taste"]),
+                viewing_stream=np.uint64(self.keys["view"]),
+                reach_stream=np.uint64(self.keys["reach"]),
+                lot_stream=np.uint64(self.keys["lot"]),
+                beh=self._behaviour_terms(),
+                p_unreachable=float(cfg.behaviour.p_unreachable),
+                no_show_margin=float(cfg.behaviour.no_show_margin),
+                candidates_per_round=int(cfg.allocation.candidates_per_round),
+                days_to_accept=float(cfg.allocation.days_to_accept),
+                days_per_extra_round=float(cfg.allocation.days_per_extra_round),
+                days_to_move_in=float(cfg.allocation.days_to_move_in),
+                memory_alpha=float(self.memory.alpha),
+                n_cells=int(self.memory.n_cells),
+                record_offers=bool(self.record_offers),
             )
             self._settings_key = key
         assert self._settings_cache is not None
@@ -486,6 +526,9 @@ class Engine:
             id(self.letting_rows),
             id(self.books),
             id(self._settings()),
+            id(self.response_rows),
+            id(self.offer_rows),
+            id(self.advert_rows),
         )
         if self._world_key != key:
             m = self.memory
@@ -510,6 +553,9 @@ class Engine:
                     m.candidates,
                 ),
                 self.work,
+                self.response_rows,
+                self.offer_rows,
+                self.advert_rows,
             )
             self._world_key = key
         assert self._world_cache is not None
@@ -519,10 +565,27 @@ class Engine:
         cols = self.seekers.cols
         return ms.Seekers(*(cols[name] for name in ms.Seekers._fields))
 
-    def _make_room(self, seekers: int, lettings: int, queue: int) -> None:
-        """Grow the household table, the lettings rows and the queue to hold at least
+    def _make_room(
+        self,
+        seekers: int,
+        lettings: int,
+        queue: int,
+        responses: int = 0,
+        offers: int = 0,
+        adverts: int = 0,
+    ) -> None:
+        """Grow the household table, the record rows and the queue to hold at least
         this many more."""
         counts = self.books.counts
+        for attr, count, more in (
+            ("response_rows", ms.COUNT_RESPONSES, responses),
+            ("offer_rows", ms.COUNT_OFFERS, offers),
+            ("advert_rows", ms.COUNT_ADVERTS, adverts),
+        ):
+            rows = getattr(self, attr)
+            used, cap = int(counts[count]), rows[0].size
+            if used + more > cap:
+                setattr(self, attr, _grown(rows, used, max(2 * cap, used + more)))
         counts[ms.COUNT_SEEKERS] = self.seekers.n
         if self.seekers.n + seekers > self.seekers.capacity:
             self.seekers.reserve(self.seekers.n + seekers)
@@ -937,86 +1000,38 @@ class Engine:
     # ------------------------------------------------------------------ adverts
 
     def advert_tick(self) -> None:
-        counts = self.books.counts
-        if counts[ms.COUNT_PENDING]:
-            homes = self.books.pending[: counts[ms.COUNT_PENDING]].copy()
-            counts[ms.COUNT_PENDING] = 0
-            self.publish(homes)
+        if self.books.counts[ms.COUNT_PENDING]:
+            self.publish()
         self.at(self.env.now + self.cfg.allocation.advert_cycle_days, self.advert_tick)
 
-    def publish(self, homes: np.ndarray) -> None:
-        """The week's response round: households that look this week respond where a
-        home is worth it to them (policies/behaviour.py). Work grows with the pairs of a
-        looking household and an advert in a village it wants with a bedroom count it
-        may rent, never with every household times every advert."""
-        cfg, stock = self.cfg, self.stock
-        alloc = cfg.allocation
+    def publish(self) -> None:
+        """The week's adverts and response round (model/week.w_publish): households that
+        look this week respond where a home is worth it to them (policies/behaviour.py).
+        Work grows with the pairs of a looking household and an advert it may want,
+        never with every household times every advert."""
         now = self.env.now
-        lim = self.limits(now)
-        h = np.asarray(homes)
-        self.attempt[h] += 1
-        advert_keys = keyed.hash_keys(0, h, self.tenancy[h], self.attempt[h])
-        rent = self.rent(h, now)
-        allow_above = self._allow_above_limit(h, self.date(now).year)
-        advert_channel = self.channel[h].astype(np.int64)
-        adverts = responses.Adverts(
-            home=h.astype(np.int64),
-            village=stock.village[h].astype(np.int64),
-            bedrooms=stock.bedrooms[h].astype(np.int64),
-            rent=rent.astype(np.float64),
-            allow_above=allow_above,
-            senior_suitable=stock.senior_suitable[h],
-            key=advert_keys,
-            channel=advert_channel,
-            cell=behaviour.cell_of(stock.village[h], advert_channel, self._advert_label(h)),
-            label_terms=self._label_terms(h),
-        )
-        memory = self.memory
-        responders, which = responses.respond_round(
-            self.seekers.n,
+        n_adverts = int(self.books.counts[ms.COUNT_PENDING])
+        # At most two responses a week from each household (max_responses_per_week).
+        limit = max(1, math.floor(self.cfg.allocation.max_responses_per_week))
+        self._make_room(0, 0, 0, responses=limit * self.seekers.n)
+        first = self._next_advert
+        homes, keys, start, responders = self._compiled(
+            mk.w_publish,
+            self._world(),
             now,
             np.uint64(self._week_index() & keyed.MASK),
-            self._households(),
-            adverts,
-            lim.terms(),
-            self._label_rules(),
-            self._behaviour_terms(),
-            responses.Streams(
-                np.uint64(self.keys["look"]),
-                np.uint64(self.keys["listing"]),
-                np.uint64(self.keys["taste"]),
-            ),
-            memory.offer_winners(),
-            memory.n_resp,
-            memory.n_class0,
-            memory.n_class01,
-            memory.win_class,
-            memory.win_meettijd,
-            memory.win_n,
-            memory.candidates,
-            memory.n_cells,
-            WAITING,
-            STATUS_HOLDER_KIND,
-            int(Channel.LOTTERY),
-            self.work,
+            first,
+            now >= 0.0,
         )
-        if now >= 0.0:
-            self.rec.columns(
-                "responses",
-                day=np.full(responders.size, now),
-                seeker_id=responders,
-                advert_id=self._next_advert + which,
-            )
-        order = np.argsort(which, kind="stable")
         batch = Batch(
-            advert_ids=np.arange(self._next_advert, self._next_advert + h.size),
-            homes=h.astype(np.int64),
-            keys=advert_keys,
-            start=np.searchsorted(which[order], np.arange(h.size + 1)).astype(np.int64),
-            responders=responders[order],
+            advert_ids=np.arange(first, first + n_adverts),
+            homes=homes,
+            keys=keys,
+            start=start,
+            responders=responders,
         )
-        self._next_advert += h.size
-        close = now + alloc.response_window_days
+        self._next_advert += n_adverts
+        close = now + self.cfg.allocation.response_window_days
         self.at(close, partial(self.close, batch, now))
 
     def _week_index(self) -> int:
@@ -1117,144 +1132,21 @@ class Engine:
         )
 
     def close(self, batch: Batch, publish_day: float) -> None:
-        """The batch's adverts close (model/close.py decides who gets which home); each
-        accepted advert is let in turn, each other one advertised again next cycle."""
-        alloc, beh, stock = self.cfg.allocation, self.cfg.behaviour, self.stock
-        now = self.env.now
-        year = self.date(now).year
-        lim = self.limits(now)
-        homes = batch.homes
-        channel = self.channel[homes].astype(np.int64)
-        memory = self.memory
-        closed = closing.close_batch(
-            now,
-            self._households(),
-            closing.Batch(
-                home=homes,
-                village=stock.village[homes].astype(np.int64),
-                tenancy=self.tenancy[homes],
-                key=batch.keys,
-                channel=channel,
-                cell=behaviour.cell_of(stock.village[homes], channel, self._advert_label(homes)),
-                label_terms=self._label_terms(homes),
-                start=batch.start,
-                responders=batch.responders,
-            ),
-            self._admission(homes, year),
-            lim.terms(),
-            self._label_rules(),
-            self._behaviour_terms(),
-            closing.Streams(
-                np.uint64(self.keys["taste"]),
-                np.uint64(self.keys["view"]),
-                np.uint64(self.keys["reach"]),
-                np.uint64(self.keys["lot"]),
-            ),
-            beh.p_unreachable,
-            beh.no_show_margin,
-            int(Channel.OFFER),
-            memory.offer_winners(),
-            memory.n_resp,
-            memory.n_class0,
-            memory.n_class01,
-            memory.win_class,
-            memory.win_meettijd,
-            memory.win_n,
-            memory.win_next,
-            memory.candidates,
-            memory.alpha,
-            memory.n_cells,
-            WAITING,
-            int(SeekerState.HOUSED),
-        )
-        recording = now >= 0.0
-        if recording and self.record_offers:
-            of = closed.offer_advert
-            first = np.r_[0, np.flatnonzero(np.diff(of)) + 1]
-            ranks = np.arange(of.size) - np.repeat(first, np.diff(np.r_[first, of.size])) + 1
-            self.rec.columns(
-                "offers",
-                day=np.full(of.size, now),
-                advert_id=batch.advert_ids[of],
-                home_id=stock.home_id[homes[of]],
-                channel=np.asarray(CHANNEL_LABELS)[channel[of]],
-                seeker_id=closed.offer_seeker,
-                rank=ranks,
-                priority=closed.offer_priority,
-                meettijd_days=closed.offer_meettijd,
-                outcome=np.asarray(OUTCOME_LABELS)[closed.offer_outcome],
-            )
-        if recording:
-            self.rec.columns(
-                "adverts",
-                advert_id=batch.advert_ids,
-                home_id=stock.home_id[homes],
-                municipality=np.asarray(stock.municipalities)[stock.municipality[homes]],
-                village=np.asarray(stock.villages)[stock.village[homes]],
-                channel=np.asarray(CHANNEL_LABELS)[channel],
-                rule=np.asarray(RULE_LABELS)[self.rule[homes]],
-                starter_priority=self.starter_priority[homes],
-                publish_day=np.full(homes.size, publish_day),
-                close_day=np.full(homes.size, now),
-                n_responses=closed.n_responses,
-                n_priority_responses=closed.n_priority,
-                let=closed.let,
-            )
-        # The winners take their homes; the other homes are advertised again next cycle.
-        self._make_room(0, homes.size, 3 * homes.size)
-        cfg = self._settings()
+        """The batch's adverts close (model/week.w_close: model/close.py decides who
+        gets which home); each accepted advert is let in turn, each other one advertised
+        again next cycle."""
+        n = batch.homes.size
+        self._make_room(0, n, 3 * n, offers=batch.responders.size, adverts=n)
         self._compiled(
-            mh.settle,
-            now,
-            homes,
+            mk.w_close,
+            self._world(),
+            self.env.now,
+            publish_day,
+            batch.homes,
             batch.advert_ids,
-            closed.let,
-            closed.winner,
-            closed.n_responses,
-            closed.n_invited,
-            closed.winner_meettijd,
-            alloc.candidates_per_round,
-            alloc.days_to_accept,
-            alloc.days_per_extra_round,
-            alloc.days_to_move_in,
-            self._seekers_view(),
-            self.homes,
-            self.fixed,
-            self.books,
-            self.queue,
-            self.letting_rows,
-            self.calendar,
-            self.year_limits,
-            cfg,
-        )
-
-    def _admission(self, homes: np.ndarray, year: int) -> closing.Admission:
-        """What the rules' admission at close (free room, custom caps) depends on."""
-        stock = self.stock
-        muni = stock.municipality[homes].astype(np.int64)
-        hood = stock.neighbourhood[homes].astype(np.int64)
-        custom: dict[int, Any] = self.prepared("custom_rules")
-        caps = np.array(
-            [
-                np.nan
-                if (rule := custom.get(int(x))) is None or rule.max_share_urgent is None
-                else rule.max_share_urgent
-                for x in hood
-            ],
-            dtype=np.float64,
-        )
-        y = year - self.calendar.year0
-        ledger = self.books.ledger[y]
-        return closing.Admission(
-            muni=muni,
-            free_room=self.prepared("free_room")[homes],
-            free_room_cap=float(self.pol.free_room.cap_share),
-            muni_lettings=ledger[:, ms.LEDGER_LETTINGS].copy(),
-            muni_above=ledger[:, ms.LEDGER_ABOVE_LIMIT].copy(),
-            hood=hood,
-            urgent_cap=caps,
-            hood_lettings=self.books.custom[y, :, 0].copy(),
-            hood_urgent=self.books.custom[y, :, 1].copy(),
+            batch.keys,
+            batch.start,
+            batch.responders,
         )
 
     # ---------------------------------------------------------------------- run
@@ -1296,6 +1188,7 @@ class Engine:
     def finish(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the record tables."""
         self.advance(self.horizon)
+        self._write_adverts()
         self._write_lettings()
         self._write_seekers()
         self._write_tenants()
@@ -1314,6 +1207,50 @@ class Engine:
 
     def run(self) -> dict[str, pd.DataFrame]:
         return self.begin().finish()
+
+    def _write_adverts(self) -> None:
+        """The responses, offers and adverts the weekly rounds recorded (model/week.py)."""
+        stock, counts = self.stock, self.books.counts
+        n = int(counts[ms.COUNT_RESPONSES])
+        rows = self.response_rows
+        self.rec.columns(
+            "responses",
+            day=rows.day[:n],
+            seeker_id=rows.seeker_id[:n],
+            advert_id=rows.advert_id[:n],
+        )
+        n = int(counts[ms.COUNT_OFFERS])
+        offers = self.offer_rows
+        self.rec.columns(
+            "offers",
+            day=offers.day[:n],
+            advert_id=offers.advert_id[:n],
+            home_id=stock.home_id[offers.home[:n]],
+            channel=np.asarray(CHANNEL_LABELS)[offers.channel[:n]],
+            seeker_id=offers.seeker_id[:n],
+            rank=offers.rank[:n],
+            priority=offers.priority[:n],
+            meettijd_days=offers.meettijd_days[:n],
+            outcome=np.asarray(OUTCOME_LABELS)[offers.outcome[:n]],
+        )
+        n = int(counts[ms.COUNT_ADVERTS])
+        ads = self.advert_rows
+        h = ads.home[:n]
+        self.rec.columns(
+            "adverts",
+            advert_id=ads.advert_id[:n],
+            home_id=stock.home_id[h],
+            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
+            village=np.asarray(stock.villages)[stock.village[h]],
+            channel=np.asarray(CHANNEL_LABELS)[ads.channel[:n]],
+            rule=np.asarray(RULE_LABELS)[ads.rule[:n]],
+            starter_priority=ads.starter_priority[:n],
+            publish_day=ads.publish_day[:n],
+            close_day=ads.close_day[:n],
+            n_responses=ads.n_responses[:n],
+            n_priority_responses=ads.n_priority[:n],
+            let=ads.let[:n],
+        )
 
     def _write_lettings(self) -> None:
         """The lettings the compiled events recorded (model/state.LettingRows)."""

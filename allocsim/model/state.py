@@ -9,7 +9,7 @@ the household table (`world.SEEKER_FIELDS`), `Homes` the homes' changing columns
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -126,9 +126,18 @@ class Books(NamedTuple):
 ) = range(16)
 
 # Running numbers in Books.counts.
-COUNT_EID, COUNT_CHAIN, COUNT_SEEKERS, COUNT_PENDING, COUNT_LETTINGS, COUNT_QUEUE, N_COUNTS = range(
-    7
-)
+(
+    COUNT_EID,
+    COUNT_CHAIN,
+    COUNT_SEEKERS,
+    COUNT_PENDING,
+    COUNT_LETTINGS,
+    COUNT_QUEUE,
+    COUNT_RESPONSES,
+    COUNT_OFFERS,
+    COUNT_ADVERTS,
+    N_COUNTS,
+) = range(10)
 
 
 class Queue(NamedTuple):
@@ -206,6 +215,69 @@ LETTING_DTYPES = {
 }
 
 
+class ResponseRows(NamedTuple):
+    """The responses table being written (records.TABLES['responses'])."""
+
+    day: np.ndarray
+    seeker_id: np.ndarray  # int64
+    advert_id: np.ndarray  # int64
+
+
+class OfferRows(NamedTuple):
+    """The offers table being written (codes for labels, the home's index)."""
+
+    day: np.ndarray
+    advert_id: np.ndarray  # int64
+    home: np.ndarray  # int64
+    channel: np.ndarray  # int8
+    seeker_id: np.ndarray  # int64
+    rank: np.ndarray  # int32
+    priority: np.ndarray  # int8
+    meettijd_days: np.ndarray
+    outcome: np.ndarray  # int8
+
+
+class AdvertRows(NamedTuple):
+    """The adverts table being written (codes for labels, the home's index)."""
+
+    advert_id: np.ndarray  # int64
+    home: np.ndarray  # int64
+    channel: np.ndarray  # int8
+    rule: np.ndarray  # int8
+    starter_priority: np.ndarray  # bool
+    publish_day: np.ndarray
+    close_day: np.ndarray
+    n_responses: np.ndarray  # int64
+    n_priority: np.ndarray  # int64
+    let: np.ndarray  # bool
+
+
+RESPONSE_DTYPES = (np.float64, np.int64, np.int64)
+OFFER_DTYPES = (
+    np.float64,
+    np.int64,
+    np.int64,
+    np.int8,
+    np.int64,
+    np.int32,
+    np.int8,
+    np.float64,
+    np.int8,
+)
+ADVERT_DTYPES = (
+    np.int64,
+    np.int64,
+    np.int8,
+    np.int8,
+    np.bool_,
+    np.float64,
+    np.float64,
+    np.int64,
+    np.int64,
+    np.bool_,
+)
+
+
 class Calendar(NamedTuple):
     """Calendar facts per whole day from `first_day` (index int(day) - first_day, int()
     truncating as domain.date_of does): year, month, the slot of the year's income and
@@ -257,6 +329,13 @@ class RuleTerms(NamedTuple):
     cap_enabled: bool  # lottery cap (1.8, footnote)
     cap_share: np.ndarray  # per municipality
     precedence: np.ndarray  # int64: lottery uses (LOTTERY_USES codes) in precedence order
+    sp_max_age: float  # the starter pilot's label group (model/labels.LabelRules)
+    sp_max_household: int
+    vr_senior_age: float  # the village rule's senior option; NaN: off
+    fr_room: np.ndarray  # bool per home: the free room's neighbourhoods (4.10)
+    fr_cap: float
+    cu_above: np.ndarray  # bool per neighbourhood: priority above the allowance limit
+    cu_urgent_cap: np.ndarray  # per neighbourhood: cap on urgent lettings (NaN: none)
 
 
 class Settings(NamedTuple):
@@ -280,3 +359,19 @@ class Settings(NamedTuple):
     vacancy_stream: np.uint64
     label_stream: np.uint64
     transform_stream: np.uint64
+    look_stream: np.uint64  # the weekly round's keyed draws (model/responses, close)
+    listing_stream: np.uint64
+    taste_stream: np.uint64
+    viewing_stream: np.uint64
+    reach_stream: np.uint64
+    lot_stream: np.uint64
+    beh: Any  # model/responses.Behaviour
+    p_unreachable: float
+    no_show_margin: float
+    candidates_per_round: int
+    days_to_accept: float
+    days_per_extra_round: float
+    days_to_move_in: float
+    memory_alpha: float
+    n_cells: int
+    record_offers: bool

@@ -49,6 +49,9 @@ FIELDS = (
     "cfg",
     "memory",
     "work",
+    "responses",
+    "offers",
+    "adverts",
 )
 
 
@@ -73,15 +76,30 @@ def _new_world(*values: Any) -> Any:  # pragma: no cover - replaced when compile
 
 @overload(_new_world)
 def _new_world_impl(  # type: ignore[no-untyped-def]
-    seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work
+    seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work, resp, offers, ads
 ):
     """A World of these field types (the concrete StructRef type is made here, at
     compile time, from the arguments' types)."""
-    args = (seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work)
+    args = (
+        seekers,
+        homes_,
+        fixed,
+        books,
+        queue,
+        rows,
+        cal,
+        lim,
+        cfg,
+        memory,
+        work,
+        resp,
+        offers,
+        ads,
+    )
     world_type = WorldType(list(zip(FIELDS, args, strict=True)))
 
     def impl(  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-        seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work
+        seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work, resp, offers, ads
     ):
         w = structref.new(world_type)
         w.seekers = seekers
@@ -95,6 +113,9 @@ def _new_world_impl(  # type: ignore[no-untyped-def]
         w.cfg = cfg
         w.memory = memory
         w.work = work
+        w.responses = resp
+        w.offers = offers
+        w.adverts = ads
         return w
 
     return impl
@@ -113,9 +134,14 @@ def make_world(
     cfg: Any,
     memory: Any,
     work: Any,
+    resp: Any,
+    offers: Any,
+    ads: Any,
 ) -> World:  # pragma: no cover - compiled
     """The World holding these (model/state.py NamedTuples, MemoryArrays, `work`)."""
-    return _new_world(seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work)
+    return _new_world(
+        seekers, homes_, fixed, books, queue, rows, cal, lim, cfg, memory, work, resp, offers, ads
+    )
 
 
 @numba.njit(cache=True)
