@@ -59,7 +59,7 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.model import homes as mh
-from allocsim.model import labels, responses
+from allocsim.model import responses
 from allocsim.model import state as ms
 from allocsim.model import week as mk
 from allocsim.model import world as mw
@@ -93,7 +93,6 @@ KEYED = (
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
 SEED_EXIT_PER_YEAR = 0.03  # a profile seed's tenants' own exits, for their tenancies' ages
-LABEL_NONE, LABEL_STARTER, LABEL_SENIOR = range(behaviour.N_LABELS)
 # Columns a household keeps when it stays registered after a move.
 REREGISTER_KEPT = (
     "birth_day",
@@ -407,11 +406,6 @@ class Engine:
 
     def limits(self, day: float) -> Limits:
         return self.limits_of(self.price_date(day).year)
-
-    def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray:
-        """Monthly rent of `homes` on `day`."""
-        factor = rent_factor(self.price_date(day), self.cfg.stock.rent_increase_per_year)
-        return np.atleast_1d(self.stock.rent_2021[homes] * factor)
 
     def ledger(self, year: int, muni: int) -> Ledger:
         """The ledger of a municipality's year as it stands (a copy: the compiled events
@@ -1043,33 +1037,6 @@ class Engine:
         self._n_created[origin] = start + k
         return household_keys(origin, np.arange(start, start + k))
 
-    def _advert_label(self, homes: np.ndarray) -> np.ndarray:
-        return np.where(
-            self.starter_priority[homes],
-            LABEL_STARTER,
-            np.where(self.senior_priority[homes], LABEL_SENIOR, LABEL_NONE),
-        )
-
-    def _label_terms(self, homes: np.ndarray) -> np.ndarray:
-        """The advert side of every rule's label group (model/labels.py)."""
-        terms = np.zeros((labels.N_ROWS, homes.size), dtype=bool)
-        for rule in RULES:
-            side = rule.label_adverts(self, homes)
-            if side is not None and rule.label_row is not None:
-                terms[rule.label_row] = side
-        return terms
-
-    def _label_rules(self) -> labels.LabelRules:
-        """The household side's settings under the policies in force."""
-        pol = self.pol
-        senior = pol.village_rule.senior_priority_age
-        return labels.LabelRules(
-            int(Kind.STARTER),
-            float(pol.starter_pilot.max_age),
-            int(pol.starter_pilot.max_household),
-            math.nan if senior is None else float(senior),
-        )
-
     def _behaviour_terms(self) -> responses.Behaviour:
         cfg = self.cfg
         alloc, beh = cfg.allocation, cfg.behaviour
@@ -1090,20 +1057,6 @@ class Engine:
             response_cost=beh.response_cost,
             prior=beh.chance_prior,
         )
-
-    def _households(self) -> responses.Households:
-        """The household columns (whole arrays: the kernels write to them)."""
-        cols = self.seekers.cols
-        return responses.Households(*(cols[name] for name in responses.Households._fields))
-
-    def _allow_above_limit(self, homes: np.ndarray, year: int) -> np.ndarray:
-        """Adverts open to incomes above the DAEB limit under any rule."""
-        allow = np.zeros(homes.size, dtype=bool)
-        for rule in RULES:
-            open_ = rule.allow_above_limit(self, homes, year)
-            if open_ is not None:
-                allow |= open_
-        return allow
 
     def _home_value(self, s: np.ndarray, homes: np.ndarray) -> np.ndarray:
         """What each home is worth to its household, as the advert shows it."""

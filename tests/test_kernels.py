@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allocsim import keyed
 from allocsim.config import BehaviourConfig, EligibilityConfig, StarterPilotConfig
@@ -26,6 +28,7 @@ from allocsim.domain import (
     SeekerState,
 )
 from allocsim.model import close, departures, responses
+from allocsim.model import state as ms
 from allocsim.model.labels import LabelRules
 from allocsim.model.state import Seekers
 from allocsim.policies import behaviour
@@ -504,3 +507,92 @@ def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
     np.testing.assert_array_equal(got_tenant, want_tenant)
     for name in Seekers._fields:
         np.testing.assert_array_equal(getattr(got, name), cols[name], err_msg=name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    counts=st.tuples(
+        st.integers(0, 120),  # vacancies
+        *(st.integers(0, 6) for _ in range(3)),  # lottery granted, by use
+        *(st.integers(0, 3) for _ in range(3)),  # requested beyond granted
+        *(st.integers(0, 8) for _ in range(ms.N_LEDGER - 7)),
+    ),
+    village=st.sampled_from(["Duiven", "Loo", "Groessen", "Westervoort"]),
+    bedrooms=st.integers(1, 5),
+    rent=st.floats(400.0, 800.0),
+    senior=st.booleans(),
+    first_channel=st.sampled_from([-1, int(Channel.OFFER), int(Channel.LOTTERY)]),
+    month=st.integers(1, 12),
+    u=st.floats(0.0, 0.999),
+    cap=st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.3, 1.0]),
+    pacing=st.sampled_from(["monthly", "first_come"]),
+    precedence=st.permutations(["village_rule", "starter_pilot", "general"]),
+)
+def test_compiled_labelling_equals_the_rules(
+    counts: tuple[int, ...],
+    village: str,
+    bedrooms: int,
+    rent: float,
+    senior: bool,
+    first_channel: int,
+    month: int,
+    u: float,
+    cap: float,
+    pacing: str,
+    precedence: list[str],
+) -> None:
+    """model/homes.label_vacancy (and Ledger.record) decide what the rules in
+    policies/labels.py decide, for any ledger, home, month, cap and precedence."""
+    from allocsim.engine import PolicyView, rule_terms
+    from allocsim.model import homes as mh
+    from allocsim.policies.labels import label_vacancy
+    from allocsim.policies.ledger import LOTTERY_USES, Home, Ledger
+    from allocsim.world import build_stock
+    from tests.conftest import small_config
+
+    cfg = small_config()
+    data = cfg.policies.model_dump()
+    data["lottery_cap"]["cap_share"] = {"Duiven": cap, "Westervoort": cap}
+    data["lottery_cap"]["precedence"] = tuple(precedence)
+    data["starter_pilot"]["pacing"] = pacing
+    data["general_lottery"]["share"] = {"Duiven": 0.3, "Westervoort": 0.5}
+    policies = type(cfg.policies).model_validate(data)
+    stock = STOCK.setdefault("small", build_stock(cfg))
+    terms = rule_terms(PolicyView.of(policies, stock), stock)
+    row = np.array(counts, dtype=np.int64)
+    row[ms.LEDGER_REQUESTED : ms.LEDGER_REQUESTED + 3] += row[
+        ms.LEDGER_GRANTED : ms.LEDGER_GRANTED + 3
+    ]
+    muni = "Westervoort" if village == "Westervoort" else "Duiven"
+    m = stock.municipalities.index(muni)
+    got = mh.label_vacancy(
+        row,
+        terms,
+        m,
+        stock.villages.index(village),
+        bedrooms,
+        rent,
+        senior,
+        first_channel,
+        month,
+        u,
+    )
+    ledger = Ledger.of_row(row)
+    want = label_vacancy(
+        Home(muni, village, bedrooms, rent, senior, first_channel), month, ledger, policies, u
+    )
+    use = -1 if want.lottery_use is None else LOTTERY_USES.index(want.lottery_use)
+    assert got == (
+        int(want.channel),
+        int(want.rule),
+        want.starter_priority,
+        want.senior_priority,
+        use,
+        want.starter_displaced,
+    )
+    mh.record_decision(row, *got[:2], got[4], got[5])
+    ledger.record(want)
+    assert Ledger.of_row(row) == ledger
+
+
+STOCK: dict[str, object] = {}

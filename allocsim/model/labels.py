@@ -1,10 +1,11 @@
 """The rules' label groups in compiled code: which household ranks first for which advert.
 
-A rule with a label group (`Rule.label_row`) gives its advert side in Python
-(`Rule.label_adverts`, one bool per advert, a row of `label_terms`) and its household
-side as a compiled `in_group` in its own module; a household is in an advert's group
-where both sides hold for one rule. Rows: 0 starter pilot (1.6), 1 the village rule's
-senior option (1.8), 2 custom allocation above the rent-allowance limit (4.2, 4.3).
+A rule with a label group has an advert side (one bool per advert, a row of
+`label_terms`, set by model/week._label_side from the home's labels and the rules in
+force) and a household side, a compiled `in_group` in the rule's own module; a
+household is in an advert's group where both sides hold for one rule. Rows: 0 starter
+pilot (1.6), 1 the village rule's senior option (1.8), 2 custom allocation above the
+rent-allowance limit (4.2, 4.3).
 """
 
 from __future__ import annotations

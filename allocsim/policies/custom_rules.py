@@ -24,7 +24,6 @@ def in_group(income: float, allowance: float) -> bool:  # pragma: no cover - com
 
 class CustomRules(Hooks):
     name = "custom_rules"
-    label_row = 2
 
     def prepare(self, policies: PoliciesConfig, stock: Stock) -> dict[int, CustomRule]:
         """The rules by neighbourhood code (rules for absent neighbourhoods dropped)."""
@@ -33,15 +32,6 @@ class CustomRules(Hooks):
             for c in policies.custom
             if c.neighbourhood in stock.neighbourhoods
         }
-
-    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
-        """Homes in a neighbourhood whose rule gives households above the rent-allowance
-        limit priority (a mix)."""
-        rules: dict[int, CustomRule] = eng.prepared(self.name)
-        above_rule = [k for k, r in rules.items() if r.priority_above_allowance]
-        if not above_rule:
-            return None
-        return np.isin(eng.stock.neighbourhood[homes], above_rule)
 
     def final_rows(self, eng: EngineView, first_year: int) -> list[FreeQuotaRow]:
         """Each capped neighbourhood's urgent lettings against its cap, per year."""

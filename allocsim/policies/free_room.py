@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocsim.config import PoliciesConfig
-from allocsim.policies.ledger import Ledger, cap_count, share_allows
+from allocsim.policies.ledger import Ledger, cap_count
 from allocsim.policies.rule import EngineView, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
 from allocsim.world import Stock
@@ -31,17 +31,6 @@ class FreeRoom(Hooks):
 
     def prepare(self, policies: PoliciesConfig, stock: Stock) -> np.ndarray:
         return room_homes(policies, stock)
-
-    def allow_above_limit(self, eng: EngineView, homes: np.ndarray, year: int) -> np.ndarray:
-        """Homes in the room's neighbourhoods whose municipality has room left this year."""
-        cap = eng.pol.free_room.cap_share
-        muni = eng.stock.municipality[homes]
-        room = {
-            m: share_allows(eng.ledger(year, m).above_limit, eng.ledger(year, m).lettings, cap)
-            for m in np.unique(muni).tolist()
-        }
-        in_room = eng.prepared(self.name)[homes]
-        return in_room & np.array([room[int(m)] for m in muni], dtype=bool)
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         fr = eng.cfg.policies.free_room

@@ -2,10 +2,13 @@
 
 A rule is a module under `allocsim/policies/` holding its settings' meaning, its pure
 array functions and one `Rule` subclass; `allocsim.policies.RULES` lists them in the
-order the engine calls them. The engine never names a clause: at each point where a
-rule may act it calls that hook of every rule in order. Each hook receives the engine
-as an `EngineView` (what a rule may read and do), so rules depend on that protocol and
-never on the engine module. A rule keeps its own bookkeeping in
+order the engine calls them. What a rule decides for a home or an advert runs
+compiled, in the weekly passes of `allocsim/model/` (the vacancy rules in
+model/homes.py, the label groups and the admission at close in model/week.py and
+model/close.py, each rule's settings in model/state.RuleTerms); the Python hooks here
+prepare what the rules need, run their own ticks and report their quota rows. Each
+hook receives the engine as an `EngineView` (what a rule may read and do), so rules
+depend on that protocol and never on the engine module. A rule keeps its own bookkeeping in
 `engine.rule_state[rule.name]` (created by `start`), which a forked engine copies;
 what it schedules is a `functools.partial` of a method and the engine (never a
 closure), so the copy's schedule calls the copy.
@@ -66,8 +69,6 @@ class EngineView(Protocol):
         """Add households (SeekerTable columns, with `key`); each draws its demographic
         exit. Returns their indices."""
 
-    def rent(self, homes: np.ndarray | int, day: float) -> np.ndarray: ...
-
     def ledger(self, year: int, muni: int) -> Ledger: ...
 
     def at(self, day: float, callback: Callable[[], None]) -> None: ...
@@ -82,8 +83,6 @@ class Rule:
     """A clause's hooks; each default does nothing, so a rule defines only its own."""
 
     name: ClassVar[str]
-    # Its row of the label terms (model/labels.py), if the rule defines a label group.
-    label_row: ClassVar[int | None] = None
     # Sequential generators the rule draws new households from (engine.rng[name]).
     streams: ClassVar[tuple[str, ...]] = ()
 
@@ -93,16 +92,6 @@ class Rule:
 
     def start(self, eng: EngineView) -> None:
         """Create this rule's state and schedule its own processes (at the burn-in's start)."""
-
-    def allow_above_limit(self, eng: EngineView, homes: np.ndarray, year: int) -> np.ndarray | None:
-        """Adverts that households above the DAEB income limit may answer, or None."""
-        return None
-
-    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
-        """The advert side of this rule's label group: which of `homes` give it priority
-        (row `label_row` of model/responses.Adverts.label_terms), or None. The household
-        side is this module's compiled `in_group`, called by model/labels.py."""
-        return None
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         """This rule's rows of the quotas table for one municipality's year."""

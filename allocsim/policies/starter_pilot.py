@@ -110,11 +110,6 @@ def in_group(
 
 class StarterPilot(Hooks):
     name = "starter_pilot"
-    label_row = 0
-
-    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
-        starter = eng.starter_priority[homes]
-        return starter if starter.any() else None
 
     def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
         sp = eng.cfg.policies.starter_pilot

@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numba
-import numpy as np
 
 from allocsim.config import VillageRuleConfig
 from allocsim.domain import Channel, Rule
 from allocsim.policies.ledger import Decision, Home
-from allocsim.policies.rule import EngineView
 from allocsim.policies.rule import Rule as Hooks
 
 
@@ -44,9 +42,3 @@ def in_group(age: float, senior_age: float) -> bool:  # pragma: no cover - compi
 
 class VillageRule(Hooks):
     name = "village_rule"
-    label_row = 1
-
-    def label_adverts(self, eng: EngineView, homes: np.ndarray) -> np.ndarray | None:
-        if eng.pol.village_rule.senior_priority_age is None:
-            return None
-        return eng.senior_priority[homes]
