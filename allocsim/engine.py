@@ -359,6 +359,7 @@ class Engine:
             sh_housed=np.zeros((n_years, n_muni), dtype=np.int64),
             pending=np.zeros(n, dtype=np.int64),
             counts=np.zeros(ms.N_COUNTS, dtype=np.int64),
+            waiting=np.zeros(self.seekers.capacity, dtype=np.int64),
         )
         self.books.counts[ms.COUNT_CHAIN] = 1
         self.queue = _queue(2 * n + 1024)
@@ -514,6 +515,7 @@ class Engine:
     def _world(self) -> mw.World:
         """The state behind one handle for the compiled passes (model/world.py), rebuilt
         when a table has grown or the settings changed."""
+        self._waiting_room()
         key = (
             id(self.seekers.cols["state"]),
             id(self.queue),
@@ -591,6 +593,14 @@ class Engine:
         cap = self.queue.time.size
         if used + queue > cap:
             self.queue = _grown(self.queue, used, max(2 * cap, used + queue))
+
+    def _waiting_room(self) -> None:
+        """The list of waiting rows (Books.waiting) as long as the household table."""
+        books = self.books
+        if books.waiting.size < self.seekers.capacity:
+            waiting = np.zeros(self.seekers.capacity, dtype=np.int64)
+            waiting[: books.waiting.size] = books.waiting
+            self.books = books._replace(waiting=waiting)
 
     def _compiled(self, run: Callable[..., Any], *args: Any) -> Any:
         """Call a compiled pass that may schedule home events: it numbers them with

@@ -183,7 +183,7 @@ def test_response_round_equals_the_numpy_steps(seed: int) -> None:
     )
     got_hh = copy_of(hh)
     responders, which = responses.respond_round(
-        n,
+        np.arange(n),
         NOW,
         week,
         got_hh,
@@ -469,7 +469,7 @@ def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
     got = Seekers(*(col.copy() for col in seekers))
     got_tenant = tenant.copy()
     departures.weekly_departures(
-        n,
+        np.arange(n),
         NOW,
         np.uint64(week & keyed.MASK),
         got,
@@ -596,3 +596,28 @@ def test_compiled_labelling_equals_the_rules(
 
 
 STOCK: dict[str, object] = {}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 200)), min_size=1, max_size=12))
+def test_the_waiting_list_follows_the_table(steps: list[tuple[int, int]]) -> None:
+    """Whatever households join and leave between looks, `waiting_rows` gives the
+    waiting rows of the table, ascending, as a scan of the whole table would."""
+    rng = np.random.default_rng(len(steps))
+    state = np.zeros(0, dtype=np.int8)
+    books = ms.Books(
+        *(np.zeros((1, 1, 1), np.int64) for _ in range(2)),
+        np.zeros((1, 1, 2), np.int64),
+        *(np.zeros((1, 1), np.int64) for _ in range(3)),
+        np.zeros(1, np.int64),
+        np.zeros(ms.N_COUNTS, np.int64),
+        np.zeros(0, np.int64),
+    )
+    for joined, leaving in steps:
+        state = np.r_[state, np.full(joined, WAITING, dtype=np.int8)]
+        books = books._replace(waiting=np.r_[books.waiting, np.zeros(joined, np.int64)])
+        if state.size:  # some leave or are housed; nobody returns
+            gone = rng.choice(state.size, size=min(leaving, state.size), replace=False)
+            state[gone] = rng.choice([HOUSED, 2], size=gone.size)
+        rows = departures.waiting_rows(books, state, state.size)
+        np.testing.assert_array_equal(rows, np.flatnonzero(state == WAITING))

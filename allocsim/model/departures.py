@@ -17,16 +17,37 @@ import numba
 import numpy as np
 
 from allocsim.domain import WITHDRAWN, Kind, SeekerState
+from allocsim.model import state as st
 from allocsim.model.homes import _uniform
-from allocsim.model.state import Seekers
+from allocsim.model.state import Books, Seekers
 
 _WAITING, _LEFT = int(SeekerState.WAITING), int(SeekerState.LEFT)
 _STATUS_HOLDER = int(Kind.STATUS_HOLDER)
 
 
 @numba.njit(cache=True)
+def waiting_rows(books: Books, state: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover
+    """The rows of the first `n` households that are waiting, ascending: last time's
+    list without those that left or were housed since, then the rows added since."""
+    counts = books.counts
+    k = 0
+    for i in range(counts[st.COUNT_WAITING]):
+        s = books.waiting[i]
+        if state[s] == _WAITING:
+            books.waiting[k] = s
+            k += 1
+    for s in range(counts[st.COUNT_SCANNED], n):
+        if state[s] == _WAITING:
+            books.waiting[k] = s
+            k += 1
+    counts[st.COUNT_WAITING] = k
+    counts[st.COUNT_SCANNED] = n
+    return books.waiting[:k]
+
+
+@numba.njit(cache=True)
 def weekly_departures(
-    n: int,
+    rows: np.ndarray,
     now: float,
     week: np.uint64,
     seekers: Seekers,
@@ -37,9 +58,9 @@ def weekly_departures(
     p_activate: float,
     p_deactivate: float,
 ) -> None:  # pragma: no cover - compiled
-    """The week's departures and activity changes of the first `n` households; a
-    leaving tenant's home keeps its registration date (`tenant` -1)."""
-    for s in range(n):
+    """The week's departures and activity changes of the households in `rows` (any
+    rows, ascending); a leaving tenant's home keeps its registration date (`tenant` -1)."""
+    for s in rows:
         if seekers.state[s] != _WAITING or seekers.kind[s] == _STATUS_HOLDER:
             continue
         key = seekers.key[s]

@@ -101,7 +101,7 @@ def _uniform2(stream: np.uint64, k1: np.uint64, k2: np.uint64) -> float:  # prag
 
 @numba.njit(cache=True)
 def respond_round(
-    n: int,
+    rows: np.ndarray,
     now: float,
     week: np.uint64,
     hh: Households,
@@ -137,12 +137,12 @@ def respond_round(
     # rate (and only at the lotteries).
     # The chance to look depends on the rate alone, of which there are a few (one per
     # kind, and the passive rate): each is computed once.
-    lookers = np.empty(n, np.int64)
+    lookers = np.empty(rows.size, np.int64)
     n_look = 0
     rates = np.empty(16)
     chances = np.empty(16)
     n_rates = 0
-    for s in range(n):
+    for s in rows:
         if hh.state[s] != waiting_state or hh.kind[s] == status_holder_kind:
             continue
         rate = hh.intensity[s] if hh.active[s] else beh.passive_rate

@@ -93,7 +93,9 @@ class Books(NamedTuple):
     urgent lettings per neighbourhood (custom_rules); `sh_queue[m, :sh_len[m]]` the
     status holders waiting in municipality m, longest first, and `sh_housed[y, m]` the
     persons housed; `pending[:counts[N_PENDING]]` the homes waiting for the next advert
-    cycle; `counts` the running numbers (COUNT_*)."""
+    cycle; `counts` the running numbers (COUNT_*); `waiting[:counts[COUNT_WAITING]]` the
+    households that were waiting when last looked at (model/departures.waiting_rows:
+    a household never returns to the list, so the weekly passes skip the others)."""
 
     ledger: np.ndarray  # int64 (years, municipalities, N_LEDGER)
     touched: np.ndarray  # bool (years, municipalities)
@@ -103,6 +105,7 @@ class Books(NamedTuple):
     sh_housed: np.ndarray  # int64 (years, municipalities)
     pending: np.ndarray  # int64 (homes,)
     counts: np.ndarray  # int64 (N_COUNTS,)
+    waiting: np.ndarray  # int64 (household capacity,): waiting rows, ascending
 
 
 # Columns of a ledger row: Ledger's fields (the lottery uses in LOTTERY_USES order).
@@ -136,8 +139,10 @@ class Books(NamedTuple):
     COUNT_RESPONSES,
     COUNT_OFFERS,
     COUNT_ADVERTS,
+    COUNT_WAITING,
+    COUNT_SCANNED,
     N_COUNTS,
-) = range(10)
+) = range(12)
 
 
 class Queue(NamedTuple):

@@ -22,7 +22,7 @@ import numpy as np
 
 from allocsim import keyed
 from allocsim.domain import Channel, Kind, SeekerState
-from allocsim.model import close, homes, responses
+from allocsim.model import close, departures, homes, responses
 from allocsim.model import state as st
 from allocsim.model.labels import LabelRules
 from allocsim.policies import behaviour
@@ -147,7 +147,7 @@ def w_publish(
     cfg = w.cfg
     m = w.memory
     responders, which = responses.respond_round(
-        counts[st.COUNT_SEEKERS],
+        departures.waiting_rows(w.books, w.seekers.state, counts[st.COUNT_SEEKERS]),
         now,
         week,
         w.seekers,

@@ -187,7 +187,7 @@ def w_departures(
 ) -> None:  # pragma: no cover - compiled
     """model/departures.weekly_departures on the world."""
     departures.weekly_departures(
-        n,
+        departures.waiting_rows(w.books, w.seekers.state, n),
         now,
         week,
         w.seekers,
