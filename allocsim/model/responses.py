@@ -160,6 +160,23 @@ def respond_round(
         if _uniform2(streams.look, hh.key[s], week) < chance:
             lookers[n_look] = s
             n_look += 1
+    # The adverts by segment (village, bedrooms), each segment's in advert order: a
+    # looker reads only the segments its saved search lists.
+    n_bed = lim.min_household.size
+    n_seg = 32 * n_bed
+    seg_start = np.zeros(n_seg + 1, np.int64)
+    present = np.uint32(0)
+    for a in range(n_adv):
+        seg_start[ad.village[a] * n_bed + ad.bedrooms[a] + 1] += 1
+        present |= np.uint32(1) << np.uint32(ad.village[a])
+    for g in range(n_seg):
+        seg_start[g + 1] += seg_start[g]
+    fill = seg_start[:n_seg].copy()
+    by_segment = np.empty(n_adv, np.int64)
+    for a in range(n_adv):
+        g = ad.village[a] * n_bed + ad.bedrooms[a]
+        by_segment[fill[g]] = a
+        fill[g] += 1
     # Each looker's listed pairs, then the `bound` first in its own listing order.
     cap = 64
     pair_i = np.empty(cap, np.int64)
@@ -177,23 +194,38 @@ def respond_round(
         low_income = income <= allowance_limit_one(size, age, lim)
         rent_cap = lim.rent_cap_small if size <= 2 else lim.rent_cap_large
         k = 0
-        for a in range(n_adv):
-            if not (hh.village_mask[s] >> np.uint32(ad.village[a])) & np.uint32(1):
-                continue
-            b = ad.bedrooms[a]
-            if size < lim.min_household[b] or size > lim.max_household[b]:
-                continue
-            if not (searching or ad.channel[a] == lottery):
-                continue
-            if above and not ad.allow_above[a]:
-                continue
-            if low_income and not ad.rent[a] <= rent_cap:
-                continue
-            if hh.senior_only[s] and not ad.senior_suitable[a]:
-                continue
-            cand[k] = a
-            pos[k] = _uniform2(streams.listing, hh.key[s], ad.key[a])
-            k += 1
+        wanted = hh.village_mask[s] & present
+        v = 0
+        while wanted:
+            if wanted & np.uint32(1):
+                for b in range(n_bed):
+                    if size < lim.min_household[b] or size > lim.max_household[b]:
+                        continue
+                    g = v * n_bed + b
+                    for idx in range(seg_start[g], seg_start[g + 1]):
+                        a = by_segment[idx]
+                        if not (searching or ad.channel[a] == lottery):
+                            continue
+                        if above and not ad.allow_above[a]:
+                            continue
+                        if low_income and not ad.rent[a] <= rent_cap:
+                            continue
+                        if hh.senior_only[s] and not ad.senior_suitable[a]:
+                            continue
+                        cand[k] = a
+                        k += 1
+            wanted >>= np.uint32(1)
+            v += 1
+        # In advert order (segments interleave), then each one's place in the listing.
+        for x in range(1, k):
+            a = cand[x]
+            y = x - 1
+            while y >= 0 and cand[y] > a:
+                cand[y + 1] = cand[y]
+                y -= 1
+            cand[y + 1] = a
+        for x in range(k):
+            pos[x] = _uniform2(streams.listing, hh.key[s], ad.key[cand[x]])
         if k == 0:
             continue
         work[0] += k
