@@ -183,6 +183,8 @@ def respond_round(
     pair_a = np.empty(cap, np.int64)
     pos = np.empty(n_adv)
     cand = np.empty(n_adv, np.int64)
+    best_pos = np.empty(max(beh.bound, 1))
+    best = np.empty(max(beh.bound, 1), np.int64)
     n_pairs = 0
     for i in range(n_look):
         s = lookers[i]
@@ -231,8 +233,19 @@ def respond_round(
         work[0] += k
         keep = cand[:k]
         if k > beh.bound:  # the `bound` smallest positions, ties to the earlier advert
-            order = np.argsort(pos[:k], kind="mergesort")[: beh.bound]
-            keep = np.sort(cand[:k][order])
+            n_best = 0
+            for x in range(k):  # candidates in advert order: a tie keeps the earlier
+                if n_best == beh.bound and not pos[x] < best_pos[n_best - 1]:
+                    continue
+                y = min(n_best, beh.bound - 1)
+                while y > 0 and pos[x] < best_pos[y - 1]:
+                    best_pos[y] = best_pos[y - 1]
+                    best[y] = best[y - 1]
+                    y -= 1
+                best_pos[y] = pos[x]
+                best[y] = cand[x]
+                n_best = min(n_best + 1, beh.bound)
+            keep = np.sort(best[:n_best])
         if n_pairs + keep.size > cap:
             while n_pairs + keep.size > cap:
                 cap *= 2
