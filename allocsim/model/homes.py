@@ -23,6 +23,7 @@ The numbers are those of the former Python methods (the golden digests).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -44,13 +45,10 @@ from allocsim.model import state as st
 from allocsim.model.state import (
     Books,
     Calendar,
-    Fixed,
     Homes,
-    LettingRows,
     Queue,
     RuleTerms,
     Seekers,
-    Settings,
     YearLimits,
 )
 
@@ -354,18 +352,17 @@ def vacate(
     cause: int,
     chain: int,
     pos: int,
-    seekers: Seekers,
-    homes: Homes,
-    fixed: Fixed,
-    books: Books,
-    q: Queue,
-    rows: LettingRows,
-    cal: Calendar,
-    lim: YearLimits,
-    cfg: Settings,
+    w: Any,
     rng: np.random.Generator,
 ) -> None:  # pragma: no cover - compiled
     """Engine.vacate: the home falls vacant (see the module)."""
+    seekers = w.seekers
+    homes = w.homes
+    fixed = w.fixed
+    books = w.books
+    cal = w.cal
+    lim = w.lim
+    cfg = w.cfg
     if homes.status[h] == WITHDRAWN:
         return
     counts = books.counts
@@ -433,10 +430,7 @@ def vacate(
                 homes.starter_priority[h] = False
                 day = now + cfg.direct_allocation_days
                 books.sh_housed[cal.year[d] - cal.year0, muni] += seekers.household_size[s]
-                let(
-                    now, h, s, day, day, -1, 0, 0, 0, np.nan,
-                    seekers, homes, fixed, books, q, rows, cal, lim, cfg,
-                )  # fmt: skip
+                let(now, h, s, day, day, -1, 0, 0, 0, np.nan, w)
                 return
     channel, rule, starter, senior, use, displaced = label_vacancy(
         led,
@@ -471,17 +465,18 @@ def let(
     rank: int,
     n_refused: int,
     meettijd_days: float,
-    seekers: Seekers,
-    homes: Homes,
-    fixed: Fixed,
-    books: Books,
-    q: Queue,
-    rows: LettingRows,
-    cal: Calendar,
-    lim: YearLimits,
-    cfg: Settings,
+    w: Any,
 ) -> None:  # pragma: no cover - compiled
     """Engine.let: household `s` takes home `h` (meettijd_days NaN: as of now)."""
+    seekers = w.seekers
+    homes = w.homes
+    fixed = w.fixed
+    books = w.books
+    q = w.queue
+    rows = w.rows
+    cal = w.cal
+    lim = w.lim
+    cfg = w.cfg
     counts = books.counts
     seekers.state[s] = _HOUSED
     seekers.end_day[s] = day
@@ -578,18 +573,10 @@ def let(
 
 
 @numba.njit(cache=True)
-def move_in(
-    now: float,
-    s: int,
-    h: int,
-    seekers: Seekers,
-    homes: Homes,
-    fixed: Fixed,
-    books: Books,
-    cfg: Settings,
-) -> None:  # pragma: no cover - compiled
+def move_in(now: float, s: int, h: int, w: Any) -> None:  # pragma: no cover - compiled
     """Engine._move_in: the tenancy starts; the household stays registered as a passive
     mover from the stock with the home's date (a new row), or leaves the list."""
+    seekers, homes, fixed, books, cfg = w.seekers, w.homes, w.fixed, w.books, w.cfg
     if homes.status[h] != OCCUPIED or homes.tenant[h] != s:
         return
     if not cfg.stay_registered:
@@ -653,15 +640,7 @@ def withdraw(h: int, seekers: Seekers, homes: Homes, books: Books) -> None:  # p
 def run_events(
     until: float,
     until_eid: int,
-    seekers: Seekers,
-    homes: Homes,
-    fixed: Fixed,
-    books: Books,
-    q: Queue,
-    rows: LettingRows,
-    cal: Calendar,
-    lim: YearLimits,
-    cfg: Settings,
+    w: Any,
     rng: np.random.Generator,
     room_seekers: int,
     room_lettings: int,
@@ -671,6 +650,10 @@ def run_events(
     -1: before `until`). Returns (DONE, time of the last event) or (FULL, ...) when a
     table has too little room left for one more event: the engine grows it and calls
     again."""
+    seekers = w.seekers
+    homes = w.homes
+    books = w.books
+    q = w.queue
     counts = books.counts
     now = -np.inf
     while counts[st.COUNT_QUEUE] > 0:
@@ -689,12 +672,9 @@ def run_events(
         now = t
         if what == st.EVENT_VACANCY:
             if homes.tenancy[h] == arg:  # not superseded by a later schedule
-                vacate(
-                    now, h, cause, chain, pos,
-                    seekers, homes, fixed, books, q, rows, cal, lim, cfg, rng,
-                )  # fmt: skip
+                vacate(now, h, cause, chain, pos, w, rng)
         elif what == st.EVENT_MOVE_IN:
-            move_in(now, arg, h, seekers, homes, fixed, books, cfg)
+            move_in(now, arg, h, w)
         else:
             withdraw(h, seekers, homes, books)
     return DONE, now
@@ -714,19 +694,12 @@ def settle(
     days_to_accept: float,
     days_per_extra_round: float,
     days_to_move_in: float,
-    seekers: Seekers,
-    homes: Homes,
-    fixed: Fixed,
-    books: Books,
-    q: Queue,
-    rows: LettingRows,
-    cal: Calendar,
-    lim: YearLimits,
-    cfg: Settings,
+    w: Any,
 ) -> None:  # pragma: no cover - compiled
     """What follows a closed batch (model/close.py), advert by advert: the winner takes
     the home after the viewing rounds it took, or the home is advertised again next
     cycle."""
+    books = w.books
     for j in range(batch_homes.size):
         h = batch_homes[j]
         if not accepted[j]:
@@ -738,8 +711,7 @@ def settle(
         accept_day = now + days_to_accept + rounds * days_per_extra_round
         let(
             now, h, winner[j], accept_day, accept_day + days_to_move_in, advert_ids[j],
-            n_responses[j], k, k - 1, winner_meettijd[j],
-            seekers, homes, fixed, books, q, rows, cal, lim, cfg,
+            n_responses[j], k, k - 1, winner_meettijd[j], w,
         )  # fmt: skip
 
 
