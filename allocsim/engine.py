@@ -1383,12 +1383,12 @@ def pilot_state(cfg: Config, stock: Stock, index: int = 0) -> SeedState | None:
     same whatever run.pilots says; pilot k > 0 draws from its own stream."""
     if cfg.run.seed_state == "profiles":
         return None
-    key = _pilot_key(cfg, index)
+    # Keyed by content: the history's settings without file paths, and the stock itself.
+    key = pilot_cache.key_of(_pilot_key(cfg, index), stock)
     if key not in _PILOTS:
         if len(_PILOTS) > 8:
             _PILOTS.clear()
-        disk_key = pilot_cache.key_of(key, stock)
-        cached = pilot_cache.load(disk_key)
+        cached = pilot_cache.load(key)
         if cached is not None and set(cached[3]) == set(TENANT_FIELDS):
             _PILOTS[key] = SeedState(*cached)
             return _PILOTS[key]
@@ -1406,15 +1406,20 @@ def pilot_state(cfg: Config, stock: Stock, index: int = 0) -> SeedState | None:
         engine.begin().advance(end)
         state = engine.seed_state()
         _PILOTS[key] = state
-        pilot_cache.store(disk_key, state.day, state.seekers, state.reg_day, state.tenants)
+        pilot_cache.store(key, state.day, state.seekers, state.reg_day, state.tenants)
     return _PILOTS[key]
 
 
 def _pilot_key(cfg: Config, index: int) -> str:
     """The history key without run.pilots (pilot k is the same draw for any number of
-    pilots), and the pilot's index after the first."""
+    pilots) and without file paths (how a path is spelled does not change the pilot: the
+    stock's content is in the cache key, and a pilot reads no other file), and the
+    pilot's index after the first."""
     data = json.loads(cfg.history_key())
     data["run"].pop("pilots", None)
+    data.pop("base_dir", None)
+    data["stock"].pop("csv_path", None)
+    data["seekers"].pop("list_csv_path", None)
     key = json.dumps(data, sort_keys=True)
     return key if index == 0 else f"{key}#pilot{index}"
 

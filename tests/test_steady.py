@@ -438,6 +438,10 @@ def test_a_cached_pilot_is_the_computed_pilot(
     other = dataclasses.replace(stock, rent_2021=rents)
     assert pilot_cache.key_of(engine._pilot_key(cfg, 0), stock) == entries[0].stem
     assert pilot_cache.key_of(engine._pilot_key(cfg, 0), other) != entries[0].stem
+    # How the spec's folder is spelled (relative or absolute) does not make another pilot.
+    moved = cfg.model_copy(update={"base_dir": str(tmp_path / "elsewhere" / "..")})
+    assert moved.history_key() != cfg.history_key()
+    assert engine._pilot_key(moved, 0) == engine._pilot_key(cfg, 0)
     entries[0].write_bytes(b"not an npz file")
     monkeypatch.setattr(engine, "_PILOTS", {})
     again = pilot_state(cfg, stock)
