@@ -664,7 +664,7 @@ class Engine:
         with np.errstate(divide="ignore"):
             rest = self.t0 + keyed.exponential(self.keys["vacancy"], existing, 0) / rate
         self._schedule_turnover(existing, rest)
-        self._make_room(0, 0, stock.n_homes)
+        self._make_room(0, 0, 2 * stock.n_homes)  # a completion and a demolition each
         self._compiled(partial(self._schedule_stock_events, float(self.env.now)))
         self._draw_registrations()
         if stock.tenant_birth_day is not None:
@@ -1015,8 +1015,8 @@ class Engine:
         never with every household times every advert."""
         now = self.env.now
         n_adverts = int(self.books.counts[ms.COUNT_PENDING])
-        # At most two responses a week from each household (max_responses_per_week).
-        limit = max(1, math.floor(self.cfg.allocation.max_responses_per_week))
+        # At most `limit_searching` responses a cycle from each household (1 if passive).
+        limit = max(1, self._settings().beh.limit_searching)
         self._make_room(0, 0, 0, responses=limit * self.seekers.n)
         first = self._next_advert
         homes, keys, start, responders = self._compiled(

@@ -116,6 +116,17 @@ def test_status_holders_direct_capped_and_spread() -> None:
         assert row.used <= row.requested + backlog.get(row.municipality, 0), row
 
 
+def test_status_holders_who_refuse_direct_allocation_stay_in_the_queue() -> None:
+    """allocation.p_refuse_direct: when every offer is refused no status holder is housed
+    directly and the homes go to adverts; when none is, some are (the same world)."""
+    direct = {}
+    for p in (0.0, 1.0):
+        lets = run_with({"allocation.p_refuse_direct": p})["lettings"]
+        direct[p] = int((lets.channel == "direct").sum())
+        assert (lets.channel != "direct").sum() > 0
+    assert direct[1.0] == 0 < direct[0.0]
+
+
 def test_sheltered_outflow_is_urgent() -> None:
     out = run_with(
         {"policies.sheltered_outflow.households_per_year": {"Duiven": 40.0, "Westervoort": 40.0}}

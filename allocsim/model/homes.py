@@ -120,6 +120,8 @@ def push(
 ) -> None:  # pragma: no cover - compiled
     """Schedule an event at `time` with the next eid."""
     i = counts[st.COUNT_QUEUE]
+    if i >= q.time.size:
+        raise IndexError("event queue full: the engine makes room before an event")
     counts[st.COUNT_QUEUE] = i + 1
     q.time[i] = time
     q.eid[i] = counts[st.COUNT_EID]
@@ -498,6 +500,8 @@ def let(
         books.custom[year, hood, 1] += 1
     if day >= 0.0:
         r = counts[st.COUNT_LETTINGS]
+        if r >= rows.day.size:
+            raise IndexError("lettings rows full: the engine makes room before an event")
         counts[st.COUNT_LETTINGS] = r + 1
         rows.day[r] = day
         rows.home[r] = h
@@ -584,6 +588,8 @@ def move_in(now: float, s: int, h: int, w: Any) -> None:  # pragma: no cover - c
         return
     counts = books.counts
     i = counts[st.COUNT_SEEKERS]
+    if i >= seekers.key.size:
+        raise IndexError("household table full: the engine makes room before an event")
     counts[st.COUNT_SEEKERS] = i + 1
     village = fixed.village[h]
     seekers.birth_day[i] = seekers.birth_day[s]

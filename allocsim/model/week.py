@@ -173,6 +173,8 @@ def w_publish(
     if recording:
         rows = w.responses
         r = counts[st.COUNT_RESPONSES]
+        if r + responders.size > rows.day.size:
+            raise IndexError("responses rows full: the engine makes room before a round")
         for c in range(responders.size):
             rows.day[r + c] = now
             rows.seeker_id[r + c] = responders[c]
@@ -273,6 +275,8 @@ def w_close(
         if cfg.record_offers:
             rows = w.offers
             r = counts[st.COUNT_OFFERS]
+            if r + closed.offer_advert.size > rows.day.size:
+                raise IndexError("offers rows full: the engine makes room before a close")
             rank = 0
             for c in range(closed.offer_advert.size):
                 j = closed.offer_advert[c]
@@ -289,6 +293,8 @@ def w_close(
             counts[st.COUNT_OFFERS] = r + closed.offer_advert.size
         ads = w.adverts
         r = counts[st.COUNT_ADVERTS]
+        if r + n_adv > ads.advert_id.size:
+            raise IndexError("adverts rows full: the engine makes room before a close")
         for j in range(n_adv):
             h = hs[j]
             ads.advert_id[r + j] = advert_ids[j]
