@@ -6,12 +6,12 @@ the steady-state checks give an interval the same way."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special  # the functions behind scipy.stats' t and normal, without it
 
 
 def t_quantile(confidence: float, dof: np.ndarray | float) -> np.ndarray:
     """Two-sided Student-t quantile for `confidence` (0.95: the 97.5% point)."""
-    return np.asarray(stats.t.ppf(0.5 + confidence / 2, dof))
+    return np.asarray(special.stdtrit(dof, 0.5 + confidence / 2))  # = stats.t.ppf
 
 
 def t_half_width(sd: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> np.ndarray:
@@ -66,7 +66,7 @@ def power_at_margin(margin: float, se: float, confidence: float = 0.95) -> float
     by a two-sided test at `confidence` (normal approximation)."""
     if not se > 0:
         return 1.0
-    return float(stats.norm.cdf(margin / se - stats.norm.ppf(0.5 + confidence / 2)))
+    return float(special.ndtr(margin / se - special.ndtri(0.5 + confidence / 2)))
 
 
 def share_interval(
