@@ -398,3 +398,28 @@ def test_an_experiment_cut_short_in_its_final_writes_resumes_to_the_same_files(
     assert not list((tmp_path / "out").rglob("*.tmp"))
     for name in ("summary.csv", "comparison.csv", "metrics.parquet"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()
+
+
+def test_warm_up_computes_each_history_s_pilot_once_in_the_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before jobs go out, the driver computes the first pilot of each history (the three
+    scenarios share one) into the pilot cache, where the workers find it; with the cache
+    off it does nothing, and a scenario that cannot be simulated is left to its jobs."""
+    from allocsim import engine
+
+    spec, scenarios = ex.load_experiment(write_spec(tmp_path))
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    monkeypatch.setenv("ALLOCSIM_CACHE", "off")
+    ex.driver.warm_up(scenarios)
+    assert engine._PILOTS == {}
+    monkeypatch.setenv("ALLOCSIM_CACHE", str(tmp_path / "cache"))
+    ex.driver.warm_up(scenarios)
+    assert len(engine._PILOTS) == 1
+    assert len(list((tmp_path / "cache" / "pilots").glob("*.npz"))) == 1
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a scenario that cannot be simulated")
+
+    monkeypatch.setattr(engine, "pilot_state", broken)
+    ex.driver.warm_up(scenarios)  # no error here: the jobs record it

@@ -118,6 +118,8 @@ def run_experiment(
         fixed = replications if replications is not None else rule.fixed
         target = fixed if fixed is not None else rule.min
         progress = Progress(quiet=quiet)
+        if workers > 1:
+            warm_up(scenarios)
         try:
             while True:
                 done = {s.label: folder.done(s.label) for s in scenarios}
@@ -164,6 +166,26 @@ def run_experiment(
     finish_manifest(manifest, target, failures)
     write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
     return ExperimentResult(out_dir, summary, comparison, target, failures)
+
+
+def warm_up(scenarios: list[Scenario]) -> None:
+    """Compile the model and compute each history's first pilot here, once, before jobs
+    go out: the workers then load both from the disk caches (numba's, next to the
+    package; allocsim.pilot_cache) instead of each compiling and computing them at the
+    same time. Nothing to do when the pilot cache is off (the workers compute their
+    own) or the scenarios start from the profiles."""
+    from allocsim import pilot_cache
+    from allocsim.engine import pilot_state
+    from allocsim.world import build_stock
+
+    if pilot_cache.cache_dir() is None:
+        return
+    histories = {s.config.history_key(): s.config for s in scenarios}
+    for cfg in histories.values():
+        try:
+            pilot_state(cfg, build_stock(cfg))
+        except Exception:  # noqa: BLE001 - a job meets it again and records it with its seed
+            return
 
 
 def summarise_experiment(metrics: pd.DataFrame, baseline: str) -> tuple[pd.DataFrame, pd.DataFrame]:
