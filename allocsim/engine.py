@@ -1,7 +1,15 @@
-"""The simpy engine: vacancies, registrations, departures, adverts and direct allocation.
+"""The engine: the schedule, the seeding, registrations and records around the
+compiled week.
 
-The engine holds state and time; every rule it applies is a policy function from
-`allocsim.policies`. It emits event records through a `Recorder` and nothing else.
+The engine holds the state (as arrays, `allocsim/model/state.py`) and time: simpy
+schedules its own events (the weekly advert round, registrations and departures, the
+rules' monthly and half-yearly ticks), and the homes' events (vacancies, lettings,
+move-ins, demolitions) wait in a compiled queue that shares simpy's event counter
+(`allocsim/model/homes.py`), so events at one time run in the order they were
+scheduled. What happens to a home or an advert, and every rule that decides it, runs
+compiled in `allocsim/model/`; the rules' Python hooks (`allocsim.policies`) prepare
+their settings, run their own ticks and report their quota rows. It emits event
+records through a `Recorder` and nothing else.
 Randomness: every draw that decides something about a household, a home or an
 advert is keyed by it (`allocsim.keyed`: the household's key and the week, the home
 and its tenancy, the advert and the household), so a policy change leaves the draws

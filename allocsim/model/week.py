@@ -7,9 +7,9 @@ under the free allocation room, the label groups) and runs the response round
 (model/responses.py); the responses are recorded and returned by advert.
 `w_close` closes a batch (model/close.py) under the rules then in force, records the
 offers and adverts, and lets each accepted advert or puts its home back in the queue
-(model/homes.settle). The rules' advert-side terms here are those of the former
-Python hooks (Rule.label_adverts, FreeRoom.allow_above_limit, the admission rules):
-the numbers are unchanged (the golden digests).
+(model/homes.settle). The rules' advert-side terms here (the label groups, the free
+room's openness, the admission at close) give the numbers of the Python hooks they
+replaced (the golden digests).
 """
 
 from __future__ import annotations
