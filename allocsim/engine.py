@@ -77,6 +77,7 @@ from allocsim.policies.eligibility import (
     rent_factor,
 )
 from allocsim.policies.ledger import Ledger
+from allocsim.policies.terms import rule_terms
 from allocsim.records import Recorder
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers, truncated_normal
@@ -209,59 +210,6 @@ def _grown(table: Any, used: int, capacity: int) -> Any:
         new[:used] = col[:used]
         out.append(new)
     return type(table)(*out)
-
-
-def rule_terms(view: PolicyView, stock: Stock) -> ms.RuleTerms:
-    """The rules' settings for compiled code (model/homes.py, model/week.py)."""
-    from allocsim.policies.ledger import LOTTERY_USES
-    from allocsim.policies.starter_pilot import starter_split
-
-    pol = view.policies
-    munis = stock.municipalities
-    sp, vr, cap = pol.starter_pilot, pol.village_rule, pol.lottery_cap
-    custom: dict[int, Any] = view.prepared["custom_rules"]  # type: ignore[assignment]
-    n_hood = len(stock.neighbourhoods)
-    urgent_cap = [
-        math.nan
-        if (rule := custom.get(k)) is None or rule.max_share_urgent is None
-        else rule.max_share_urgent
-        for k in range(n_hood)
-    ]
-    quota = [sp.quota_per_year.get(m, 0) for m in munis]
-    split = [starter_split(q, sp.lottery_share, sp.odd_extra) for q in quota]
-    return ms.RuleTerms(
-        transform_share=float(pol.transformation.share_withdrawn),
-        transform_min_bedrooms=int(pol.transformation.min_bedrooms),
-        sh_enabled=bool(pol.status_holders.enabled),
-        sh_cap_share=float(pol.status_holders.cap_share),
-        sp_enabled=bool(sp.enabled),
-        sp_quota=np.array(quota, dtype=np.int64),
-        sp_lottery=np.array([lot for lot, _ in split], dtype=np.int64),
-        sp_offer=np.array([off for _, off in split], dtype=np.int64),
-        sp_max_bedrooms=int(sp.max_bedrooms),
-        sp_max_rent=float(sp.max_rent_2021),
-        sp_first_come=sp.pacing == "first_come",
-        vr_enabled=bool(vr.enabled),
-        vr_village=np.array([v in vr.villages for v in stock.villages], dtype=bool),
-        vr_senior=vr.senior_priority_age is not None,
-        gl_share=np.array([pol.general_lottery.share.get(m, 0.0) for m in munis]),
-        cap_enabled=bool(cap.enabled),
-        cap_share=np.array([cap.cap_share.get(m, 1.0) for m in munis]),
-        precedence=np.array([LOTTERY_USES.index(u) for u in cap.precedence], dtype=np.int64),
-        sp_max_age=float(sp.max_age),
-        sp_max_household=int(sp.max_household),
-        vr_senior_age=math.nan if vr.senior_priority_age is None else float(vr.senior_priority_age),
-        fr_room=np.asarray(view.prepared["free_room"], dtype=bool),
-        fr_cap=float(pol.free_room.cap_share),
-        cu_above=np.array(
-            [
-                (rule := custom.get(k)) is not None and rule.priority_above_allowance
-                for k in range(n_hood)
-            ],
-            dtype=bool,
-        ),
-        cu_urgent_cap=np.array(urgent_cap, dtype=np.float64),
-    )
 
 
 def _leave_chance(leave_rate: np.ndarray) -> np.ndarray:
@@ -482,8 +430,8 @@ class Engine:
             self._settings_cache = ms.Settings(
                 horizon=float(self.horizon),
                 policy_day=float(self.policy_day),
-                history=rule_terms(self._history, self.stock),
-                current=rule_terms(self._current, self.stock),
+                history=rule_terms(self._history.policies, self._history.prepared, self.stock),
+                current=rule_terms(self._current.policies, self._current.prepared, self.stock),
                 notice_days=float(cfg.stock.notice_days),
                 direct_allocation_days=float(cfg.allocation.direct_allocation_days),
                 p_refuse_direct=float(cfg.allocation.p_refuse_direct),
@@ -546,16 +494,7 @@ class Engine:
                 self.calendar,
                 self.year_limits,
                 self._settings(),
-                mw.MemoryArrays(
-                    m.n_resp,
-                    m.n_class0,
-                    m.n_class01,
-                    m.win_class,
-                    m.win_meettijd,
-                    m.win_n,
-                    m.win_next,
-                    m.candidates,
-                ),
+                mw.MemoryArrays(*(getattr(m, f) for f in mw.MemoryArrays._fields)),
                 self.work,
                 self.response_rows,
                 self.offer_rows,

@@ -543,10 +543,11 @@ def test_compiled_labelling_equals_the_rules(
 ) -> None:
     """model/homes.label_vacancy (and Ledger.record) decide what the rules in
     policies/labels.py decide, for any ledger, home, month, cap and precedence."""
-    from allocsim.engine import PolicyView, rule_terms
+    from allocsim.engine import PolicyView
     from allocsim.model import homes as mh
     from allocsim.policies.labels import label_vacancy
     from allocsim.policies.ledger import LOTTERY_USES, Home, Ledger
+    from allocsim.policies.terms import rule_terms
     from allocsim.world import build_stock
     from tests.conftest import small_config
 
@@ -558,7 +559,8 @@ def test_compiled_labelling_equals_the_rules(
     data["general_lottery"]["share"] = {"Duiven": 0.3, "Westervoort": 0.5}
     policies = type(cfg.policies).model_validate(data)
     stock = STOCK.setdefault("small", build_stock(cfg))
-    terms = rule_terms(PolicyView.of(policies, stock), stock)
+    view = PolicyView.of(policies, stock)
+    terms = rule_terms(view.policies, view.prepared, stock)
     row = np.array(counts, dtype=np.int64)
     row[ms.LEDGER_REQUESTED : ms.LEDGER_REQUESTED + 3] += row[
         ms.LEDGER_GRANTED : ms.LEDGER_GRANTED + 3
