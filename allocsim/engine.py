@@ -37,7 +37,6 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import simpy
 
 from allocsim import keyed, pilot_cache
@@ -78,7 +77,7 @@ from allocsim.policies.eligibility import (
 )
 from allocsim.policies.ledger import Ledger
 from allocsim.policies.terms import rule_terms
-from allocsim.records import Recorder
+from allocsim.records import Coded, Recorder, Records
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
 from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers, truncated_normal
 
@@ -1095,7 +1094,7 @@ class Engine:
         twin.use_scenario(cfg)
         return twin
 
-    def finish(self) -> dict[str, pd.DataFrame]:
+    def finish(self) -> Records:
         """Run to the horizon and return the record tables."""
         self.advance(self.horizon)
         self._write_adverts()
@@ -1103,19 +1102,18 @@ class Engine:
         self._write_seekers()
         self._write_tenants()
         self._write_quotas()
-        frames = self.rec.frames()
+        tables = self.rec.tables()
         # A tenancy that starts at or after the horizon is not in this run: its letting is
         # dropped here and its tenant is censored in `seekers` (see _write_seekers).
-        lets = frames["lettings"]
-        lets = lets[lets["day"] < self.horizon].reset_index(drop=True)
-        code = {label: i for i, label in enumerate(KIND_LABELS)}
-        kind = np.array([code[k] for k in lets["seeker_kind"].astype(str)], dtype=np.int8)
-        group = assign_group(kind, lets["age"].to_numpy(), self.cfg.seekers.group_ages())
-        lets["group"] = pd.Categorical(np.asarray(GROUP_LABELS)[group])
-        frames["lettings"] = lets
-        return frames
+        lets = tables["lettings"]
+        lets = lets.take(np.flatnonzero(lets["day"] < self.horizon))
+        group = assign_group(lets["seeker_kind"], lets["age"], self.cfg.seekers.group_ages())
+        lets.cols["group"] = group.astype(np.int32)
+        lets.labels["group"] = GROUP_LABELS
+        tables["lettings"] = lets
+        return Records(tables)
 
-    def run(self) -> dict[str, pd.DataFrame]:
+    def run(self) -> Records:
         return self.begin().finish()
 
     def _write_adverts(self) -> None:
@@ -1136,12 +1134,12 @@ class Engine:
             day=offers.day[:n],
             advert_id=offers.advert_id[:n],
             home_id=stock.home_id[offers.home[:n]],
-            channel=np.asarray(CHANNEL_LABELS)[offers.channel[:n]],
+            channel=Coded(offers.channel[:n], CHANNEL_LABELS),
             seeker_id=offers.seeker_id[:n],
             rank=offers.rank[:n],
             priority=offers.priority[:n],
             meettijd_days=offers.meettijd_days[:n],
-            outcome=np.asarray(OUTCOME_LABELS)[offers.outcome[:n]],
+            outcome=Coded(offers.outcome[:n], OUTCOME_LABELS),
         )
         n = int(counts[ms.COUNT_ADVERTS])
         ads = self.advert_rows
@@ -1150,10 +1148,10 @@ class Engine:
             "adverts",
             advert_id=ads.advert_id[:n],
             home_id=stock.home_id[h],
-            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
-            village=np.asarray(stock.villages)[stock.village[h]],
-            channel=np.asarray(CHANNEL_LABELS)[ads.channel[:n]],
-            rule=np.asarray(RULE_LABELS)[ads.rule[:n]],
+            municipality=Coded(stock.municipality[h], stock.municipalities),
+            village=Coded(stock.village[h], stock.villages),
+            channel=Coded(ads.channel[:n], CHANNEL_LABELS),
+            rule=Coded(ads.rule[:n], RULE_LABELS),
             starter_priority=ads.starter_priority[:n],
             publish_day=ads.publish_day[:n],
             close_day=ads.close_day[:n],
@@ -1173,15 +1171,15 @@ class Engine:
             "lettings",
             day=col["day"],
             home_id=stock.home_id[h],
-            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
-            village=np.asarray(stock.villages)[stock.village[h]],
-            neighbourhood=np.asarray(stock.neighbourhoods)[stock.neighbourhood[h]],
-            channel=np.asarray(CHANNEL_LABELS)[col["channel"]],
-            rule=np.asarray(RULE_LABELS)[col["rule"]],
+            municipality=Coded(stock.municipality[h], stock.municipalities),
+            village=Coded(stock.village[h], stock.villages),
+            neighbourhood=Coded(stock.neighbourhood[h], stock.neighbourhoods),
+            channel=Coded(col["channel"], CHANNEL_LABELS),
+            rule=Coded(col["rule"], RULE_LABELS),
             starter_priority=col["starter_priority"],
             seeker_id=col["seeker_id"],
-            seeker_kind=np.asarray(KIND_LABELS)[col["seeker_kind"]],
-            group=np.full(n, ""),  # filled in bulk below
+            seeker_kind=Coded(col["seeker_kind"], KIND_LABELS),
+            group=Coded(np.zeros(n, np.int32), GROUP_LABELS),  # assigned in finish
             age=col["age"],
             household_size=col["household_size"],
             income=col["income"],
@@ -1192,17 +1190,21 @@ class Engine:
             winner_rank=col["winner_rank"],
             n_refused=col["n_refused"],
             vacant_days=col["vacant_days"],
-            vacancy_cause=np.asarray(CAUSE_LABELS)[col["vacancy_cause"]],
-            departure=np.asarray((*EXIT_LABELS, ""))[col["departure"]],  # -1: empty
+            vacancy_cause=Coded(col["vacancy_cause"], CAUSE_LABELS),
+            departure=Coded(  # -1: empty
+                np.where(col["departure"] < 0, len(EXIT_LABELS), col["departure"]),
+                (*EXIT_LABELS, ""),
+            ),
             chain_id=col["chain_id"],
             chain_position=col["chain_position"],
             freed_home_id=np.where(freed, stock.home_id[np.maximum(old, 0)], -1),
             freed_home_bedrooms=np.where(freed, stock.bedrooms[np.maximum(old, 0)], 0),
             bedrooms=stock.bedrooms[h],
             senior_suitable=stock.senior_suitable[h],
-            origin_village=np.asarray((*stock.villages, "outside"))[
-                np.minimum(col["origin_village"], len(stock.villages))
-            ],
+            origin_village=Coded(
+                np.minimum(col["origin_village"], len(stock.villages)),
+                (*stock.villages, "outside"),
+            ),
             advert_id=col["advert_id"],
         )
 
@@ -1228,14 +1230,10 @@ class Engine:
         self.rec.columns(
             "seekers",
             seeker_id=keep,
-            kind=pd.Categorical.from_codes(kind, KIND_LABELS),
-            group=pd.Categorical.from_codes(group, GROUP_LABELS),
-            origin_municipality=pd.Categorical.from_codes(
-                cols["origin_municipality"][keep], self.stock.municipalities
-            ),
-            origin_village=pd.Categorical.from_codes(
-                cols["origin_village"][keep], (*self.stock.villages, "outside")
-            ),
+            kind=Coded(kind, KIND_LABELS),
+            group=Coded(group, GROUP_LABELS),
+            origin_municipality=Coded(cols["origin_municipality"][keep], self.stock.municipalities),
+            origin_village=Coded(cols["origin_village"][keep], (*self.stock.villages, "outside")),
             entry_day=entry,
             birth_day=birth,
             age_at_entry=(entry - birth) / DAYS_PER_YEAR,
@@ -1248,12 +1246,13 @@ class Engine:
             first_response_day=cols["first_response_day"][keep],
             last_response_day=cols["last_response_day"][keep],
             search_start_day=cols["search_start_day"][keep],
-            outcome=pd.Categorical.from_codes(state[keep], SEEKER_STATE_LABELS),
+            outcome=Coded(state[keep], SEEKER_STATE_LABELS),
             outcome_day=end[keep],
-            left_reason=np.where(
-                state[keep] == SeekerState.LEFT,
-                np.asarray(EXIT_LABELS)[cols["left_reason"][keep]],
-                "",
+            left_reason=Coded(  # empty unless left
+                np.where(
+                    state[keep] == SeekerState.LEFT, cols["left_reason"][keep], len(EXIT_LABELS)
+                ),
+                (*EXIT_LABELS, ""),
             ),
         )
 
@@ -1269,9 +1268,9 @@ class Engine:
         self.rec.columns(
             "tenants",
             home_id=stock.home_id[h],
-            municipality=np.asarray(stock.municipalities)[stock.municipality[h]],
-            village=np.asarray(stock.villages)[stock.village[h]],
-            dwelling_type=np.asarray(DWELLING_TYPES)[stock.dwelling_type[h]],
+            municipality=Coded(stock.municipality[h], stock.municipalities),
+            village=Coded(stock.village[h], stock.villages),
+            dwelling_type=Coded(stock.dwelling_type[h], DWELLING_TYPES),
             bedrooms=stock.bedrooms[h],
             senior_suitable=stock.senior_suitable[h],
             age=(self.horizon - self.tenant_birth[h]) / DAYS_PER_YEAR,
@@ -1376,9 +1375,7 @@ def pilot_of(cfg: Config, replication: int) -> int:
     return replication % cfg.run.pilots
 
 
-def simulate(
-    cfg: Config, stock: Stock, replication: int, record_offers: bool = True
-) -> dict[str, pd.DataFrame]:
+def simulate(cfg: Config, stock: Stock, replication: int, record_offers: bool = True) -> Records:
     """One replication: the records of a run of `cfg` on `stock`.
 
     Without `record_offers` the offers table stays empty (experiments that keep only
@@ -1388,7 +1385,7 @@ def simulate(
 
 def simulate_scenarios(
     cfgs: list[Config], stock: Stock, replication: int, record_offers: bool = True
-) -> list[dict[str, pd.DataFrame]]:
+) -> list[Records]:
     """Replication `replication` of several scenarios that share their history
     (equal `Config.history_key()`): the history up to run.policy_start is simulated
     once and each scenario continues from a copy of it. Gives exactly what `simulate`

@@ -8,7 +8,9 @@ over replications. Metric names and meanings are listed in `METRICS` (README).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ from allocsim.domain import (
     assign_group,
     day_of,
 )
+from allocsim.records import Table
 from allocsim.stats import mean_sd, share_interval, t_half_width
 
 if TYPE_CHECKING:
@@ -79,154 +82,206 @@ SHARE_METRICS = (
 )
 
 
-def _letting_stats(lets: pd.DataFrame) -> dict[str, float]:
-    if lets.empty:
+Rows = list[tuple[str, str, str, str, float]]
+
+
+def _window(values: np.ndarray, start: float, end: float) -> np.ndarray:
+    return (values >= start) & (values < end)
+
+
+def _mean(values: np.ndarray) -> float:
+    """pandas' Series.mean to the last bit: NaN left out (as zeros in the sum, over the
+    count of the others)."""
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        if missing.any():
+            n = values.size - int(missing.sum())
+            return float(np.where(missing, 0.0, values).sum() / n) if n else math.nan
+    return float(values.sum(dtype=np.float64) / values.size) if values.size else math.nan
+
+
+def _median(values: np.ndarray) -> float:
+    """pandas' Series.median: NaN left out."""
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    return float(np.median(values)) if values.size else math.nan
+
+
+def _letting_stats(lets: Table, rows: np.ndarray) -> dict[str, float]:
+    n = int(rows.sum())
+    if not n:
         return {"lettings": 0.0, "lettings_via_adverts": 0.0}
     return {
-        "lettings": float(len(lets)),
-        "lettings_via_adverts": float((lets["channel"] != "direct").sum()),
-        "meettijd_median_years": float(lets["meettijd_days"].median() / 365.25),
-        "meettijd_mean_years": float(lets["meettijd_days"].mean() / 365.25),
-        "search_median_days": float(lets["search_days"].median()),
-        "refusals_per_letting": float(lets["n_refused"].mean()),
-        "vacant_days_mean": float(lets["vacant_days"].mean()),
+        "lettings": float(n),
+        "lettings_via_adverts": float((~lets.equals("channel", "direct")[rows]).sum()),
+        "meettijd_median_years": _median(lets["meettijd_days"][rows]) / 365.25,
+        "meettijd_mean_years": _mean(lets["meettijd_days"][rows]) / 365.25,
+        "search_median_days": _median(lets["search_days"][rows]),
+        "refusals_per_letting": _mean(lets["n_refused"][rows]),
+        "vacant_days_mean": _mean(lets["vacant_days"][rows]),
     }
 
 
-def group_at(seekers: pd.DataFrame, day: float, ages: GroupAges) -> np.ndarray:
-    """Reporting group (labels) of each seeker on `day`, or at entry if later."""
-    kind = pd.Categorical(seekers["kind"].astype(str), categories=KIND_LABELS).codes
-    when = np.maximum(seekers["entry_day"].to_numpy(), day)
-    age = (when - seekers["birth_day"].to_numpy()) / DAYS_PER_YEAR
-    return np.asarray(GROUP_LABELS)[assign_group(kind, age, ages)]
+def group_at(seekers: Table, day: float, ages: GroupAges) -> np.ndarray:
+    """Reporting group (codes into GROUP_LABELS) of each seeker on `day`, or at entry if
+    later."""
+    kind = np.asarray([KIND_LABELS.index(k) for k in seekers.labels["kind"]], np.int8)
+    when = np.maximum(seekers["entry_day"], day)
+    age = (when - seekers["birth_day"]) / DAYS_PER_YEAR
+    return assign_group(kind[seekers["kind"]], age, ages)
 
 
-def active_seekers(
-    seekers: pd.DataFrame, responses: pd.DataFrame, start: float, end: float
-) -> np.ndarray:
+def _among(ids: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """`ids` in `chosen` (both seeker ids: small non-negative integers)."""
+    size = int(max(ids.max(initial=-1), chosen.max(initial=-1))) + 1
+    flag = np.zeros(size, dtype=bool)
+    flag[chosen] = True
+    return flag[ids]
+
+
+def responded_in(seekers: Table, responses: Table, start: float, end: float) -> np.ndarray:
+    """Seekers with a response in [start, end)."""
+    window = _window(responses["day"], start, end)
+    return _among(seekers["seeker_id"], responses["seeker_id"][window])
+
+
+def active_seekers(seekers: Table, responses: Table, start: float, end: float) -> np.ndarray:
     """Boolean mask of seekers active in [start, end): responded in it (exact, from the
     responses table), housed in it, or status holders on the queue."""
-    window = responses[(responses["day"] >= start) & (responses["day"] < end)]
-    responded = seekers["seeker_id"].isin(window["seeker_id"]).to_numpy()
+    responded = responded_in(seekers, responses, start, end)
     queued = (
-        (seekers["kind"] == "status_holder")
+        seekers.equals("kind", "status_holder")
         & (seekers["entry_day"] < end)
         & (seekers["outcome_day"] >= start)
-    ).to_numpy()
-    housed = (
-        (seekers["outcome"] == "housed")
-        & seekers["outcome_day"].between(start, end, inclusive="left")
-    ).to_numpy()
+    )
+    housed = seekers.equals("outcome", "housed") & _window(seekers["outcome_day"], start, end)
     return responded | queued | housed
 
 
-def registered_at(seekers: pd.DataFrame, day: float) -> np.ndarray:
+def registered_at(seekers: Table, day: float) -> np.ndarray:
     """Boolean mask of households on the list on `day` (status holders aside)."""
     return (
-        (seekers["entry_day"].to_numpy() <= day)
-        & (seekers["outcome_day"].to_numpy() > day)
-        & (seekers["kind"] != "status_holder").to_numpy()
+        (seekers["entry_day"] <= day)
+        & (seekers["outcome_day"] > day)
+        & ~seekers.equals("kind", "status_holder")
     )
 
 
-def never_responding_share(
-    seekers: pd.DataFrame, responses: pd.DataFrame, start: float, end: float
-) -> float:
+def never_responding_share(seekers: Table, responses: Table, start: float, end: float) -> float:
     """Share of the households listed at some time in [start, end) (status holders
     aside) without a response in it (RIGO 2016: about two in three)."""
     listed = (
         (seekers["entry_day"] < end)
         & (seekers["outcome_day"] >= start)
-        & (seekers["kind"] != "status_holder")
-    ).to_numpy()
-    window = responses[(responses["day"] >= start) & (responses["day"] < end)]
-    responded = seekers["seeker_id"].isin(window["seeker_id"]).to_numpy()
+        & ~seekers.equals("kind", "status_holder")
+    )
+    responded = responded_in(seekers, responses, start, end)
     n = int(listed.sum())
-    return float((listed & ~responded).sum() / n) if n else float("nan")
+    return float((listed & ~responded).sum() / n) if n else math.nan
+
+
+def _months(start_date: dt.date, days: np.ndarray) -> np.ndarray:
+    """The calendar month ('2022-03') of each day."""
+    dates = np.datetime64(start_date, "D") + np.floor(days).astype("timedelta64[D]")
+    return dates.astype("datetime64[M]").astype(str)
 
 
 def replication_metrics(
-    frames: dict[str, pd.DataFrame],
+    records: Mapping[str, Any],
     start: float,
     end: float,
     ages: GroupAges,
     start_date: dt.date | None = None,
     rule_villages: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Metrics of one replication's records over the window [start, end) in days.
+    """Metrics of one replication's records (`allocsim.records.Records`) over the window
+    [start, end) in days.
 
     With `start_date`, lettings are also counted per calendar month (dimension
     'month'), for all groups and for status holders (the even spread of 1.13)."""
-    lettings = frames["lettings"]
-    rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
-    lets = lettings[(lettings["day"] >= start) & (lettings["day"] < end)]
-    adverts = frames["adverts"]
-    adverts = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
-    seekers = frames["seekers"]
-    mask = active_seekers(seekers, frames["responses"], start, end)
-    active = seekers[mask].assign(group=group_at(seekers[mask], start, ages))
-    housed_ids = set(lets["seeker_id"].tolist())
-    rows: list[tuple[str, str, str, str, float]] = []
+    tables = _tables(records)
+    seekers, responses = tables["seekers"], tables["responses"]
+    lettings = tables["lettings"]
+    lets = lettings.take(_window(lettings["day"], start, end))
+    adverts = tables["adverts"]
+    adverts = adverts.take(_window(adverts["close_day"], start, end))
+    active = seekers.take(active_seekers(seekers, responses, start, end))
+    active_group = group_at(active, start, ages)
+    housed = _among(active["seeker_id"], lets["seeker_id"])
+    rows: Rows = []
 
     def add(dim: str, level: str, group: str, values: dict[str, float]) -> None:
         rows.extend((dim, level, group, k, v) for k, v in values.items())
 
+    everything = np.ones(len(lets), dtype=bool)
     for dim in DIMENSIONS:
-        key = None if dim == "all" else dim
-        parts = [("all", lets)] if key is None else list(lets.groupby(key, observed=True))
+        parts = [("all", everything)] if dim == "all" else lets.levels(dim)
         for level, part in parts:
-            add(dim, str(level), "all", _letting_stats(part))
-            for group, gpart in part.groupby("group", observed=True):
-                add(dim, str(level), str(group), _letting_stats(gpart))
+            add(dim, level, "all", _letting_stats(lets, part))
+            for group, in_group in lets.levels("group"):
+                if (part & in_group).any():
+                    add(dim, level, group, _letting_stats(lets, part & in_group))
         if len(adverts):
             aparts = (
-                [("all", adverts)] if key is None else list(adverts.groupby(key, observed=True))
+                [("all", np.ones(len(adverts), dtype=bool))]
+                if dim == "all"
+                else adverts.levels(dim)
             )
             for level, apart in aparts:
-                add(
-                    dim,
-                    str(level),
-                    "all",
-                    {"responses_per_advert": float(apart["n_responses"].mean())},
-                )
+                per_advert = _mean(adverts["n_responses"][apart])
+                add(dim, level, "all", {"responses_per_advert": per_advert})
     # Success rate by the seeker's origin municipality and group.
-    for dim, key in (("all", None), ("municipality", "origin_municipality")):
-        parts = [("all", active)] if key is None else list(active.groupby(key, observed=True))
+    for dim, parts in (
+        ("all", [("all", np.ones(len(active), dtype=bool))]),
+        ("municipality", active.levels("origin_municipality")),
+    ):
         for level, part in parts:
-            for group in ("all", *GROUP_LABELS):
-                sub = part if group == "all" else part[part["group"] == group]
-                n_active = len(sub)
-                n_housed = int(sub["seeker_id"].isin(housed_ids).sum())
+            for g, group in enumerate(("all", *GROUP_LABELS)):
+                sub = part if group == "all" else part & (active_group == g - 1)
+                n_active = int(sub.sum())
                 values = {"active_seekers": float(n_active)}
                 if n_active:
-                    values["success_rate"] = n_housed / n_active
-                add(dim, str(level), group, values)
+                    values["success_rate"] = int((sub & housed).sum()) / n_active
+                add(dim, level, group, values)
     if len(lets):
-        chains = lettings[
-            lettings["chain_id"].isin(lets.loc[lets["chain_position"] == 0, "chain_id"])
-        ]
-        if len(chains):
-            length = chains.groupby("chain_id")["chain_position"].max() + 1
-            add("all", "all", "all", {"chain_length_mean": float(length.mean())})
+        starts = lets["chain_id"][lets["chain_position"] == 0]
+        in_chain = np.isin(lettings["chain_id"], starts)
+        if in_chain.any():
+            ids, where = np.unique(lettings["chain_id"][in_chain], return_inverse=True)
+            longest = np.full(ids.size, -1, dtype=np.int64)
+            np.maximum.at(longest, where, lettings["chain_position"][in_chain])
+            add("all", "all", "all", {"chain_length_mean": _mean(longest + 1)})
     if start_date is not None and len(lets):
-        months = pd.to_datetime(start_date) + pd.to_timedelta(lets["day"].to_numpy(), unit="D")
-        label = months.strftime("%Y-%m")
-        for month, n in pd.Series(label).value_counts().sort_index().items():
-            add("month", str(month), "all", {"lettings": float(n)})
-        sh = lets["seeker_kind"].to_numpy() == "status_holder"
-        for month, n in pd.Series(label[sh]).value_counts().sort_index().items():
-            add("month", str(month), "status_holder", {"lettings": float(n)})
-    share = never_responding_share(seekers, frames["responses"], start, end)
+        label = _months(start_date, lets["day"])
+        sh = lets.equals("seeker_kind", "status_holder")
+        for group, chosen in (("all", label), ("status_holder", label[sh])):
+            months, n = np.unique(chosen, return_counts=True)
+            for month, count in zip(months.tolist(), n.tolist(), strict=True):
+                add("month", month, group, {"lettings": float(count)})
+    share = never_responding_share(seekers, responses, start, end)
     add("all", "all", "all", {"never_responding_share": share})
     for level, values in review_metrics(lets, rule_villages, ages).items():
         add("review", level, "all", values)
+    return _frame(rows, seekers.replication)
+
+
+def _tables(records: Mapping[str, Any]) -> dict[str, Table]:
+    """The record tables as arrays (`Records.tables`), or from pandas frames."""
+    tables = getattr(records, "tables", None)
+    if tables is not None:
+        return dict(tables)
+    return {
+        name: t if isinstance(t, Table) else Table.of_frame(name, t) for name, t in records.items()
+    }
+
+
+def _frame(rows: Rows, replication: int) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
-    out.insert(0, "replication", rep)
+    out.insert(0, "replication", replication)
     return out
 
 
 def review_metrics(
-    lets: pd.DataFrame, rule_villages: tuple[str, ...], ages: GroupAges
+    lets: Table, rule_villages: tuple[str, ...], ages: GroupAges
 ) -> dict[str, dict[str, float]]:
     """Figures the T2 review of the village rule (1.8) asks for, per replication.
 
@@ -235,38 +290,39 @@ def review_metrics(
     `core_<municipality>`: lottery lettings left for a municipality's core town (the
     village named after it) under the cap."""
     out: dict[str, dict[str, float]] = {}
+    village = lets.text("village")
     if rule_villages:
-        senior = lets[
-            lets["village"].isin(rule_villages)
+        senior = (
+            np.isin(village, rule_villages)
             & lets["senior_suitable"]
-            & (lets["channel"] != "direct")
-        ]
-        values = {"lettings": float(len(senior))}
-        if len(senior):
-            later = lets.merge(
-                senior[["chain_id", "chain_position"]], on="chain_id", suffixes=("", "_senior")
+            & ~lets.equals("channel", "direct")
+        )
+        values = {"lettings": float(senior.sum())}
+        if senior.any():
+            chain, position = lets["chain_id"], lets["chain_position"]
+            follow_on = sum(
+                int(((chain == c) & (position > p)).sum())
+                for c, p in zip(chain[senior].tolist(), position[senior].tolist(), strict=True)
             )
-            follow_on = later[later["chain_position"] > later["chain_position_senior"]]
+            age = lets["age"][senior]
             values.update(
                 {
-                    "tenant_age_mean": float(senior["age"].mean()),
-                    "share_65plus": float((senior["age"] >= ages.senior).mean()),
-                    "share_same_village": float(
-                        (
-                            senior["origin_village"].astype(str) == senior["village"].astype(str)
-                        ).mean()
+                    "tenant_age_mean": _mean(age),
+                    "share_65plus": _mean(age >= ages.senior),
+                    "share_same_village": _mean(
+                        lets.text("origin_village")[senior] == village[senior]
                     ),
-                    "share_movers_from_stock": float((senior["freed_home_id"] >= 0).mean()),
-                    "family_homes_freed": float((senior["freed_home_bedrooms"] >= 3).sum()),
-                    "chain_moves_set_off": float(len(follow_on)),
+                    "share_movers_from_stock": _mean(lets["freed_home_id"][senior] >= 0),
+                    "family_homes_freed": float((lets["freed_home_bedrooms"][senior] >= 3).sum()),
+                    "chain_moves_set_off": float(follow_on),
                 }
             )
         out["village_senior_homes"] = values
-    for muni in lets["municipality"].astype(str).unique():
-        core = lets[
-            (lets["village"].astype(str) == muni) & (lets["municipality"].astype(str) == muni)
-        ]
-        out[f"core_{muni}"] = {"lottery_lettings": float((core["channel"] == "lottery").sum())}
+    municipality = lets.text("municipality")
+    lottery = lets.equals("channel", "lottery")
+    for muni in dict.fromkeys(municipality.tolist()):
+        core = (village == muni) & (municipality == muni)
+        out[f"core_{muni}"] = {"lottery_lettings": float((core & lottery).sum())}
     return out
 
 
@@ -288,83 +344,81 @@ def calendar_periods(start_date: dt.date, horizon: float) -> list[tuple[str, str
 
 
 def period_metrics(
-    frames: dict[str, pd.DataFrame],
+    records: Mapping[str, Any],
     periods: list[tuple[str, str, float, float]],
     ages: GroupAges,
 ) -> pd.DataFrame:
     """Time views: the review figures per period (calendar years and tertials)."""
-    lettings = frames["lettings"]
-    adverts = frames["adverts"]
-    seekers = frames["seekers"]
-    rows: list[tuple[str, str, str, str, float]] = []
+    tables = _tables(records)
+    lettings, adverts, seekers = tables["lettings"], tables["adverts"], tables["seekers"]
+    responses = tables["responses"]
+    is_status_holder = seekers.equals("kind", "status_holder")
+    rows: Rows = []
     for dim, label, start, end in periods:
-        lets = lettings[(lettings["day"] >= start) & (lettings["day"] < end)]
-        ads = adverts[(adverts["close_day"] >= start) & (adverts["close_day"] < end)]
+        lets = lettings.take(_window(lettings["day"], start, end))
+        ads = adverts.take(_window(adverts["close_day"], start, end))
         values: dict[str, float] = {"lettings": float(len(lets))}
-        channel = lets["channel"].astype(str)
         for name in ("offer", "lottery", "direct"):
-            values[f"lettings_{name}"] = float((channel == name).sum())
+            values[f"lettings_{name}"] = float(lets.equals("channel", name).sum())
         if len(lets):
-            values["chain_moves_per_letting"] = float((lets["freed_home_id"] >= 0).mean())
-            values["meettijd_mean_years"] = float(lets["meettijd_days"].mean() / DAYS_PER_YEAR)
-            values["vacant_days_mean"] = float(lets["vacant_days"].mean())
-            values["search_median_days"] = float(lets["search_days"].median())
+            values["chain_moves_per_letting"] = _mean(lets["freed_home_id"] >= 0)
+            values["meettijd_mean_years"] = _mean(lets["meettijd_days"]) / DAYS_PER_YEAR
+            values["vacant_days_mean"] = _mean(lets["vacant_days"])
+            values["search_median_days"] = _median(lets["search_days"])
         values["lettings_via_adverts"] = values["lettings_offer"] + values["lettings_lottery"]
         values["adverts_closed"] = float(len(ads))
         if len(ads):
-            values["responses_per_advert"] = float(ads["n_responses"].mean())
-        values["never_responding_share"] = never_responding_share(
-            seekers, frames["responses"], start, end
-        )
+            values["responses_per_advert"] = _mean(ads["n_responses"])
+        values["never_responding_share"] = never_responding_share(seekers, responses, start, end)
         values["adverts_unlet"] = float((~ads["let"]).sum())
-        ad_channel = ads["channel"].astype(str)
         for name in ("offer", "lottery"):
-            part = ads[ad_channel == name]
-            if len(part):
-                values[f"responses_per_advert_{name}"] = float(part["n_responses"].mean())
+            part = ads.equals("channel", name)
+            if part.any():
+                values[f"responses_per_advert_{name}"] = _mean(ads["n_responses"][part])
         rows.extend((dim, label, "all", k, v) for k, v in values.items())
-        for kind, part in lets.groupby("seeker_kind", observed=True):
-            rows.append(
-                (
-                    dim,
-                    label,
-                    f"kind_{kind}",
-                    "meettijd_mean_years",
-                    float(part["meettijd_days"].mean() / DAYS_PER_YEAR),
-                )
-            )
-            rows.append((dim, label, f"kind_{kind}", "lettings", float(len(part))))
+        for kind, part in lets.levels("seeker_kind"):
+            meettijd = _mean(lets["meettijd_days"][part]) / DAYS_PER_YEAR
+            rows.append((dim, label, f"kind_{kind}", "meettijd_mean_years", meettijd))
+            rows.append((dim, label, f"kind_{kind}", "lettings", float(part.sum())))
         on_list = registered_at(seekers, start)
         groups = group_at(seekers, start, ages)
         rows.append((dim, label, "all", "registered_seekers", float(on_list.sum())))
-        for g in GROUP_LABELS:
+        for g, name in enumerate(GROUP_LABELS):
             rows.append(
-                (dim, label, g, "registered_seekers", float((on_list & (groups == g)).sum()))
+                (dim, label, name, "registered_seekers", float((on_list & (groups == g)).sum()))
             )
-        active = active_seekers(seekers, frames["responses"], start, end)
-        housed = seekers["seeker_id"].isin(lets["seeker_id"]).to_numpy()
-        listed = active & (seekers["kind"] != "status_holder").to_numpy()
+        active = active_seekers(seekers, responses, start, end)
+        housed = _among(seekers["seeker_id"], lets["seeker_id"])
+        listed = active & ~is_status_holder
         rows.append((dim, label, "listed", "active_seekers", float(listed.sum())))
-        for g in ("all", *GROUP_LABELS):
-            in_group = active if g == "all" else active & (groups == g)
+        for g, name in enumerate(("all", *GROUP_LABELS)):
+            in_group = active if name == "all" else active & (groups == g - 1)
             n_active = int(in_group.sum())
-            rows.append((dim, label, g, "active_seekers", float(n_active)))
+            rows.append((dim, label, name, "active_seekers", float(n_active)))
             if n_active:
                 rows.append(
-                    (dim, label, g, "success_rate", float((in_group & housed).sum() / n_active))
+                    (dim, label, name, "success_rate", float((in_group & housed).sum() / n_active))
                 )
     return pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "value"])
 
 
-def quota_metrics(quotas: pd.DataFrame) -> pd.DataFrame:
+def quota_metrics(quotas: Table) -> pd.DataFrame:
     """Quota and cap use as long metrics (dimension 'quota')."""
     rows = []
-    for r in quotas.itertuples(index=False):
+    municipality, item = quotas.text("municipality"), quotas.text("item")
+    for i in range(len(quotas)):
         for col in ("limit", "used", "requested"):
-            value = getattr(r, col)
+            value = float(quotas[col][i])
             if not np.isnan(value):
                 rows.append(
-                    (r.replication, "quota", f"{r.municipality} {r.year}", str(r.item), col, value)
+                    (
+                        quotas.replication,
+                        "quota",
+                        f"{municipality[i]} {int(quotas['year'][i])}",
+                        str(item[i]),
+                        col,
+                        value,
+                    )
                 )
     return pd.DataFrame(
         rows, columns=["replication", "dimension", "level", "group", "metric", "value"]
@@ -443,20 +497,20 @@ def select(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     ]
 
 
-def run_metrics(frames: dict[str, pd.DataFrame], cfg: Config) -> pd.DataFrame:
+def run_metrics(records: Mapping[str, Any], cfg: Config) -> pd.DataFrame:
     """Every metric of one replication of `cfg`: the evaluation window (day 0 to the
     horizon), its calendar years and tertials, and the quota and cap use."""
     horizon = day_of(cfg.run.end_date, cfg.run.start_date)
     villages = cfg.policies.village_rule.villages
     ages = cfg.seekers.group_ages()
-    periods = period_metrics(frames, calendar_periods(cfg.run.start_date, horizon), ages)
-    rep = int(frames["seekers"]["replication"].iloc[0]) if len(frames["seekers"]) else 0
-    periods.insert(0, "replication", rep)
+    tables = _tables(records)
+    periods = period_metrics(tables, calendar_periods(cfg.run.start_date, horizon), ages)
+    periods.insert(0, "replication", tables["seekers"].replication)
     return pd.concat(
         [
-            replication_metrics(frames, 0.0, horizon, ages, cfg.run.start_date, villages),
+            replication_metrics(tables, 0.0, horizon, ages, cfg.run.start_date, villages),
             periods,
-            quota_metrics(frames["quotas"]),
+            quota_metrics(tables["quotas"]),
         ],
         ignore_index=True,
     )

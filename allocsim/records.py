@@ -10,7 +10,9 @@ generated from `TABLES` (`allocsim columns`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -233,6 +235,153 @@ def with_dates(table: str, frame: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     return out[[c for c in TABLES[table] if c in out.columns]]
 
 
+class Coded(NamedTuple):
+    """A categorical column as the engine holds it: integer codes into `labels`."""
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+
+def coded(values: Any) -> Coded:
+    """`values` (labels, a pandas Categorical or already `Coded`) as codes and labels."""
+    if isinstance(values, Coded):
+        return values
+    if isinstance(values, pd.Series):
+        values = values.array if isinstance(values.dtype, pd.CategoricalDtype) else values
+    if isinstance(values, pd.Categorical):
+        return Coded(values.codes.astype(np.int32), tuple(map(str, values.categories)))
+    labels, codes = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    return Coded(codes.astype(np.int32), tuple(labels.tolist()))
+
+
+def _is_categorical(table: str, column: str) -> bool:
+    return TABLES[table][column][0] == "category"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One record table of one replication as numpy columns: what the metrics read.
+
+    A categorical column is held as codes (`cols`) with their labels (`labels`), so
+    selecting by label is an integer comparison; pandas appears only in `frame`, when
+    the table is written or handed to a user."""
+
+    name: str
+    replication: int
+    cols: dict[str, np.ndarray]
+    labels: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, name: str, replication: int = 0, **columns: Any) -> Table:
+        """A table from its columns: arrays, and for categorical columns labels,
+        pandas Categoricals or `Coded`."""
+        cols: dict[str, np.ndarray] = {}
+        labels: dict[str, tuple[str, ...]] = {}
+        for column, values in columns.items():
+            if _is_categorical(name, column):
+                codes, labels[column] = coded(values)
+                cols[column] = codes
+            else:
+                cols[column] = np.asarray(values, dtype=TABLES[name][column][0])
+        return cls(name, replication, cols, labels)
+
+    @classmethod
+    def of_frame(cls, name: str, frame: pd.DataFrame) -> Table:
+        """A table from a pandas frame with (some of) the documented columns."""
+        replication = int(frame["replication"].iloc[0]) if "replication" in frame else 0
+        keep = [c for c in frame.columns if c in TABLES[name] and c != "replication"]
+        return cls.of(
+            name,
+            replication if len(frame) else 0,
+            **{c: frame[c] for c in keep if TABLES[name][c][0] != DATE},
+        )
+
+    def __len__(self) -> int:
+        return len(next(iter(self.cols.values()))) if self.cols else 0
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        """A column's values; a categorical column's codes."""
+        return self.cols[column]
+
+    def code(self, column: str, label: str) -> int:
+        """The code of `label` in a categorical column (-1 if it has none)."""
+        labels = self.labels[column]
+        return labels.index(label) if label in labels else -1
+
+    def equals(self, column: str, label: str) -> np.ndarray:
+        """Rows whose categorical `column` is `label`."""
+        return self.cols[column] == self.code(column, label)
+
+    def text(self, column: str) -> np.ndarray:
+        """A categorical column as its labels."""
+        return np.asarray(self.labels[column], dtype=object)[self.cols[column]]
+
+    def levels(self, column: str) -> list[tuple[str, np.ndarray]]:
+        """(label, row mask) for each label of a categorical column that occurs, in label
+        order (as pandas' groupby over the written table gives them)."""
+        codes = self.cols[column]
+        present = np.unique(codes)
+        pairs = sorted((self.labels[column][c], c) for c in present.tolist())
+        return [(label, codes == c) for label, c in pairs]
+
+    def take(self, rows: np.ndarray) -> Table:
+        """The rows `rows` (a mask or indices)."""
+        return Table(
+            self.name,
+            self.replication,
+            {k: v[rows] for k, v in self.cols.items()},
+            dict(self.labels),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The table as the documented pandas columns (no calendar dates: `with_dates`).
+        Categories are the labels that occur, sorted."""
+        spec = TABLES[self.name]
+        n = len(self)
+        out: dict[str, pd.Series] = {
+            "replication": pd.Series(np.full(n, self.replication, dtype=np.int32))
+        }
+        for name, (dtype, _) in spec.items():
+            if dtype == DATE or name == "replication":
+                continue
+            values = self.cols[name]
+            if dtype == "category":
+                labels = np.asarray(self.labels[name], dtype=object)
+                present = np.unique(values)
+                order = np.argsort(labels[present].astype(str), kind="stable")
+                recode = np.full(max(len(labels), 1), -1, dtype=np.int32)
+                recode[present[order]] = np.arange(present.size, dtype=np.int32)
+                out[name] = pd.Series(
+                    pd.Categorical.from_codes(recode[values], labels[present[order]].tolist())
+                )
+            else:
+                out[name] = pd.Series(values, dtype=dtype)
+        return pd.DataFrame(out)
+
+
+class Records(Mapping[str, pd.DataFrame]):
+    """A replication's record tables: numpy `Table`s for the metrics, and pandas frames
+    (built on first use) for whoever writes or reads them as tables."""
+
+    def __init__(self, tables: dict[str, Table]):
+        self.tables = tables
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = self.tables[name].frame()
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"tables": self.tables, "_frames": {}}  # frames are rebuilt where needed
+
+
 class Recorder:
     """Collects rows per table: single rows (scalars) or blocks of rows (arrays)."""
 
@@ -254,7 +403,8 @@ class Recorder:
             col.append(values[key])
 
     def columns(self, table: str, **arrays: Any) -> None:
-        """Append many rows at once (arrays of equal length)."""
+        """Append many rows at once (arrays of equal length; categorical columns as
+        labels or `Coded`)."""
         self._flush(table)
         self._blocks[table].append({k: arrays[k] for k in self._names[table]})
 
@@ -264,33 +414,37 @@ class Recorder:
             self._blocks[table].append({k: np.asarray(v) for k, v in rows.items()})
             self._rows[table] = {c: [] for c in self._names[table]}
 
-    def frames(self) -> dict[str, pd.DataFrame]:
+    def tables(self) -> dict[str, Table]:
         out = {}
         for table, names in self._names.items():
             self._flush(table)
             blocks = self._blocks[table]
-            cols = {k: _concat([b[k] for b in blocks]) for k in names}
-            out[table] = make_frame(table, self.replication, cols)
+            out[table] = Table.of(
+                table,
+                self.replication,
+                **{k: _concat(table, k, [b[k] for b in blocks]) for k in names},
+            )
         return out
 
 
-def _concat(parts: list[Any]) -> Any:
+def _concat(table: str, column: str, parts: list[Any]) -> Any:
     if len(parts) == 1:
         return parts[0]
     if not parts:
-        return np.zeros(0)
+        return Coded(np.zeros(0, np.int32), ()) if _is_categorical(table, column) else np.zeros(0)
+    if _is_categorical(table, column):
+        blocks = [coded(p) for p in parts]
+        labels = tuple(sorted(set().union(*(b.labels for b in blocks))))
+        index = {label: i for i, label in enumerate(labels)}
+        return Coded(
+            np.concatenate(
+                [np.asarray([index[x] for x in b.labels], np.int32)[b.codes] for b in blocks]
+            ),
+            labels,
+        )
     return np.concatenate([np.asarray(p) for p in parts])
 
 
 def make_frame(table: str, replication: int, cols: dict[str, Any]) -> pd.DataFrame:
-    spec = TABLES[table]
-    n = len(next(iter(cols.values()))) if cols else 0
-    data: dict[str, Any] = {"replication": np.full(n, replication, dtype=np.int32)}
-    data.update(cols)
-    return pd.DataFrame(
-        {
-            name: pd.Series(data[name]).astype(dtype)
-            for name, (dtype, _) in spec.items()
-            if dtype != DATE
-        }
-    )
+    """A record table's pandas frame from its columns (see `Table.of`)."""
+    return Table.of(table, replication, **cols).frame()

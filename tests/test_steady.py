@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from allocsim.config import Config
-from allocsim.domain import DAYS_PER_YEAR, GroupAges, Kind, SeekerState
+from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS, GroupAges, Kind, SeekerState
 from allocsim.engine import (
     ADULT_AGE,
     OCCUPIED,
@@ -27,6 +27,7 @@ from allocsim.engine import (
 from allocsim.errors import ConfigError
 from allocsim.loader import scaled
 from allocsim.metrics import active_seekers, calendar_periods, group_at, run_metrics
+from allocsim.records import Table
 from allocsim.runner import export_seekers
 from allocsim.steady import stationarity, warmup_insensitivity
 from allocsim.waiting_list import income_band_of, load_waiting_list
@@ -148,16 +149,19 @@ def test_housed_households_stay_registered_with_their_date(small: Config) -> Non
 
 
 def test_groups_are_assigned_at_the_windows_start() -> None:
-    seekers = pd.DataFrame(
-        {
-            "seeker_id": [0, 1, 2],
-            "kind": ["starter", "starter", "mover_stock"],
-            "entry_day": [-3000.0, 200.0, -10.0],
-            "birth_day": [-27.5 * DAYS_PER_YEAR, -27.9 * DAYS_PER_YEAR, -64.5 * DAYS_PER_YEAR],
-        }
+    seekers = Table.of(
+        "seekers",
+        seeker_id=[0, 1, 2],
+        kind=["starter", "starter", "mover_stock"],
+        entry_day=[-3000.0, 200.0, -10.0],
+        birth_day=[-27.5 * DAYS_PER_YEAR, -27.9 * DAYS_PER_YEAR, -64.5 * DAYS_PER_YEAR],
     )
-    assert list(group_at(seekers, 0.0, GroupAges())) == ["starter_18_27", "starter_other", "mover"]
-    assert list(group_at(seekers, 365.0, GroupAges())) == [
+
+    def groups(day: float) -> list[str]:
+        return [GROUP_LABELS[g] for g in group_at(seekers, day, GroupAges())]
+
+    assert groups(0.0) == ["starter_18_27", "starter_other", "mover"]
+    assert groups(365.0) == [
         "starter_other",
         "starter_other",
         "senior_65plus",
@@ -165,16 +169,15 @@ def test_groups_are_assigned_at_the_windows_start() -> None:
 
 
 def test_active_seekers_are_exact_for_any_window() -> None:
-    seekers = pd.DataFrame(
-        {
-            "seeker_id": [0, 1, 2, 3],
-            "kind": ["starter", "starter", "status_holder", "mover_stock"],
-            "entry_day": [-100.0, -100.0, 50.0, -5.0],
-            "outcome": ["censored", "housed", "housed", "left"],
-            "outcome_day": [500.0, 150.0, 400.0, 20.0],
-        }
+    seekers = Table.of(
+        "seekers",
+        seeker_id=[0, 1, 2, 3],
+        kind=["starter", "starter", "status_holder", "mover_stock"],
+        entry_day=[-100.0, -100.0, 50.0, -5.0],
+        outcome=["censored", "housed", "housed", "left"],
+        outcome_day=[500.0, 150.0, 400.0, 20.0],
     )
-    responses = pd.DataFrame({"day": [10.0, 400.0, 7.0], "seeker_id": [0, 0, 3]})
+    responses = Table.of("responses", day=[10.0, 400.0, 7.0], seeker_id=[0, 0, 3])
     # Seeker 0 responded before and after [100, 300) but not in it: not active there.
     assert list(active_seekers(seekers, responses, 100.0, 300.0)) == [False, True, True, False]
     assert list(active_seekers(seekers, responses, 0.0, 30.0)) == [True, False, False, True]

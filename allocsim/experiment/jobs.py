@@ -15,6 +15,7 @@ from allocsim.config import Config
 from allocsim.domain import day_of
 from allocsim.experiment.spec import Scenario
 from allocsim.metrics import replication_metrics, run_metrics
+from allocsim.records import Records
 from allocsim.review import DATA_PREFIX
 
 
@@ -38,7 +39,7 @@ class JobResult:
     replication: int
     seconds: float
     metrics: pd.DataFrame | None = None
-    records: dict[str, pd.DataFrame] | None = None
+    records: Records | None = None
     error: str | None = None
     trace: str | None = None
 
@@ -104,7 +105,7 @@ def run_job(job: Job) -> list[JobResult]:
 
 
 def job_metrics(
-    frames: dict[str, pd.DataFrame], cfg: Config, data_window: tuple[float, float] | None
+    frames: Records, cfg: Config, data_window: tuple[float, float] | None
 ) -> pd.DataFrame:
     horizon = day_of(cfg.run.end_date, cfg.run.start_date)
     parts = [run_metrics(frames, cfg)]
