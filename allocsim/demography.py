@@ -16,9 +16,11 @@ Pure functions of arrays; `Demography.exits` is the one place the draws are read
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numba
 import numpy as np
 
 from allocsim import keyed
@@ -125,6 +127,31 @@ class Demography:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(day, reason) of each household's demographic exit, keyed by its key: the same
         household gets the same exit whatever the policies or the order of events."""
+        u64 = np.atleast_1d(keyed.as_u64(np.asarray(keys)))
+        birth = np.asarray(birth_day, dtype=np.float64)
+        return _exits(
+            self.death,
+            self.care,
+            self.moving_away,
+            self.couple_share,
+            self.omega,
+            np.uint64(stream & keyed.MASK),
+            u64,
+            birth,
+            np.broadcast_to(np.asarray(now, dtype=np.float64), birth.shape),
+            np.asarray(household_size, dtype=np.int64),
+        )
+
+    def exits_numpy(
+        self,
+        stream: int,
+        keys: np.ndarray,
+        birth_day: np.ndarray,
+        now: np.ndarray | float,
+        household_size: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`exits` in numpy, step by step (`exit_ages`): the reference the compiled
+        `exits` is tested against, bit for bit."""
         keys = np.asarray(keys)
         draws = keyed.exponential(stream, keys[:, None], np.arange(_COUPLE))
         couple = (np.asarray(household_size) >= 2) & (
@@ -139,3 +166,87 @@ class Demography:
         cum = getattr(self, table)
         grid = np.arange(cum.size, dtype=float)
         return float(np.exp(-(np.interp(age_to, grid, cum) - np.interp(age_from, grid, cum))))
+
+
+_DEATH, _CARE, _MOVED_AWAY = int(Exit.DEATH), int(Exit.CARE), int(Exit.MOVED_AWAY)
+
+
+@numba.njit(cache=True, inline="always")
+def _interp(x: float, xp: np.ndarray, fp: np.ndarray) -> float:  # pragma: no cover - compiled
+    """np.interp for one x (increasing xp), step for step as numpy computes it."""
+    n = xp.size
+    if x < xp[0]:
+        return fp[0]
+    if x > xp[n - 1]:
+        return fp[n - 1]
+    lo, hi = 0, n  # the last j with xp[j] <= x
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if xp[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    j = lo
+    if j == n - 1 or xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    out = slope * (x - xp[j]) + fp[j]
+    if np.isnan(out):
+        out = slope * (x - xp[j + 1]) + fp[j + 1]
+        if np.isnan(out) and fp[j] == fp[j + 1]:
+            out = fp[j]
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def _invert_one(cum: np.ndarray, grid: np.ndarray, age: float, draw: float) -> float:
+    """`_invert` for one household."""  # pragma: no cover - compiled
+    target = _interp(age, grid, cum) + draw
+    if target > cum[-1]:
+        return np.inf
+    return max(_interp(target, cum, grid), age)
+
+
+@numba.njit(cache=True)
+def _exits(
+    death: np.ndarray,
+    care: np.ndarray,
+    moving_away: np.ndarray,
+    couple_share: float,
+    omega: float,
+    stream: np.uint64,
+    keys: np.ndarray,
+    birth_day: np.ndarray,
+    now: np.ndarray,
+    household_size: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """`Demography.exits_numpy`, compiled: the same operations, one household at a time."""
+    n = keys.size
+    grid_d = np.arange(death.size) * 1.0
+    grid_c = np.arange(care.size) * 1.0
+    grid_m = np.arange(moving_away.size) * 1.0
+    e = np.empty(_COUPLE)
+    day = np.empty(n)
+    reason = np.empty(n, np.int8)
+    for i in range(n):
+        h = keyed.mix(stream + keyed._GOLDEN + keys[i] * keyed._GOLDEN)
+        for k in range(_COUPLE):
+            z = keyed.mix(h + keyed._GOLDEN + np.uint64(k) * keyed._GOLDEN)
+            e[k] = -math.log1p(-(np.float64(z >> keyed._S11) * keyed._UNIT))
+        z = keyed.mix(h + keyed._GOLDEN + np.uint64(_COUPLE) * keyed._GOLDEN)
+        couple = household_size[i] >= 2 and np.float64(z >> keyed._S11) * keyed._UNIT < couple_share
+        age = min((now[i] - birth_day[i]) / DAYS_PER_YEAR, omega)
+        death1 = min(_invert_one(death, grid_d, age, e[_DEATH_1]), omega)
+        care1 = _invert_one(care, grid_c, age, e[_CARE_1])
+        death2 = min(_invert_one(death, grid_d, age, e[_DEATH_2]), omega)
+        care2 = _invert_one(care, grid_c, age, e[_CARE_2])
+        away = _invert_one(moving_away, grid_m, age, e[_MOVE])
+        last, why = min(death1, care1), _CARE if care1 < death1 else _DEATH
+        second = min(death2, care2)
+        if couple and second > last:
+            last, why = second, _CARE if care2 < death2 else _DEATH
+        if away < last:
+            last, why = away, _MOVED_AWAY
+        day[i] = birth_day[i] + last * DAYS_PER_YEAR
+        reason[i] = why
+    return day, reason

@@ -856,32 +856,13 @@ class Engine:
         register with that tenancy's registration date (Entree's meettijd rule); with
         `keep_dates` they keep their own and the home takes it."""
         # Not a home whose tenant has accepted another and is serving notice.
-        free = np.flatnonzero(
-            (self.status == OCCUPIED) & (self.tenant < 0) & (self.next_cause != VacancyCause.CHAIN)
-        )
+        world = self._world()
+        free = mw.w_free_homes(world)
         k = min(movers.size, free.size)
         homes = rng.choice(free, size=k, replace=False)
-        cols = self.seekers.cols
-        placed = movers[:k]
-        cols["home"][placed] = homes
-        self.tenant[homes] = placed
-        # No registration before 18 (Entree), so the date is at least the 18th birthday.
-        if keep_dates:  # the household is the home's tenant from now
-            self.tenant_birth[homes] = cols["birth_day"][placed]
-            self.tenant_exit[homes] = cols["exit_day"][placed]
-            self.tenant_reason[homes] = cols["exit_reason"][placed]
-        else:  # the household is the home's tenant, who registers now
-            cols["birth_day"][placed] = self.tenant_birth[homes]
-            cols["exit_day"][placed] = self.tenant_exit[homes]
-            cols["exit_reason"][placed] = self.tenant_reason[homes]
-            adult = cols["birth_day"][placed] + ADULT_AGE * DAYS_PER_YEAR
-            cols["meettijd_start"][placed] = np.maximum(self.reg_day[homes], adult)
-        self.reg_day[homes] = cols["meettijd_start"][placed]  # the tenant's date, as registered
-        village = self.stock.village[homes]
-        cols["village_mask"][placed] |= (1 << village.astype(np.uint32)).astype(np.uint32)
-        cols["origin_municipality"][placed] = self.stock.village_municipality[village]
-        cols["origin_village"][placed] = village
-        cols["kind"][movers[k:]] = Kind.MOVER_ELSEWHERE  # more movers than homes: rare
+        mw.w_place_movers(
+            world, movers.astype(np.int64), homes, keep_dates, ADULT_AGE * DAYS_PER_YEAR
+        )
 
     # ------------------------------------------------------ registrations, exits
 

@@ -8,8 +8,8 @@ happen in, and a compiled engine reproduces them bit for bit (integer arithmetic
 modulo 2**64, then one division). Stream seeds come from the replication's
 SeedSequence, one per named stream.
 
-The hash steps are numba ufuncs (compiled once, cached on disk): they broadcast like
-numpy's own and give the same bits as the numpy expression in their docstrings.
+The hash step is a compiled loop (cached on disk) that broadcasts like numpy and gives
+the same bits as the numpy expression in its docstring.
 """
 
 from __future__ import annotations
@@ -37,19 +37,28 @@ def mix(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
-@numba.vectorize(["uint64(uint64, uint64)"], cache=True)
-def _step(h: np.uint64, key: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    """One key into the hash: mix(h + GOLDEN + key * GOLDEN), modulo 2**64."""
-    return mix(h + _GOLDEN + key * _GOLDEN)
+@numba.njit(cache=True)
+def _step_flat(h: np.ndarray, key: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(h.size, np.uint64)
+    for i in range(h.size):
+        out[i] = mix(h[i] + _GOLDEN + key[i] * _GOLDEN)
+    return out
 
 
-@numba.vectorize(["float64(uint64)"], cache=True)
-def _unit(h: np.uint64) -> float:  # pragma: no cover - compiled
+def _step(h: np.ndarray | np.uint64, key: np.ndarray | np.uint64) -> np.ndarray:
+    """One key into the hash: mix(h + GOLDEN + key * GOLDEN), modulo 2**64, broadcast
+    like a ufunc. (A plain compiled loop: a numba ufunc rebuilds its loop in every process,
+    about half a second, where this loads from the cache.)"""
+    hb, kb = np.broadcast_arrays(np.asarray(h, np.uint64), np.asarray(key, np.uint64))
+    return _step_flat(hb.ravel(), kb.ravel()).reshape(hb.shape)
+
+
+def _unit(h: np.ndarray) -> np.ndarray:
     """The top 53 bits as a float in [0, 1): (h >> 11) * 2**-53."""
-    return np.float64(h >> _S11) * _UNIT
+    return (np.asarray(h, np.uint64) >> _S11).astype(np.float64) * _UNIT
 
 
-def _as_u64(key: KeyLike) -> np.ndarray | np.uint64:
+def as_u64(key: KeyLike) -> np.ndarray | np.uint64:
     if isinstance(key, int | np.integer):
         return np.uint64(int(key) & 0xFFFFFFFFFFFFFFFF)  # negative keys wrap
     arr = np.asarray(key)
@@ -63,7 +72,7 @@ def hash_keys(stream: int, *keys: KeyLike) -> np.ndarray:
     Integer arrays wrap modulo 2**64 silently, which is the arithmetic wanted here."""
     h: np.ndarray | np.uint64 = np.uint64(stream)
     for key in keys:
-        h = _step(h, _as_u64(key))
+        h = _step(h, as_u64(key))
     return np.atleast_1d(h)
 
 

@@ -796,3 +796,33 @@ def test_damaged_stock_files_never_give_a_traceback(
     err = capsys.readouterr().err
     assert code in (0, 2), err
     assert "Traceback" not in err and "internal error" not in err, err
+
+
+def test_an_install_the_user_cannot_write_compiles_into_the_users_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numba keeps compiled code beside the source; where the user may not write there
+    (a system-wide install), the compiled model goes to the user's cache folder, or the
+    temporary folder when the home folder is not writable either, instead of every
+    simulating command failing (numba refuses to compile a cached function it cannot
+    store)."""
+    import allocsim
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert allocsim.compiled_cache() == str(tmp_path / "cache" / "allocsim" / "numba")
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "cache" / "allocsim" / "numba")
+    assert (tmp_path / "cache" / "allocsim" / "numba").is_dir()
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the cache folder would be: not writable
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(allocsim.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    assert allocsim.compiled_cache() == str(tmp_path / "tmp" / f"allocsim-numba-{os.getuid()}")
+
+    monkeypatch.setattr(os, "access", lambda path, mode: True)
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert allocsim.compiled_cache() is None  # writable beside the source: numba's own place
+    assert "NUMBA_CACHE_DIR" not in os.environ

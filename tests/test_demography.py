@@ -164,3 +164,31 @@ def test_every_tenant_carries_its_exit() -> None:
     assert live.sum() > 10
     np.testing.assert_array_equal(cols["birth_day"][listed[live]], engine.tenant_birth[homes[live]])
     np.testing.assert_array_equal(cols["exit_day"][listed[live]], engine.tenant_exit[homes[live]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 2**63 - 1),
+    st.integers(1, 400),
+    st.floats(-5000.0, 5000.0),
+    st.booleans(),
+    st.floats(0.0, 1.0),
+)
+def test_compiled_exits_are_the_numpy_steps(
+    stream: int, n: int, shift: float, one_day: bool, couples: float
+) -> None:
+    """`Demography.exits` (compiled) gives what `exits_numpy` (keyed draws, then
+    `exit_ages`) gives, for any households, ages past omega and one or many days: bit for
+    bit where numpy's log1p is the C library's (this machine); to the last bits where
+    numpy uses the CPU's vector path for it (AVX512)."""
+    demo = Demography.of(DemographyConfig(couple_share=couples))
+    rng = np.random.default_rng(stream % 2**32)
+    keys = keyed.hash_keys(stream, 3, np.arange(n))
+    birth = -rng.uniform(0.0, 125.0, n) * DAYS_PER_YEAR + shift
+    now: float | np.ndarray = shift if one_day else rng.uniform(-4000.0, 4000.0, n)
+    size = rng.integers(1, 6, n)
+    day, why = demo.exits(stream, keys, birth, now, size)
+    ref_day, ref_why = demo.exits_numpy(stream, keys, birth, now, size)
+    np.testing.assert_allclose(day, ref_day, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(why, ref_why)
+    assert np.isfinite(day).all()  # nobody outlives omega

@@ -55,7 +55,7 @@ from allocsim.model.state import (
 _OFFER, _LOTTERY, _DIRECT = int(Channel.OFFER), int(Channel.LOTTERY), int(Channel.DIRECT)
 _GENERAL, _STARTER, _VILLAGE = int(Rule.GENERAL), int(Rule.STARTER_PILOT), int(Rule.VILLAGE_RULE)
 _STATUS_HOLDER, _NEW_BUILD = int(Rule.STATUS_HOLDER), int(Rule.NEW_BUILD)
-_MOVER_STOCK = int(Kind.MOVER_STOCK)
+_MOVER_STOCK, _MOVER_ELSEWHERE = int(Kind.MOVER_STOCK), int(Kind.MOVER_ELSEWHERE)
 _TURNOVER, _CHAIN, _NEW = (
     int(VacancyCause.TURNOVER),
     int(VacancyCause.CHAIN),
@@ -738,3 +738,58 @@ def schedule_turnover(
         first = min(rest[k], max(homes.tenant_exit[h], now))
         why = 0 if rest[k] <= first else homes.tenant_reason[h]
         schedule_vacancy(q, counts, homes, now, horizon, h, first, _TURNOVER, 0, 0, why)
+
+
+# ------------------------------------------------------------ movers from the stock
+
+
+@numba.njit(cache=True)
+def free_homes(
+    status: np.ndarray, tenant: np.ndarray, next_cause: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Occupied homes without a listed tenant, whose tenant is not serving notice after
+    accepting another home: those a new mover from the stock may be the tenant of."""
+    out = np.empty(status.size, np.int64)
+    n = 0
+    for h in range(status.size):
+        if status[h] == OCCUPIED and tenant[h] < 0 and next_cause[h] != _CHAIN:
+            out[n] = h
+            n += 1
+    return out[:n]
+
+
+@numba.njit(cache=True)
+def place_movers(
+    movers: np.ndarray,
+    homes: np.ndarray,
+    keep_dates: bool,
+    adult_days: float,
+    s: Seekers,
+    h: Homes,
+    village: np.ndarray,
+    village_municipality: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """The first `homes.size` movers become the tenants of `homes` (engine._give_homes);
+    the rest come from elsewhere."""
+    for j in range(homes.size):
+        m, home = movers[j], homes[j]
+        s.home[m] = home
+        h.tenant[home] = m
+        if keep_dates:  # the household is the home's tenant from now
+            h.tenant_birth[home] = s.birth_day[m]
+            h.tenant_exit[home] = s.exit_day[m]
+            h.tenant_reason[home] = s.exit_reason[m]
+        else:  # the household is the home's tenant, who registers now
+            s.birth_day[m] = h.tenant_birth[home]
+            s.exit_day[m] = h.tenant_exit[home]
+            s.exit_reason[m] = h.tenant_reason[home]
+            adult = s.birth_day[m] + adult_days
+            reg = h.reg_day[home]
+            s.meettijd_start[m] = np.nan if np.isnan(reg) or np.isnan(adult) else max(reg, adult)
+        h.reg_day[home] = s.meettijd_start[m]
+        v = village[home]
+        s.village_mask[m] |= np.uint32(1) << np.uint32(v)
+        s.origin_municipality[m] = village_municipality[v]
+        s.origin_village[m] = v
+    for j in range(homes.size, movers.size):
+        s.kind[movers[j]] = _MOVER_ELSEWHERE

@@ -190,3 +190,26 @@ def w_departures(
         p_activate,
         p_deactivate,
     )
+
+
+@numba.njit(cache=True)
+def w_free_homes(w: Any) -> np.ndarray:  # pragma: no cover - compiled
+    """model/homes.free_homes on the world."""
+    return homes.free_homes(w.homes.status, w.homes.tenant, w.homes.next_cause)
+
+
+@numba.njit(cache=True)
+def w_place_movers(
+    w: Any, movers: np.ndarray, chosen: np.ndarray, keep_dates: bool, adult_days: float
+) -> None:  # pragma: no cover - compiled
+    """model/homes.place_movers on the world."""
+    homes.place_movers(
+        movers,
+        chosen,
+        keep_dates,
+        adult_days,
+        w.seekers,
+        w.homes,
+        w.fixed.village,
+        w.fixed.village_municipality,
+    )
