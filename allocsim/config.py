@@ -71,7 +71,10 @@ class RunConfig(Section):
         description="Years each replication simulates before start_date from its own seed state "
         "(negative days; not recorded, not in metrics). Trends (registrations, turnover, rents, "
         "income limits) are held at their start_date level. Assumption: 10 years after a "
-        "pilot seed; `allocsim check-steady` shows a longer burn-in moves nothing.",
+        "pilot seed; `allocsim check-steady` shows a longer burn-in moves nothing. It does "
+        "not make two replications of one pilot independent (see run.pilots): measured at "
+        "2, 5, 10 and 20 years, the correlation of their lettings falls only from 0.38 to "
+        "0.26 (benchmarks/pilot_independence.py).",
     )
     seed_state: Literal["pilot", "profiles", "list"] = Field(
         "pilot",
@@ -104,11 +107,13 @@ class RunConfig(Section):
         "registration dates), shared by the replications that start from it: their figures "
         "vary around that draw's level, not the model's. Assumption: 1, as a pilot costs 80 "
         "simulated years; the price is that a run's levels carry its pilot's draw (lettings "
-        "a year in the first five years: a standard deviation of about 2.6% between pilots, "
-        "a correlation of about 0.45 between two replications of one pilot; 8 pilots, trends "
-        "off, 6 December 2026: README 'Steady state'); scenarios of one history start from "
-        "the same draw, so their differences are less exposed. `allocsim check-steady` gives "
-        "each replication its own.",
+        "a year in the first five years: a standard deviation of about 2.6% between pilots; "
+        "two replications of one pilot correlate 0.30 in the year's lettings and 0.27 in the "
+        "success rate at a 10-year burn-in, 164 pilots, trends off, 7 December 2026: "
+        "benchmarks/pilot_independence.py, README 'Steady state'). What carries it: every "
+        "replication copies the pilot's tenants' exit dates, drawn in the pilot. Scenarios of "
+        "one history start from the same draw, so their differences are less exposed. "
+        "`allocsim check-steady` gives each replication its own.",
     )
     policy_start: dt.date | None = Field(
         None,
