@@ -1,7 +1,9 @@
 """The event records a run emits: one schema per table, defined here and nowhere else.
 
-The engine appends rows through `Recorder`; `Recorder.frames` turns them into
-pandas DataFrames with the documented columns and labels. Beside each day column a
+The engine appends rows through `Recorder`; `Recorder.tables` gives them as numpy
+`Table`s (categorical columns as codes with their labels), which the metrics read, and a
+replication's `Records` builds the pandas DataFrames with the documented columns and
+labels only when a table is read as a frame or written. Beside each day column a
 table carries its calendar date, derived when the table is written (`with_dates`), so
 the engine and the metrics work in days only. The README's column reference is
 generated from `TABLES` (`allocsim columns`).
