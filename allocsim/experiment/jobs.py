@@ -3,6 +3,8 @@ turned into metrics wherever the job runs (a worker process or a Dask worker).""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import time
 import traceback
@@ -101,7 +103,29 @@ def run_job(job: Job) -> list[JobResult]:
                     label, job.replication, seconds, error=repr(exc), trace=traceback.format_exc()
                 )
             )
+    del all_frames, frames  # the tables (kept in the results only with keep_records)
+    release_memory()
     return results
+
+
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:  # not a C library ctypes can load: nothing to release
+        return None
+
+
+_LIBC = _libc()
+
+
+def release_memory() -> None:
+    """Hand the memory a job freed back to the system (glibc's malloc_trim): the compiled
+    model allocates and frees its arrays with malloc, whose heap otherwise keeps the freed
+    space, so a worker grew from about 290 to 360 MB over its first jobs (measured, 7
+    December 2026). A no-op without glibc."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def job_metrics(

@@ -783,7 +783,7 @@ def place_movers(
             s.birth_day[m] = h.tenant_birth[home]
             s.exit_day[m] = h.tenant_exit[home]
             s.exit_reason[m] = h.tenant_reason[home]
-            adult = s.birth_day[m] + adult_days
+            adult = s.birth_day[m] + adult_days  # no registration before 18 (Entree)
             reg = h.reg_day[home]
             s.meettijd_start[m] = np.nan if np.isnan(reg) or np.isnan(adult) else max(reg, adult)
         h.reg_day[home] = s.meettijd_start[m]
@@ -791,5 +791,5 @@ def place_movers(
         s.village_mask[m] |= np.uint32(1) << np.uint32(v)
         s.origin_municipality[m] = village_municipality[v]
         s.origin_village[m] = v
-    for j in range(homes.size, movers.size):
+    for j in range(homes.size, movers.size):  # more movers than free homes: rare
         s.kind[movers[j]] = _MOVER_ELSEWHERE
