@@ -70,7 +70,7 @@ from allocsim.model import responses
 from allocsim.model import state as ms
 from allocsim.model import week as mk
 from allocsim.model import world as mw
-from allocsim.policies import RULES, behaviour
+from allocsim.policies import DIRECT_STREAM, RULES, behaviour
 from allocsim.policies.eligibility import (
     Limits,
     rent_factor,
@@ -575,7 +575,7 @@ class Engine:
                 world,
                 until,
                 until_eid,
-                self.rng["status_holders"],
+                self.rng[DIRECT_STREAM],
                 self.seekers.capacity,
                 self.letting_rows.day.size,
                 self.queue.time.size,
@@ -763,8 +763,9 @@ class Engine:
             day = float(stock.withdraw_day[h])
             mh.at(q, counts, now, day, horizon, ms.EVENT_WITHDRAW, h, 0, 0, 0, 0)
 
-    def queue_status_holders(self, muni: int, households: np.ndarray) -> None:
-        """Status holders join the end of their municipality's queue (1.13)."""
+    def queue_direct(self, muni: int, households: np.ndarray) -> None:
+        """Households join the end of their municipality's queue for direct allocation
+        (policies.rule.EngineView)."""
         books = self.books
         n = int(books.sh_len[muni])
         need = n + households.size

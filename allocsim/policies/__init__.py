@@ -42,3 +42,6 @@ RULES: tuple[Rule, ...] = (
     CustomRules(),
     ShelteredOutflow(),
 )
+# The sequential stream the compiled home events draw from (whether a household offered
+# a home by direct allocation refuses it): the stream of the rule that allocates directly.
+DIRECT_STREAM: str = StatusHolders.streams[0]

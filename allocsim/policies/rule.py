@@ -75,8 +75,9 @@ class EngineView(Protocol):
 
     def new_keys(self, origin: int, k: int) -> np.ndarray: ...
 
-    def queue_status_holders(self, muni: int, households: np.ndarray) -> None:
-        """Status holders join the end of their municipality's queue (1.13)."""
+    def queue_direct(self, muni: int, households: np.ndarray) -> None:
+        """Households join the end of their municipality's queue for direct allocation
+        (model/homes.py offers them vacancies before any advert)."""
 
 
 class Rule:

@@ -41,7 +41,7 @@ def households_this_month(sh: StatusHolderConfig, municipality: str, month: int)
 
 class StatusHolders(Hooks):
     name = "status_holders"
-    streams = ("status_holders",)
+    streams = ("status_holders",)  # its arrivals, and the refusals of its direct offers
 
     def start(self, eng: EngineView) -> None:
         n = len(eng.stock.municipalities)
@@ -89,7 +89,7 @@ class StatusHolders(Hooks):
             }
         )
         state = eng.rule_state[self.name]
-        eng.queue_status_holders(muni, idx)
+        eng.queue_direct(muni, idx)
         key = (date.year, muni)
         state["arrived"][key] = state["arrived"].get(key, 0) + int(hh.sum())
 
