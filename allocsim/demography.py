@@ -6,7 +6,10 @@ person's death and move into care from the life tables, conditional on being ali
 the household's present age, and the household's leaving the region or the social
 sector (`moving_away`). A couple (`couple_share` of the households of two or more) is
 two lives of the head's age, and leaves by death or care with its last partner; a
-household leaves at the first of that and moving away. Registered households leave the
+household leaves at the first of that and moving away. A household drawn anew later in
+its life (a replication that starts from a pilot's state) is drawn conditional on what is
+known: that it is still there, since the day its exit was first drawn (`since`); a couple
+then has both partners with the chance `couple_now`. Registered households leave the
 list in that week (status holders, housed directly within months, aside); a tenant's home
 falls vacant on that day, or earlier at the dwelling type's remaining, non-demographic
 turnover hazard. Nobody outlives `omega_age`.
@@ -117,6 +120,23 @@ class Demography:
         moved = away < last
         return np.where(moved, away, last), np.where(moved, Exit.MOVED_AWAY, reason).astype(np.int8)
 
+    def couple_now(self, age_since: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """Chance that a household of two or more is a couple with both partners alive at
+        `age`, given that it was there at `age_since` with all its members and is still
+        there: couple_share c, one partner's survival S (death and care) from
+        `age_since`: c S^2 / (c (1 - (1 - S)^2) + (1 - c) S). Equal to c where the two
+        ages are equal."""
+        c = self.couple_share
+        grid = np.arange(self.death.size, dtype=float)
+        lost = (
+            np.interp(age, grid, self.death)
+            - np.interp(age_since, grid, self.death)
+            + np.interp(age, grid, self.care)
+            - np.interp(age_since, grid, self.care)
+        )
+        s = np.exp(-lost)
+        return np.where(age_since < age, c * s / (c * (2.0 - s) + (1.0 - c)), c)
+
     def exits(
         self,
         stream: int,
@@ -124,11 +144,15 @@ class Demography:
         birth_day: np.ndarray,
         now: np.ndarray | float,
         household_size: np.ndarray,
+        since: np.ndarray | float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(day, reason) of each household's demographic exit, keyed by its key: the same
-        household gets the same exit whatever the policies or the order of events."""
+        household gets the same exit whatever the policies or the order of events. The
+        household is alive on `now`; with `since` (a day before `now`), it is known to
+        have been there with all its members since then (`couple_now`)."""
         u64 = np.atleast_1d(keyed.as_u64(np.asarray(keys)))
         birth = np.asarray(birth_day, dtype=np.float64)
+        days = np.broadcast_to(np.asarray(now, dtype=np.float64), birth.shape)
         return _exits(
             self.death,
             self.care,
@@ -138,7 +162,8 @@ class Demography:
             np.uint64(stream & keyed.MASK),
             u64,
             birth,
-            np.broadcast_to(np.asarray(now, dtype=np.float64), birth.shape),
+            days,
+            days if since is None else np.broadcast_to(np.asarray(since, np.float64), birth.shape),
             np.asarray(household_size, dtype=np.int64),
         )
 
@@ -149,15 +174,18 @@ class Demography:
         birth_day: np.ndarray,
         now: np.ndarray | float,
         household_size: np.ndarray,
+        since: np.ndarray | float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """`exits` in numpy, step by step (`exit_ages`): the reference the compiled
         `exits` is tested against, bit for bit."""
         keys = np.asarray(keys)
         draws = keyed.exponential(stream, keys[:, None], np.arange(_COUPLE))
-        couple = (np.asarray(household_size) >= 2) & (
-            keyed.uniform(stream, keys, _COUPLE) < self.couple_share
-        )
-        age = (np.asarray(now) - birth_day) / DAYS_PER_YEAR
+        age = np.minimum((np.asarray(now) - birth_day) / DAYS_PER_YEAR, self.omega)
+        chance = np.broadcast_to(np.float64(self.couple_share), np.shape(age))
+        if since is not None:
+            age_since = np.minimum((np.asarray(since) - birth_day) / DAYS_PER_YEAR, self.omega)
+            chance = self.couple_now(age_since, age)
+        couple = (np.asarray(household_size) >= 2) & (keyed.uniform(stream, keys, _COUPLE) < chance)
         exit_age, reason = self.exit_ages(age, couple, draws.reshape(keys.size, _COUPLE))
         return birth_day + exit_age * DAYS_PER_YEAR, reason
 
@@ -218,6 +246,7 @@ def _exits(
     keys: np.ndarray,
     birth_day: np.ndarray,
     now: np.ndarray,
+    since: np.ndarray,
     household_size: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """`Demography.exits_numpy`, compiled: the same operations, one household at a time."""
@@ -234,8 +263,19 @@ def _exits(
             z = keyed.mix(h + keyed._GOLDEN + np.uint64(k) * keyed._GOLDEN)
             e[k] = -math.log1p(-(np.float64(z >> keyed._S11) * keyed._UNIT))
         z = keyed.mix(h + keyed._GOLDEN + np.uint64(_COUPLE) * keyed._GOLDEN)
-        couple = household_size[i] >= 2 and np.float64(z >> keyed._S11) * keyed._UNIT < couple_share
         age = min((now[i] - birth_day[i]) / DAYS_PER_YEAR, omega)
+        chance = couple_share
+        age_since = min((since[i] - birth_day[i]) / DAYS_PER_YEAR, omega)
+        if age_since < age:  # Demography.couple_now
+            lost = (
+                _interp(age, grid_d, death)
+                - _interp(age_since, grid_d, death)
+                + _interp(age, grid_c, care)
+                - _interp(age_since, grid_c, care)
+            )
+            s = math.exp(-lost)
+            chance = couple_share * s / (couple_share * (2.0 - s) + (1.0 - couple_share))
+        couple = household_size[i] >= 2 and np.float64(z >> keyed._S11) * keyed._UNIT < chance
         death1 = min(_invert_one(death, grid_d, age, e[_DEATH_1]), omega)
         care1 = _invert_one(care, grid_c, age, e[_CARE_1])
         death2 = min(_invert_one(death, grid_d, age, e[_DEATH_2]), omega)

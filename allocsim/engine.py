@@ -160,8 +160,15 @@ class SeedState:
 
 
 # Each home's tenant, listed or not: its head's birth, its demographic exit and why.
-TENANT_FIELDS = ("tenant_birth", "tenant_exit", "tenant_reason", "tenancy_start")
-TENANT_TIMES = ("tenant_birth", "tenant_exit", "tenancy_start")
+TENANT_FIELDS = (
+    "tenant_birth",
+    "tenant_exit",
+    "tenant_reason",
+    "tenant_size",
+    "tenant_exit_since",
+    "tenancy_start",
+)
+TENANT_TIMES = ("tenant_birth", "tenant_exit", "tenant_exit_since", "tenancy_start")
 
 
 # Seeker columns that hold days, shifted when a pilot's state seeds another clock.
@@ -174,6 +181,7 @@ TIME_FIELDS = (
     "search_start_day",
     "search_from_day",
     "exit_day",
+    "exit_since",
 )
 
 
@@ -265,6 +273,8 @@ class Engine:
         self.tenant_birth = np.full(n, np.nan)
         self.tenant_exit = np.full(n, np.inf)
         self.tenant_reason = np.zeros(n, dtype=np.int8)
+        self.tenant_size = np.ones(n, dtype=np.int8)
+        self.tenant_exit_since = np.full(n, np.nan)
         self.tenancy_start = np.full(n, np.nan)
         self.departure = np.zeros(n, dtype=np.int8)
         self.next_cause = np.zeros(n, dtype=np.int8)  # VacancyCause of the scheduled vacancy
@@ -658,8 +668,12 @@ class Engine:
         with_list: bool = True,
     ) -> None:
         """This replication's draw from the pilot's end state: the homes' registration dates
-        permuted within dwelling type, the waiting list bootstrapped (same size in
-        expectation), movers from the stock placed in random homes with those homes' dates."""
+        and tenants permuted within dwelling type, the waiting list bootstrapped (same size in
+        expectation), movers from the stock placed in random homes with those homes' dates.
+        Every household's demographic exit is drawn anew, from this replication's exit
+        stream, conditional on its age now: copied from the pilot, the exits would put
+        the same departures into every replication of a pilot and correlate their figures
+        (benchmarks/pilot_independence.py)."""
         shift = self.t0 - seed.day  # the pilot ended on its own calendar
         dtype = self.stock.dwelling_type[existing]
         pilot_reg = seed.reg_day[existing] + shift
@@ -681,13 +695,18 @@ class Engine:
                 for name in TENANT_FIELDS:
                     moved = name in TENANT_TIMES
                     getattr(self, name)[homes] = seed.tenants[name][take] + (shift if moved else 0)
+        housed = existing[np.isfinite(self.tenant_birth[existing])]
+        since = self.tenant_exit_since[housed]
+        self._house_tenants(housed, self.tenant_birth[housed], self.tenant_size[housed], since)
         if not with_list:
             return
         n_rows = next(iter(seed.seekers.values())).size
         take = rng.integers(0, n_rows, size=rng.poisson(n_rows)) if n_rows else np.zeros(0, int)
-        rows = {key: col[take].copy() for key, col in seed.seekers.items()}
+        redrawn = ("exit_day", "exit_reason")  # add_households draws them anew (exit_since)
+        rows = {key: col[take].copy() for key, col in seed.seekers.items() if key not in redrawn}
         for key in TIME_FIELDS:
-            rows[key] = rows[key] + shift
+            if key in rows:
+                rows[key] = rows[key] + shift
         rows["home"] = np.full(take.size, -1, dtype=np.int32)
         rows["key"] = household_keys(KEY_SEED, np.arange(take.size))  # a draw is a new household
         idx = self.add_households(rows)
@@ -736,6 +755,8 @@ class Engine:
         self.tenant_birth[homes] = cols["birth_day"][idx[tenants]]
         self.tenant_exit[homes] = cols["exit_day"][idx[tenants]]
         self.tenant_reason[homes] = cols["exit_reason"][idx[tenants]]
+        self.tenant_size[homes] = cols["household_size"][idx[tenants]]
+        self.tenant_exit_since[homes] = cols["exit_since"][idx[tenants]]
 
     def seed_state(self) -> SeedState:
         """The state a replication's burn-in can start from: the waiting list (status
@@ -782,16 +803,24 @@ class Engine:
         return codes[rng.choice(len(codes), size=n, p=np.asarray(shares))]
 
     def _house_tenants(
-        self, homes: np.ndarray, birth: np.ndarray, sizes: np.ndarray, token: int | None = None
+        self,
+        homes: np.ndarray,
+        birth: np.ndarray,
+        sizes: np.ndarray,
+        since: np.ndarray | None = None,
+        token: int | None = None,
     ) -> None:
         """Tenants who are not on the list: their demographic exits, keyed by home and its
-        tenancy (or `token`, the same in every scenario)."""
+        tenancy (or `token`, the same in every scenario), drawn as of now or, for tenants
+        known to be there `since` an earlier day, conditional on that."""
         now = float(self.env.now)
         keys = household_keys(KEY_TENANT, homes, self.tenancy[homes] if token is None else token)
-        exit_day, reason = self.demography.exits(self.keys["exit"], keys, birth, now, sizes)
+        exit_day, reason = self.demography.exits(self.keys["exit"], keys, birth, now, sizes, since)
         self.tenant_birth[homes] = birth
         self.tenant_exit[homes] = exit_day
         self.tenant_reason[homes] = reason
+        self.tenant_size[homes] = sizes
+        self.tenant_exit_since[homes] = now if since is None else since
 
     def _stock_tenants(self) -> None:
         """On start_date the stock file's tenants, where it gives their birth years, take
@@ -811,7 +840,11 @@ class Engine:
         listed = self.tenant[homes]
         on_list = listed >= 0
         cols = self.seekers.cols
-        for name, column in (("tenant_birth", "birth_day"), ("tenant_exit", "exit_day")):
+        for name, column in (
+            ("tenant_birth", "birth_day"),
+            ("tenant_exit", "exit_day"),
+            ("tenant_exit_since", "exit_since"),
+        ):
             cols[column][listed[on_list]] = getattr(self, name)[homes[on_list]]
         cols["exit_reason"][listed[on_list]] = self.tenant_reason[homes[on_list]]
         rate = self.stock.turnover_per_year[homes] * self.turnover_factor(now) / DAYS_PER_YEAR
@@ -837,17 +870,21 @@ class Engine:
 
     def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
         """Add households to the table; each draws its demographic exit from its key,
-        its birth day and its size, as of the day it joins (`entry_day`)."""
+        its birth day and its size, as of the day it joins (`entry_day`), or conditional on
+        being there since `exit_since` where the rows give it (a pilot's households)."""
         if "leave_rate" in rows:
             rows["leave_chance"] = _leave_chance(rows["leave_rate"])
         if "exit_day" not in rows:
+            now = np.maximum(rows["entry_day"], self.env.now)
             rows["exit_day"], rows["exit_reason"] = self.demography.exits(
                 self.keys["exit"],
                 rows["key"],
                 rows["birth_day"],
-                np.maximum(rows["entry_day"], self.env.now),
+                now,
                 rows["household_size"],
+                rows.get("exit_since"),
             )
+            rows.setdefault("exit_since", now)
         return self.seekers.add(rows)
 
     def _give_homes(
@@ -896,6 +933,7 @@ class Engine:
             tick,
             self._arrivals["household_size"],
         )
+        self._arrivals["exit_since"] = tick
         self._arrival_ends = np.cumsum(per_week)
         self._week = 0
 

@@ -608,6 +608,7 @@ SEEKER_FIELDS: dict[str, type] = {
     "search_from_day": np.float64,  # an early registrant starts searching then (NaN: none)
     "exit_day": np.float64,  # leaves for a demographic reason (allocsim.demography)
     "exit_reason": np.int8,  # demography.Exit of that exit
+    "exit_since": np.float64,  # the exit is drawn as of this day (the household is there then)
     "left_reason": np.int8,  # demography.Exit of a household that left (NONE: other)
     "key": np.uint64,  # the household's key for keyed draws (allocsim.keyed)
 }

@@ -542,6 +542,8 @@ def let(
     exit_day = max(seekers.exit_day[s], day)
     homes.tenant_exit[h] = exit_day
     homes.tenant_reason[h] = seekers.exit_reason[s]
+    homes.tenant_size[h] = seekers.household_size[s]
+    homes.tenant_exit_since[h] = seekers.exit_since[s]
     homes.tenancy_start[h] = day
     factor = 1.0
     if cfg.turnover_trend:
@@ -598,6 +600,7 @@ def move_in(now: float, s: int, h: int, w: Any) -> None:  # pragma: no cover - c
     seekers.household_size[i] = seekers.household_size[s]
     seekers.senior_only[i] = seekers.senior_only[s]
     seekers.exit_reason[i] = seekers.exit_reason[s]
+    seekers.exit_since[i] = seekers.exit_since[s]
     seekers.kind[i] = _MOVER_STOCK
     seekers.priority[i] = 1
     seekers.meettijd_start[i] = homes.reg_day[h]
@@ -775,14 +778,17 @@ def place_movers(
         m, home = movers[j], homes[j]
         s.home[m] = home
         h.tenant[home] = m
+        h.tenant_size[home] = s.household_size[m]
         if keep_dates:  # the household is the home's tenant from now
             h.tenant_birth[home] = s.birth_day[m]
             h.tenant_exit[home] = s.exit_day[m]
             h.tenant_reason[home] = s.exit_reason[m]
+            h.tenant_exit_since[home] = s.exit_since[m]
         else:  # the household is the home's tenant, who registers now
             s.birth_day[m] = h.tenant_birth[home]
             s.exit_day[m] = h.tenant_exit[home]
             s.exit_reason[m] = h.tenant_reason[home]
+            s.exit_since[m] = h.tenant_exit_since[home]
             adult = s.birth_day[m] + adult_days  # no registration before 18 (Entree)
             reg = h.reg_day[home]
             s.meettijd_start[m] = np.nan if np.isnan(reg) or np.isnan(adult) else max(reg, adult)

@@ -42,6 +42,7 @@ class Seekers(NamedTuple):
     search_from_day: np.ndarray
     exit_day: np.ndarray
     exit_reason: np.ndarray
+    exit_since: np.ndarray
     left_reason: np.ndarray
     key: np.ndarray
 
@@ -57,6 +58,8 @@ class Homes(NamedTuple):
     tenant_birth: np.ndarray
     tenant_exit: np.ndarray
     tenant_reason: np.ndarray  # int8: demography.Exit
+    tenant_size: np.ndarray  # int8: the tenant household's size (its exit depends on it)
+    tenant_exit_since: np.ndarray  # the tenant's exit is drawn as of this day
     tenancy_start: np.ndarray
     departure: np.ndarray  # int8: why the scheduled vacancy comes (demography.Exit)
     next_cause: np.ndarray  # int8: VacancyCause of the scheduled vacancy
