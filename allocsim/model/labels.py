@@ -30,6 +30,44 @@ class LabelRules(NamedTuple):
     senior_age: float  # 1.8 option; NaN: off
 
 
+@numba.njit(cache=True, inline="always")
+def household_groups(
+    kind: int,
+    age: float,
+    household: int,
+    income: float,
+    lim: LimitTerms,
+    rules: LabelRules,
+) -> int:  # pragma: no cover - compiled
+    """The household side of each rule's label group, as bits (bit r: row r)."""
+    out = 0
+    if starter_pilot.in_group(
+        kind,
+        age,
+        household,
+        above_limit_one(household, income, lim),
+        rules.starter_kind,
+        rules.starter_max_age,
+        rules.starter_max_household,
+    ):
+        out |= 1
+    if village_rule.in_group(age, rules.senior_age):
+        out |= 2
+    if custom_rules.in_group(income, allowance_limit_one(household, age, lim)):
+        out |= 4
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def advert_groups(terms: np.ndarray, a: int) -> int:  # pragma: no cover - compiled
+    """The advert side of each rule's label group, as bits (bit r: row r of `terms`)."""
+    out = 0
+    for r in range(N_ROWS):
+        if terms[r, a]:
+            out |= 1 << r
+    return out
+
+
 @numba.njit(cache=True)
 def in_label_group(
     terms: np.ndarray,
@@ -42,19 +80,6 @@ def in_label_group(
     rules: LabelRules,
 ) -> bool:  # pragma: no cover - compiled
     """Whether the household is in advert `a`'s label group under any rule (`terms`:
-    bool rows x adverts, the advert sides)."""
-    if terms[0, a] and starter_pilot.in_group(
-        kind,
-        age,
-        household,
-        above_limit_one(household, income, lim),
-        rules.starter_kind,
-        rules.starter_max_age,
-        rules.starter_max_household,
-    ):
-        return True
-    if terms[1, a] and village_rule.in_group(age, rules.senior_age):
-        return True
-    return bool(
-        terms[2, a] and custom_rules.in_group(income, allowance_limit_one(household, age, lim))
-    )
+    bool rows x adverts, the advert sides): both sides hold for one rule."""
+    sides = household_groups(kind, age, household, income, lim, rules)
+    return (sides & advert_groups(terms, a)) != 0

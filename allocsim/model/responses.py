@@ -22,7 +22,7 @@ import numpy as np
 
 from allocsim import keyed
 from allocsim.domain import DAYS_PER_YEAR
-from allocsim.model.labels import LabelRules, in_label_group
+from allocsim.model.labels import LabelRules, advert_groups, household_groups
 from allocsim.policies import behaviour
 from allocsim.policies.eligibility import LimitTerms, above_limit_one, allowance_limit_one
 
@@ -267,10 +267,7 @@ def respond_round(
     key = np.zeros(n_look, np.uint64)
     origin = np.zeros(n_look, np.int64)
     limit = np.zeros(n_look, np.int64)
-    kind = np.zeros(n_look, np.int64)
-    size_of = np.zeros(n_look, np.int64)
-    income_of = np.zeros(n_look)
-    age_of = np.zeros(n_look)
+    groups = np.zeros(n_look, np.int64)  # the label groups it is in (model/labels.py)
     n_won = won.size
     for p in range(n_pairs):
         i = pair_i[p]
@@ -282,10 +279,10 @@ def respond_round(
         key[i] = hh.key[s]
         origin[i] = hh.origin_village[s]
         limit[i] = beh.limit_searching if hh.active[s] else 1
-        kind[i] = hh.kind[s]
-        size_of[i] = hh.household_size[s]
-        income_of[i] = hh.income[s]
-        age_of[i] = (now - hh.birth_day[s]) / DAYS_PER_YEAR
+        age = (now - hh.birth_day[s]) / DAYS_PER_YEAR
+        groups[i] = household_groups(
+            hh.kind[s], age, hh.household_size[s], hh.income[s], lim, rules
+        )
         hold[i] = reservation_of(
             now,
             meettijd[i],
@@ -296,12 +293,12 @@ def respond_round(
             n_won,
             beh,
         )
-    label = np.zeros(n_pairs, np.bool_)
+    sides = np.empty(n_adv, np.int64)
+    for a in range(n_adv):
+        sides[a] = advert_groups(ad.label_terms, a)
+    label = np.empty(n_pairs, np.bool_)
     for p in range(n_pairs):
-        i = pair_i[p]
-        label[p] = in_label_group(
-            ad.label_terms, pair_a[p], kind[i], age_of[i], size_of[i], income_of[i], lim, rules
-        )
+        label[p] = (groups[pair_i[p]] & sides[pair_a[p]]) != 0
     chosen = behaviour._respond(
         pair_i,
         pair_a,
