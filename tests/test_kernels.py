@@ -445,6 +445,7 @@ def full_seekers(rng: np.random.Generator, n: int, n_homes: int) -> Seekers:
         ),
         "exit_day": rng.uniform(NOW - 200, NOW + 4000, n),
         "exit_reason": rng.integers(0, 4, n).astype(np.int8),
+        "exit_since": rng.uniform(NOW - 4000, NOW, n),
         "left_reason": np.zeros(n, dtype=np.int8),
     }
     return Seekers(**{name: getattr(part, name, None) for name in Seekers._fields} | extra)
