@@ -66,7 +66,7 @@ from allocsim.domain import (
     day_of,
 )
 from allocsim.model import homes as mh
-from allocsim.model import responses
+from allocsim.model import responses, seeds
 from allocsim.model import state as ms
 from allocsim.model import week as mk
 from allocsim.model import world as mw
@@ -79,9 +79,17 @@ from allocsim.policies.ledger import Ledger
 from allocsim.policies.terms import rule_terms
 from allocsim.records import Coded, Recorder, Records
 from allocsim.waiting_list import WaitingList, band_incomes, load_waiting_list
-from allocsim.world import SEEKER_FIELDS, SeekerTable, Stock, draw_seekers, truncated_normal
+from allocsim.world import (
+    SEEKER_FIELDS,
+    SeekerTable,
+    Stock,
+    complete_rows,
+    draw_seekers,
+    truncated_normal,
+)
 
-# Sequential generators: the draws that create households (the rules' own last).
+# Sequential generators: the draws that create households (the rules' own too). Every
+# stream, sequential or keyed, is spawned by its name (model/seeds.py).
 STREAMS = ("initial_list", "arrivals", *(name for rule in RULES for name in rule.streams))
 # Keyed streams (allocsim.keyed), named by what they decide.
 KEYED = (
@@ -97,6 +105,7 @@ KEYED = (
     "lot",  # advert, household: lottery number (tie-break in the offer model)
     "exit",  # household: its demographic exit (death, care, moving away)
     "listing",  # household, advert: where the advert stands in its saved search
+    "home",  # household: which free home a mover from the stock rents
 )
 WEEK = 7.0
 ADULT_AGE = 18.0  # Entree registers adults
@@ -242,11 +251,8 @@ class Engine:
         self.record_offers = record_offers
         self.cfg = cfg
         self.stock = stock
-        self.rng = {
-            name: np.random.default_rng(s)
-            for name, s in zip(STREAMS, seed.spawn(len(STREAMS)), strict=True)
-        }
-        self.keys = keyed.stream_seeds(seed, KEYED)
+        self.rng = seeds.generators(seed, STREAMS)
+        self.keys = seeds.keyed_seeds(seed, KEYED)
         self.memory = behaviour.Memory.empty(len(stock.villages), cfg.behaviour.memory_adverts)
         self._n_created: dict[int, int] = {}  # households created so far, per origin
         # Day 0 is run.start_date; the burn-in runs on negative days before it.
@@ -658,7 +664,7 @@ class Engine:
         rows = draw_seekers(cfg, self.stock, rng, kinds, np.full(n, float(self.t0)), initial=True)
         rows["key"] = household_keys(KEY_SEED, np.arange(n))
         idx = self.add_households(rows)
-        self._give_homes(idx[kinds == Kind.MOVER_STOCK], rng)
+        self._give_homes(idx[kinds == Kind.MOVER_STOCK])
 
     def _seed_from_pilot(
         self,
@@ -711,7 +717,7 @@ class Engine:
         rows["key"] = household_keys(KEY_SEED, np.arange(take.size))  # a draw is a new household
         idx = self.add_households(rows)
         # A listed tenant keeps its own date; its (random) home carries it.
-        self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], rng, keep_dates=True)
+        self._give_homes(idx[rows["kind"] == Kind.MOVER_STOCK], keep_dates=True)
 
     def _seed_from_list(self, wl: WaitingList, rng: np.random.Generator) -> None:
         """The analyst's households, as they are on start_date; a listed tenant's home
@@ -887,19 +893,17 @@ class Engine:
             rows.setdefault("exit_since", now)
         return self.seekers.add(rows)
 
-    def _give_homes(
-        self, movers: np.ndarray, rng: np.random.Generator, keep_dates: bool = False
-    ) -> None:
-        """Movers from the stock rent a random occupied home that has no listed tenant, and
-        register with that tenancy's registration date (Entree's meettijd rule); with
-        `keep_dates` they keep their own and the home takes it."""
-        # Not a home whose tenant has accepted another and is serving notice.
-        world = self._world()
-        free = mw.w_free_homes(world)
-        k = min(movers.size, free.size)
-        homes = rng.choice(free, size=k, replace=False)
-        mw.w_place_movers(
-            world, movers.astype(np.int64), homes, keep_dates, ADULT_AGE * DAYS_PER_YEAR
+    def _give_homes(self, movers: np.ndarray, keep_dates: bool = False) -> None:
+        """Movers from the stock rent a random occupied home that has no listed tenant (nor
+        one serving notice), drawn by their keyed uniform, and register with that
+        tenancy's registration date (Entree's meettijd rule); with `keep_dates` they keep
+        their own and the home takes it (model/world.w_give_homes)."""
+        mw.w_give_homes(
+            self._world(),
+            movers.astype(np.int64),
+            np.uint64(self.keys["home"]),
+            keep_dates,
+            ADULT_AGE * DAYS_PER_YEAR,
         )
 
     # ------------------------------------------------------ registrations, exits
@@ -919,21 +923,20 @@ class Engine:
         )
         per_week = rng.poisson(rate * WEEK / DAYS_PER_YEAR)
         total = int(per_week.sum())
-        self._arrival_kinds = self._draw_kinds(rng, total, "share_arrivals")
+        kinds = self._draw_kinds(rng, total, "share_arrivals")
         entry = self.t0 + np.repeat(weeks * WEEK, per_week) + rng.random(total) * WEEK
-        self._arrivals = draw_seekers(cfg, self.stock, rng, self._arrival_kinds, entry, False)
-        self._arrivals["key"] = household_keys(KEY_ARRIVAL, np.arange(total))
+        rows = draw_seekers(cfg, self.stock, rng, kinds, entry, False)
+        rows["key"] = household_keys(KEY_ARRIVAL, np.arange(total))
+        rows["leave_chance"] = _leave_chance(rows["leave_rate"])
         # Their demographic exits as of the tick that registers them (the end of their
-        # week, registration_tick), drawn here at once (add_households, keyed).
+        # week, registration_tick), drawn here at once (keyed, as add_households would).
         tick = self.t0 + (np.repeat(weeks, per_week) + 1) * WEEK
-        self._arrivals["exit_day"], self._arrivals["exit_reason"] = self.demography.exits(
-            self.keys["exit"],
-            self._arrivals["key"],
-            self._arrivals["birth_day"],
-            tick,
-            self._arrivals["household_size"],
+        rows["exit_day"], rows["exit_reason"] = self.demography.exits(
+            self.keys["exit"], rows["key"], rows["birth_day"], tick, rows["household_size"]
         )
-        self._arrivals["exit_since"] = tick
+        rows["exit_since"] = tick
+        # Every column, as the household table holds them (model/world.w_register).
+        self._arrivals = ms.Seekers(**complete_rows(rows))
         self._arrival_ends = np.cumsum(per_week)
         self._week = 0
 
@@ -942,12 +945,19 @@ class Engine:
         ends = self._arrival_ends
         if self._week < ends.size:
             lo = int(ends[self._week - 1]) if self._week else 0
-            part = slice(lo, int(ends[self._week]))
+            hi = int(ends[self._week])
             self._week += 1
-            if part.stop > part.start:
-                idx = self.add_households({key: col[part] for key, col in self._arrivals.items()})
-                movers = idx[self._arrival_kinds[part] == Kind.MOVER_STOCK]
-                self._give_homes(movers, self.rng["arrivals"])
+            if hi > lo:
+                self._make_room(hi - lo, 0, 0)
+                self._compiled(
+                    mw.w_register,
+                    self._world(),
+                    self._arrivals,
+                    lo,
+                    hi,
+                    np.uint64(self.keys["home"]),
+                    ADULT_AGE * DAYS_PER_YEAR,
+                )
         self.at(self.env.now + WEEK, self.registration_tick)
 
     def departure_tick(self) -> None:

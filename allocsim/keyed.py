@@ -111,12 +111,3 @@ def uniform_one(stream: int, *keys: int) -> float:
 def exponential_one(stream: int, *keys: int) -> float:
     """`exponential` for one tuple of Python ints."""
     return -math.log1p(-uniform_one(stream, *keys))
-
-
-def stream_seeds(seed: np.random.SeedSequence, names: tuple[str, ...]) -> dict[str, int]:
-    """One 64-bit seed per named keyed stream, from children of `seed`."""
-    children = seed.spawn(len(names))
-    return {
-        name: int(child.generate_state(1, np.uint64)[0])
-        for name, child in zip(names, children, strict=True)
-    }

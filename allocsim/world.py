@@ -657,7 +657,7 @@ class SeekerTable:
                 self.cols[key] = grown
 
     def add(self, new: dict[str, np.ndarray]) -> np.ndarray:
-        """Append rows; returns their indices."""
+        """Append rows (columns not given as in `complete_rows`); returns their indices."""
         k = len(next(iter(new.values())))
         need = self.n + k
         self.reserve(need)
@@ -665,13 +665,23 @@ class SeekerTable:
         for key, col in self.cols.items():
             if key in new:
                 col[self.n : need] = new[key]
-        for key in NAN_FIELDS:
-            if key not in new:
-                self.cols[key][self.n : need] = np.nan
-        if "home" not in new:
-            self.cols["home"][self.n : need] = -1
+            else:
+                col[self.n : need] = _DEFAULTS.get(key, 0)
         self.n = need
         return idx
+
+
+_DEFAULTS = {**dict.fromkeys(NAN_FIELDS, np.nan), "home": -1}
+
+
+def complete_rows(new: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every column of SEEKER_FIELDS for the rows of `new`: its own where given, else NaN
+    (NAN_FIELDS), -1 (home) or zero."""
+    k = len(next(iter(new.values())))
+    return {
+        key: np.asarray(new[key], dtype=t) if key in new else np.full(k, _DEFAULTS.get(key, 0), t)
+        for key, t in SEEKER_FIELDS.items()
+    }
 
 
 def truncated_normal(

@@ -455,6 +455,50 @@ def test_the_household_table_matches_its_schema() -> None:
     assert list(Seekers._fields) == list(SEEKER_FIELDS)
 
 
+def test_copying_rows_copies_every_column() -> None:
+    """state.copy_rows moves rows lo..hi of every column (distinct values in each) to
+    their new place and touches no other row."""
+    n = 12
+    src = Seekers(*(np.arange(1, n + 1).astype(t) for t in SEEKER_FIELDS.values()))
+    dst = Seekers(*(np.zeros(n, t) for t in SEEKER_FIELDS.values()))
+    ms.copy_rows(src, 3, 7, dst, 5)
+    for name in SEEKER_FIELDS:
+        got, want = getattr(dst, name), getattr(src, name)
+        np.testing.assert_array_equal(got[5:9], want[3:7], err_msg=name)
+        assert not got[:5].any() and not got[9:].any(), name
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**63 - 1), st.integers(0, 60), st.integers(0, 60))
+def test_movers_take_distinct_free_homes(stream: int, n_free: int, n_movers: int) -> None:
+    """homes.pick_free gives each mover (while they last) a different free home, the same
+    one for the same keys and free homes, and every free home about equally often."""
+    from allocsim.model import homes
+
+    free = np.sort(np.random.default_rng(n_free).choice(500, n_free, replace=False))
+    keys = keyed.hash_keys(stream, 9, np.arange(n_movers))
+    picked = homes.pick_free(free, keys, np.uint64(stream & keyed.MASK))
+    assert picked.size == min(n_free, n_movers)
+    assert np.unique(picked).size == picked.size and np.isin(picked, free).all()
+    np.testing.assert_array_equal(
+        picked, homes.pick_free(free, keys, np.uint64(stream & keyed.MASK))
+    )
+
+
+def test_a_mover_takes_any_free_home_alike() -> None:
+    """Over many keyed draws each of ten free homes is a single mover's pick about a
+    tenth of the time (chi-square, 1%)."""
+    from scipy import stats
+
+    from allocsim.model import homes
+
+    free = np.arange(10, 20)
+    counts = np.zeros(10)
+    for k in keyed.hash_keys(3, 1, np.arange(5000)):
+        counts[homes.pick_free(free, np.array([k]), np.uint64(77))[0] - 10] += 1
+    assert stats.chisquare(counts).pvalue > 0.01
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
     """Who leaves the list (its demography's week, or the weekly chance; a tenant of a

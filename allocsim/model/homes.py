@@ -762,6 +762,25 @@ def free_homes(
 
 
 @numba.njit(cache=True)
+def pick_free(
+    free: np.ndarray, keys: np.ndarray, stream: np.uint64
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Distinct homes of `free` for the households of `keys`, in turn, at most one each:
+    household j takes the free home at its keyed uniform's place among those left (the
+    last one left takes the taken one's place)."""
+    left = free.copy()
+    m = left.size
+    k = min(keys.size, m)
+    out = np.empty(k, np.int64)
+    for j in range(k):
+        x = min(int(_uniform(stream, keys[j], np.uint64(0)) * m), m - 1)
+        out[j] = left[x]
+        left[x] = left[m - 1]
+        m -= 1
+    return out
+
+
+@numba.njit(cache=True)
 def place_movers(
     movers: np.ndarray,
     homes: np.ndarray,

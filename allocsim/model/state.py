@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 
 
@@ -45,6 +46,42 @@ class Seekers(NamedTuple):
     exit_since: np.ndarray
     left_reason: np.ndarray
     key: np.ndarray
+
+
+@numba.njit(cache=True)
+def copy_rows(src: Seekers, lo: int, hi: int, dst: Seekers, at: int) -> None:  # pragma: no cover
+    """Rows lo..hi of `src`, every column, into `dst` from row `at` (tests/test_kernels.py
+    checks that no column is left out)."""
+    for i in range(hi - lo):
+        j, k = at + i, lo + i
+        dst.kind[j] = src.kind[k]
+        dst.priority[j] = src.priority[k]
+        dst.birth_day[j] = src.birth_day[k]
+        dst.household_size[j] = src.household_size[k]
+        dst.income[j] = src.income[k]
+        dst.meettijd_start[j] = src.meettijd_start[k]
+        dst.entry_day[j] = src.entry_day[k]
+        dst.village_mask[j] = src.village_mask[k]
+        dst.origin_municipality[j] = src.origin_municipality[k]
+        dst.origin_village[j] = src.origin_village[k]
+        dst.senior_only[j] = src.senior_only[k]
+        dst.active[j] = src.active[k]
+        dst.intensity[j] = src.intensity[k]
+        dst.leave_rate[j] = src.leave_rate[k]
+        dst.leave_chance[j] = src.leave_chance[k]
+        dst.state[j] = src.state[k]
+        dst.home[j] = src.home[k]
+        dst.end_day[j] = src.end_day[k]
+        dst.n_responses[j] = src.n_responses[k]
+        dst.first_response_day[j] = src.first_response_day[k]
+        dst.last_response_day[j] = src.last_response_day[k]
+        dst.search_start_day[j] = src.search_start_day[k]
+        dst.search_from_day[j] = src.search_from_day[k]
+        dst.exit_day[j] = src.exit_day[k]
+        dst.exit_reason[j] = src.exit_reason[k]
+        dst.exit_since[j] = src.exit_since[k]
+        dst.left_reason[j] = src.left_reason[k]
+        dst.key[j] = src.key[k]
 
 
 class Homes(NamedTuple):

@@ -21,7 +21,11 @@ from numba.core import types
 from numba.experimental import structref
 from numba.extending import overload
 
+from allocsim.domain import Kind
 from allocsim.model import departures, homes
+from allocsim.model import state as st
+
+_MOVER_STOCK = int(Kind.MOVER_STOCK)
 
 
 class MemoryArrays(NamedTuple):
@@ -193,19 +197,19 @@ def w_departures(
 
 
 @numba.njit(cache=True)
-def w_free_homes(w: Any) -> np.ndarray:  # pragma: no cover - compiled
-    """model/homes.free_homes on the world."""
-    return homes.free_homes(w.homes.status, w.homes.tenant, w.homes.next_cause)
-
-
-@numba.njit(cache=True)
-def w_place_movers(
-    w: Any, movers: np.ndarray, chosen: np.ndarray, keep_dates: bool, adult_days: float
+def w_give_homes(
+    w: Any, movers: np.ndarray, stream: np.uint64, keep_dates: bool, adult_days: float
 ) -> None:  # pragma: no cover - compiled
-    """model/homes.place_movers on the world."""
+    """Movers from the stock become the tenants of free homes (model/homes.free_homes),
+    each drawn by its keyed uniform (homes.pick_free), and register with those
+    tenancies' dates (homes.place_movers); the movers left over come from elsewhere."""
+    free = homes.free_homes(w.homes.status, w.homes.tenant, w.homes.next_cause)
+    keys = np.empty(movers.size, np.uint64)
+    for j in range(movers.size):
+        keys[j] = w.seekers.key[movers[j]]
     homes.place_movers(
         movers,
-        chosen,
+        homes.pick_free(free, keys, stream),
         keep_dates,
         adult_days,
         w.seekers,
@@ -213,3 +217,31 @@ def w_place_movers(
         w.fixed.village,
         w.fixed.village_municipality,
     )
+
+
+@numba.njit(cache=True)
+def w_register(
+    w: Any,
+    arrivals: st.Seekers,
+    lo: int,
+    hi: int,
+    stream: np.uint64,
+    adult_days: float,
+) -> None:  # pragma: no cover - compiled
+    """The week's new households (rows lo..hi of the run's arrivals, drawn at its start)
+    join the list at its end; movers from the stock among them rent a free home
+    (`w_give_homes`). The engine has made room for them."""
+    counts = w.books.counts
+    n = counts[st.COUNT_SEEKERS]
+    if n + hi - lo > w.seekers.key.size:
+        raise IndexError("household table full: the engine makes room before registering")
+    st.copy_rows(arrivals, lo, hi, w.seekers, n)
+    counts[st.COUNT_SEEKERS] = n + hi - lo
+    movers = np.empty(hi - lo, np.int64)
+    k = 0
+    for i in range(hi - lo):
+        if arrivals.kind[lo + i] == _MOVER_STOCK:
+            movers[k] = n + i
+            k += 1
+    if k:
+        w_give_homes(w, movers[:k], stream, False, adult_days)
