@@ -45,12 +45,6 @@ _ndtr: Any = types.ExternalFunction("allocsim_ndtr", types.float64(types.float64
 _ndtri: Any = types.ExternalFunction("allocsim_ndtri", types.float64(types.float64))
 _LOTTERY = int(Channel.LOTTERY)
 _SQRT_2PI = math.sqrt(2 * math.pi)
-# ndtri on a grid of u, for a cheap upper bound of a keyed taste: entry j is ndtri(j / _GRID)
-# (infinite from j = _GRID on); `_respond` reads entry floor(u * _GRID) + 2, a whole step
-# above u, so the bound holds whatever the last bit of either ndtri.
-_GRID = 4096
-_NDTRI_ABOVE = np.r_[-np.inf, special.ndtri(np.arange(1, _GRID) / _GRID), np.inf, np.inf]
-
 N_LABELS = 3  # the advert's label: none, starter pilot, senior priority
 N_CHANNELS = 2  # offer model, lottery (direct allocation has no adverts)
 PRIOR_RESPONSES = 10.0  # responses per advert before any advert closed (the pilot forgets it)
@@ -471,8 +465,6 @@ def _respond(
     cost: float,
 ) -> np.ndarray:  # pragma: no cover - compiled
     n = i.size
-    gain = np.empty(n)
-    limits = np.empty(n, np.int64)
     decline = 1.0 - 1.0 / max(candidates[0], 1.0)
     unit = 2.0**-53
     # What depends on the advert (and the class) alone, once per advert: a lottery's
@@ -508,20 +500,38 @@ def _respond(
                 n_same[ad, w] += 1
         for cls in range(3):
             same[ad, cls, : n_same[ad, cls]] = np.sort(same[ad, cls, : n_same[ad, cls]])
-    # Each looker's best gains so far (at most its limit, all above the cost): a pair
-    # whose gain cannot beat them is never picked, so its normal tail (ndtr) is skipped.
-    # The bound chance x (max(margin, 0) + the density term) is at least the gain in
-    # floating point too (margin x ndtr <= max(margin, 0); the rest is the same
-    # operations), so the pairs picked are exactly those the full evaluation picks.
-    top = np.empty(max(1, limit.max() if limit.size else 1))
+    # Each looker's pairs are adjacent (`i` sorted): its best gains so far (at most its
+    # limit, all above the cost) are its picks when its last pair is weighed, exactly
+    # those `_pick_best` picks from every gain. A pair whose gain cannot beat them is
+    # never picked, so its normal tail (ndtr) is skipped: the bound chance x (max(margin,
+    # 0) + the density term) is at least the gain in floating point too (margin x ndtr <=
+    # max(margin, 0); the rest is the same operations).
+    size = max(1, limit.max() if limit.size else 1)
+    top = np.empty(size)  # the looker's best gains so far, and their pairs
+    top_p = np.empty(size, np.int64)
+    chosen = np.empty(n, np.int64)
+    n_chosen = 0
     n_top, top_min, owner, room = 0, 0.0, -1, 0
-    for p in range(n):
-        li, ad = i[p], a[p]
-        limits[p] = limit[li]
+    for p in range(n + 1):
+        li = i[p] if p < n else -1
         if li != owner:
+            # The last looker's picks: its best gains above the cost, ties to the
+            # earlier pair (as _pick_best), in pair order.
+            for k in range(n_top):  # insertion into pair order (a few at most)
+                q = top_p[k]
+                y = n_chosen + k
+                while y > n_chosen and chosen[y - 1] > q:
+                    chosen[y] = chosen[y - 1]
+                    y -= 1
+                chosen[y] = q
+            n_chosen += n_top
+            if p == n:
+                break
             owner, n_top, room = li, 0, limit[li]
             if room > top.size:
                 top = np.empty(room)
+                top_p = np.empty(room, np.int64)
+        ad = a[p]
         cls = 0 if label[p] else (1 if urgent[li] else 2)
         if channel[ad] == _LOTTERY:  # lottery_chance
             chance = lottery_chance[ad, cls]
@@ -535,14 +545,6 @@ def _respond(
         h = keyed.mix(h + keyed._GOLDEN + np.uint64(home[ad]) * keyed._GOLDEN)
         u = min(max(np.float64(h >> keyed._S11) * unit, unit), 1.0 - unit)
         own = 1.0 if village[ad] == origin[li] else 0.0
-        if viewing_sd > 0:  # first a bound from the grid above u: no ndtri, no ndtr
-            upper = (bonus * own + _NDTRI_ABOVE[int(u * _GRID) + 2]) - hold[li]
-            zu = upper / viewing_sd
-            rough = chance * (max(upper, 0.0) + viewing_sd * math.exp(-0.5 * zu * zu) / _SQRT_2PI)
-            rough *= 1.0 + 1e-9  # room for rounding: the bound grows with the margin
-            if rough <= cost or room <= 0 or (n_top == room and rough < top_min):
-                gain[p] = -np.inf  # never picked (see above)
-                continue
         margin = (bonus * own + _ndtri(u)) - hold[li]
         if viewing_sd <= 0:  # expected_gain
             expected = max(margin, 0.0)
@@ -551,25 +553,27 @@ def _respond(
             density = viewing_sd * math.exp(-0.5 * z * z) / _SQRT_2PI
             bound = chance * (max(margin, 0.0) + density)
             if bound <= cost or room <= 0 or (n_top == room and bound < top_min):
-                gain[p] = -np.inf  # never picked (see above)
                 continue
             expected = margin * _ndtr(z) + density
         g = chance * expected
-        gain[p] = g
         if g > cost and room > 0:  # keep the looker's `room` best
             if n_top < room:
                 top[n_top] = g
+                top_p[n_top] = p
                 n_top += 1
             elif g > top_min:
-                for k in range(n_top):
-                    if top[k] == top_min:
-                        top[k] = g
-                        break
+                # Out goes the worst: the smallest gain, of those the latest pair.
+                worst = 0
+                for k in range(1, n_top):
+                    if top[k] < top[worst] or (top[k] == top[worst] and top_p[k] > top_p[worst]):
+                        worst = k
+                top[worst] = g
+                top_p[worst] = p
             if n_top == room:
                 top_min = top[0]
                 for k in range(1, n_top):
                     top_min = min(top_min, top[k])
-    return _pick_best(i, gain, limits, cost)
+    return chosen[:n_chosen]
 
 
 @numba.njit(cache=True, inline="always")
