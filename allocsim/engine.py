@@ -893,6 +893,35 @@ class Engine:
             rows.setdefault("exit_since", now)
         return self.seekers.add(rows)
 
+    def plan_households(self, rows: dict[str, np.ndarray], day: np.ndarray) -> ms.Seekers:
+        """Households drawn ahead (`rows`, with `key`), each to register on its `day`: every
+        column as the household table holds them, with their demographic exits as of that
+        day (keyed, as add_households would draw them then). `register` adds them."""
+        if "leave_rate" in rows:
+            rows["leave_chance"] = _leave_chance(rows["leave_rate"])
+        rows["exit_day"], rows["exit_reason"] = self.demography.exits(
+            self.keys["exit"], rows["key"], rows["birth_day"], day, rows["household_size"]
+        )
+        rows["exit_since"] = np.asarray(day, dtype=np.float64)
+        return ms.Seekers(**complete_rows(rows))
+
+    def register(self, plan: ms.Seekers, lo: int, hi: int) -> np.ndarray:
+        """Rows lo..hi of a plan (`plan_households`) join the list at its end, in one
+        compiled pass (model/world.w_register: movers from the stock among them rent a
+        free home). Returns their indices."""
+        self._make_room(hi - lo, 0, 0)
+        first = self.seekers.n
+        self._compiled(
+            mw.w_register,
+            self._world(),
+            plan,
+            lo,
+            hi,
+            np.uint64(self.keys["home"]),
+            ADULT_AGE * DAYS_PER_YEAR,
+        )
+        return np.arange(first, first + hi - lo)
+
     def _give_homes(self, movers: np.ndarray, keep_dates: bool = False) -> None:
         """Movers from the stock rent a random occupied home that has no listed tenant (nor
         one serving notice), drawn by their keyed uniform, and register with that
@@ -927,16 +956,10 @@ class Engine:
         entry = self.t0 + np.repeat(weeks * WEEK, per_week) + rng.random(total) * WEEK
         rows = draw_seekers(cfg, self.stock, rng, kinds, entry, False)
         rows["key"] = household_keys(KEY_ARRIVAL, np.arange(total))
-        rows["leave_chance"] = _leave_chance(rows["leave_rate"])
-        # Their demographic exits as of the tick that registers them (the end of their
-        # week, registration_tick), drawn here at once (keyed, as add_households would).
-        tick = self.t0 + (np.repeat(weeks, per_week) + 1) * WEEK
-        rows["exit_day"], rows["exit_reason"] = self.demography.exits(
-            self.keys["exit"], rows["key"], rows["birth_day"], tick, rows["household_size"]
+        # Registered by the tick at the end of their week (registration_tick).
+        self._arrivals = self.plan_households(
+            rows, self.t0 + (np.repeat(weeks, per_week) + 1) * WEEK
         )
-        rows["exit_since"] = tick
-        # Every column, as the household table holds them (model/world.w_register).
-        self._arrivals = ms.Seekers(**complete_rows(rows))
         self._arrival_ends = np.cumsum(per_week)
         self._week = 0
 
@@ -948,16 +971,7 @@ class Engine:
             hi = int(ends[self._week])
             self._week += 1
             if hi > lo:
-                self._make_room(hi - lo, 0, 0)
-                self._compiled(
-                    mw.w_register,
-                    self._world(),
-                    self._arrivals,
-                    lo,
-                    hi,
-                    np.uint64(self.keys["home"]),
-                    ADULT_AGE * DAYS_PER_YEAR,
-                )
+                self.register(self._arrivals, lo, hi)
         self.at(self.env.now + WEEK, self.registration_tick)
 
     def departure_tick(self) -> None:

@@ -202,3 +202,31 @@ def test_burn_in_is_not_recorded() -> None:
     assert set(out["quotas"].year) == {2022}
     # The seekers table holds the households on the list at some time in the run.
     assert (out["seekers"].outcome_day >= 0).all()
+
+
+def test_households_drawn_ahead_follow_the_settings_in_force() -> None:
+    """The sheltered outflow is drawn ahead for the whole run (a plan): a scenario that
+    raises it at the policy start registers at its own rate from then on (about 400 a
+    year against 9), while one that changes another rule registers exactly the households
+    its history planned (the same keys, birth days and registration days)."""
+    from allocsim.engine import simulate_scenarios
+
+    base = small_config(end_date=dt.date(2024, 1, 1))
+    data = base.model_dump()
+    data["policies"]["sheltered_outflow"]["households_per_year"] = {
+        "Duiven": 200.0,
+        "Westervoort": 200.0,
+    }
+    raised = Config.model_validate(data)
+    data = base.model_dump()
+    data["policies"]["starter_pilot"]["enabled"] = False
+    other = Config.model_validate(data)
+    outs = simulate_scenarios([base, raised, other], build_stock(base), 0, record_offers=False)
+    after = []
+    for out in outs:
+        s = out["seekers"]
+        s = s[(s.kind == "sheltered_outflow") & (s.entry_day >= 0)]
+        after.append(s.sort_values("seeker_id")[["birth_day", "entry_day"]].to_numpy())
+    years = 2.0
+    assert len(after[0]) / years < 30 and abs(len(after[1]) / years - 400) < 4 * np.sqrt(800) / 2
+    np.testing.assert_array_equal(after[0], after[2])

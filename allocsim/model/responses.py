@@ -226,13 +226,13 @@ def respond_round(
                 cand[y + 1] = cand[y]
                 y -= 1
             cand[y + 1] = a
-        for x in range(k):
-            pos[x] = _uniform2(streams.listing, hh.key[s], ad.key[cand[x]])
         if k == 0:
             continue
         work[0] += k
         keep = cand[:k]
         if k > beh.bound:  # the `bound` smallest positions, ties to the earlier advert
+            for x in range(k):
+                pos[x] = _uniform2(streams.listing, hh.key[s], ad.key[cand[x]])
             n_best = 0
             for x in range(k):  # candidates in advert order: a tie keeps the earlier
                 if n_best == beh.bound and not pos[x] < best_pos[n_best - 1]:

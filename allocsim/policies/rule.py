@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from allocsim.config import Config, PoliciesConfig
-from allocsim.model.state import Books, Calendar
+from allocsim.model.state import Books, Calendar, Seekers
 from allocsim.policies.eligibility import Limits
 from allocsim.policies.ledger import Ledger
 from allocsim.world import SeekerTable, Stock
@@ -68,6 +68,12 @@ class EngineView(Protocol):
     def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
         """Add households (SeekerTable columns, with `key`); each draws its demographic
         exit. Returns their indices."""
+
+    def plan_households(self, rows: dict[str, np.ndarray], day: np.ndarray) -> Seekers:
+        """Households drawn ahead, each to register on its `day` (exits drawn as of it)."""
+
+    def register(self, plan: Seekers, lo: int, hi: int) -> np.ndarray:
+        """Rows lo..hi of a plan join the list (one compiled pass); their indices."""
 
     def ledger(self, year: int, muni: int) -> Ledger: ...
 
