@@ -65,8 +65,8 @@ from allocsim.domain import (
     date_of,
     day_of,
 )
+from allocsim.model import events, responses, seeds
 from allocsim.model import homes as mh
-from allocsim.model import responses, seeds
 from allocsim.model import state as ms
 from allocsim.model import week as mk
 from allocsim.model import world as mw
@@ -462,7 +462,7 @@ class Engine:
                 vacancy_stream=np.uint64(self.keys["vacancy"]),
                 label_stream=np.uint64(self.keys["label"]),
                 transform_stream=np.uint64(self.keys["transform"]),
-                look_stream=np.uint64(self.keys["look"]),
+                events=self._event_terms(),
                 listing_stream=np.uint64(self.keys["listing"]),
                 taste_stream=np.uint64(self.keys["taste"]),
                 viewing_stream=np.uint64(self.keys["view"]),
@@ -482,6 +482,21 @@ class Engine:
             self._settings_key = key
         assert self._settings_cache is not None
         return self._settings_cache
+
+    def _event_terms(self) -> events.Terms:
+        """What a waiting household's event times depend on (model/events.py)."""
+        sc, beh = self.cfg.seekers, self._behaviour_terms()
+        return events.Terms(
+            t0=float(self.t0),
+            cycle_days=float(self.cfg.allocation.advert_cycle_days),
+            passive_rate=float(beh.passive_rate),
+            cycle_weeks=float(beh.cycle_weeks),
+            p_activate=1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR),
+            p_deactivate=1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR),
+            leave_stream=np.uint64(self.keys["leave"]),
+            activity_stream=np.uint64(self.keys["activity"]),
+            look_stream=np.uint64(self.keys["look"]),
+        )
 
     def _world(self) -> mw.World:
         """The state behind one handle for the compiled passes (model/world.py), rebuilt
@@ -877,11 +892,12 @@ class Engine:
     def add_households(self, rows: dict[str, np.ndarray]) -> np.ndarray:
         """Add households to the table; each draws its demographic exit from its key,
         its birth day and its size, as of the day it joins (`entry_day`), or conditional on
-        being there since `exit_since` where the rows give it (a pilot's households)."""
+        being there since `exit_since` where the rows give it (a pilot's households).
+        Their weekly chances start on the first ticks from now (model/events.join)."""
         if "leave_rate" in rows:
             rows["leave_chance"] = _leave_chance(rows["leave_rate"])
+        now = np.maximum(rows["entry_day"], self.env.now)
         if "exit_day" not in rows:
-            now = np.maximum(rows["entry_day"], self.env.now)
             rows["exit_day"], rows["exit_reason"] = self.demography.exits(
                 self.keys["exit"],
                 rows["key"],
@@ -891,7 +907,15 @@ class Engine:
                 rows.get("exit_since"),
             )
             rows.setdefault("exit_since", now)
-        return self.seekers.add(rows)
+        idx = self.seekers.add(rows)
+        events.join_rows(
+            int(idx[0]) if idx.size else 0,
+            idx.size,
+            np.asarray(now, dtype=np.float64),
+            self._seekers_view(),
+            self._settings().events,
+        )
+        return idx
 
     def plan_households(self, rows: dict[str, np.ndarray], day: np.ndarray) -> ms.Seekers:
         """Households drawn ahead (`rows`, with `key`), each to register on its `day`: every
@@ -914,6 +938,7 @@ class Engine:
         self._compiled(
             mw.w_register,
             self._world(),
+            float(self.env.now),
             plan,
             lo,
             hi,
@@ -978,17 +1003,7 @@ class Engine:
         """Weekly: waiting seekers leave the list; passive ones start to respond and
         active ones (not urgent) stop, at the activation and deactivation hazards
         (model/departures.py)."""
-        sc = self.cfg.seekers
-        mw.w_departures(
-            self._world(),
-            self.seekers.n,
-            self.env.now,
-            np.uint64(self._week_index() & keyed.MASK),
-            np.uint64(self.keys["leave"]),
-            np.uint64(self.keys["activity"]),
-            1.0 - math.exp(-sc.activation_per_year * WEEK / DAYS_PER_YEAR),
-            1.0 - math.exp(-sc.deactivation_per_year * WEEK / DAYS_PER_YEAR),
-        )
+        mw.w_departures(self._world(), self.seekers.n, float(self.env.now))
         self.at(self.env.now + WEEK, self.departure_tick)
 
     # ------------------------------------------------------------------ adverts
@@ -1012,8 +1027,7 @@ class Engine:
         homes, keys, start, responders = self._compiled(
             mk.w_publish,
             self._world(),
-            now,
-            np.uint64(self._week_index() & keyed.MASK),
+            float(now),
             first,
             now >= 0.0,
         )

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from allocsim import source_hash
 from allocsim.paths import umask
 
-PACKAGE = Path(__file__).resolve().parent
 SEEKERS = "seekers__"
 HOMES = "homes__"
 
@@ -45,9 +45,7 @@ def code_fingerprint() -> str:
     import scipy
 
     h = hashlib.sha256(f"{np.__version__} {scipy.__version__} {numba.__version__}".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(PACKAGE).as_posix().encode())
-        h.update(path.read_bytes())
+    h.update(source_hash().encode())
     return h.hexdigest()
 
 

@@ -609,6 +609,11 @@ SEEKER_FIELDS: dict[str, type] = {
     "exit_day": np.float64,  # leaves for a demographic reason (allocsim.demography)
     "exit_reason": np.int8,  # demography.Exit of that exit
     "exit_since": np.float64,  # the exit is drawn as of this day (the household is there then)
+    # The next weekly events of a waiting household, drawn as event times (model/events.py):
+    "leave_day": np.float64,  # the week's tick on which it leaves for other reasons
+    "switch_day": np.float64,  # the tick on which it starts or stops searching
+    "look_day": np.float64,  # the advert round in which it next looks
+    "due_day": np.float64,  # the first of these, its exit and search_from_day
     "left_reason": np.int8,  # demography.Exit of a household that left (NONE: other)
     "key": np.uint64,  # the household's key for keyed draws (allocsim.keyed)
 }
@@ -621,6 +626,10 @@ NAN_FIELDS = (
     "search_start_day",
     "search_from_day",
     "end_day",
+    "leave_day",  # model/events.join draws them when a household joins
+    "switch_day",
+    "look_day",
+    "due_day",
 )
 
 

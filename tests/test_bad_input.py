@@ -798,31 +798,54 @@ def test_damaged_stock_files_never_give_a_traceback(
     assert "Traceback" not in err and "internal error" not in err, err
 
 
-def test_an_install_the_user_cannot_write_compiles_into_the_users_cache(
+def test_compiled_code_has_a_folder_per_source_where_the_user_may_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """numba keeps compiled code beside the source; where the user may not write there
-    (a system-wide install), the compiled model goes to the user's cache folder, or the
-    temporary folder when the home folder is not writable either, instead of every
-    simulating command failing (numba refuses to compile a cached function it cannot
-    store)."""
+    """numba checks a cached function against its own module only, so the compiled model
+    lives in a folder of its own per source of the package (a change to any module
+    compiles afresh), under the first place the user may write: $NUMBA_CACHE_DIR, beside
+    the modules, the user's cache folder, the temporary folder (an install the user
+    cannot write still runs: numba refuses to compile a cached function it cannot store).
+    A process started from this one keeps its folder; old builds are removed."""
     import allocsim
 
-    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(allocsim, "PACKAGE", package)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert allocsim.compiled_cache() == str(tmp_path / "cache" / "allocsim" / "numba")
-    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "cache" / "allocsim" / "numba")
-    assert (tmp_path / "cache" / "allocsim" / "numba").is_dir()
-
-    monkeypatch.delenv("NUMBA_CACHE_DIR")
-    blocked = tmp_path / "file"
-    blocked.write_text("")  # a file where the cache folder would be: not writable
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     monkeypatch.setattr(allocsim.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    assert allocsim.compiled_cache() == str(tmp_path / "tmp" / f"allocsim-numba-{os.getuid()}")
 
-    monkeypatch.setattr(os, "access", lambda path, mode: True)
-    monkeypatch.delenv("NUMBA_CACHE_DIR")
-    assert allocsim.compiled_cache() is None  # writable beside the source: numba's own place
-    assert "NUMBA_CACHE_DIR" not in os.environ
+    def fresh() -> str:
+        for name in ("NUMBA_CACHE_DIR", "ALLOCSIM_NUMBA_CACHE"):
+            monkeypatch.delenv(name, raising=False)
+        return allocsim.compiled_cache()
+
+    build = allocsim.source_hash()[:16]
+    assert fresh() == str(package / "__pycache__" / "numba" / build)
+    assert os.environ["NUMBA_CACHE_DIR"] == str(package / "__pycache__" / "numba" / build)
+    assert allocsim.compiled_cache() == os.environ["NUMBA_CACHE_DIR"]  # inherited as is
+    (package / "a.py").write_text("x = 2\n")  # another source: another build
+    assert allocsim.source_hash()[:16] != build
+    assert fresh() == str(package / "__pycache__" / "numba" / allocsim.source_hash()[:16])
+
+    build = allocsim.source_hash()[:16]
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where a folder would be: not writable
+    monkeypatch.setattr(allocsim, "PACKAGE", blocked)
+    monkeypatch.setattr(allocsim, "source_hash", lambda: build + "0" * 48)
+    assert fresh() == str(tmp_path / "cache" / "allocsim" / "numba" / build)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    tmp_base = tmp_path / "tmp" / f"allocsim-numba-{os.getuid()}"
+    assert fresh() == str(tmp_base / build)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.delenv("ALLOCSIM_NUMBA_CACHE", raising=False)
+    assert allocsim.compiled_cache() == str(tmp_path / "mine" / build)
+
+    for k in range(6):  # old builds beside it: all but the latest KEEP_BUILDS go
+        (tmp_base / f"old{k}").mkdir()
+        os.utime(tmp_base / f"old{k}", (k, k))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    fresh()
+    kept = sorted(p.name for p in tmp_base.iterdir())
+    assert kept == sorted([build, "old3", "old4", "old5"])

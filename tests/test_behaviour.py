@@ -270,3 +270,35 @@ def test_pairs_weighed_grow_with_the_bound() -> None:
         assert most <= bound
         assert weighed <= listed
     assert counts[1] < counts[3] < counts[1000]
+
+
+def test_a_round_without_pairs_picks_none() -> None:
+    """No pair to weigh (nobody looked at a matching advert): nothing is picked."""
+    memory = behaviour.Memory.empty(2, 12)
+    empty = np.zeros(0, np.int64)
+    picked = behaviour.respond(
+        empty,
+        empty,
+        np.zeros(0, bool),
+        looker={
+            "urgent": np.zeros(3, bool),
+            "meettijd": np.zeros(3),
+            "hold": np.zeros(3),
+            "key": np.zeros(3, np.uint64),
+            "origin_village": np.zeros(3, np.int64),
+            "limit": np.zeros(3, np.int64),
+        },
+        advert={
+            "home": np.array([7]),
+            "village": np.array([0]),
+            "channel": np.array([0]),
+            "cell": np.array([0]),
+        },
+        memory=memory,
+        taste_stream=1,
+        own_village_bonus=0.5,
+        viewing_sd=1.0,
+        response_cost=0.0005,
+        prior=0.01,
+    )
+    assert picked.size == 0

@@ -27,7 +27,7 @@ from allocsim.domain import (
     Outcome,
     SeekerState,
 )
-from allocsim.model import close, departures, responses
+from allocsim.model import close, departures, events, responses
 from allocsim.model import state as ms
 from allocsim.model.labels import LabelRules
 from allocsim.model.state import Seekers
@@ -77,6 +77,21 @@ def households(rng: np.random.Generator, n: int) -> responses.Households:
         first_response_day=days(0.4),
         n_responses=rng.integers(0, 5, n).astype(np.int32),
         origin_village=rng.integers(0, N_VILLAGES + 1, n).astype(np.int16),
+        # A look due in this round (or earlier) for a third of them.
+        look_day=NOW + 7.0 * rng.integers(-2, 4, n),
+    )
+
+
+def event_terms(rng: np.random.Generator, beh: responses.Behaviour) -> events.Terms:
+    """Event-time terms (model/events.py) with ticks on NOW - 7 k and random streams."""
+    return events.Terms(
+        NOW - 700.0,
+        7.0,
+        beh.passive_rate,
+        beh.cycle_weeks,
+        0.02,
+        0.05,
+        *(np.uint64(x) for x in rng.integers(0, 2**63, 3)),
     )
 
 
@@ -165,8 +180,8 @@ def test_response_round_equals_the_numpy_steps(seed: int) -> None:
     memory = memory_with_history(rng)
     rules = label_rules(rng)
     beh = behaviour_terms(BehaviourConfig())
-    streams = responses.Streams(*(np.uint64(x) for x in rng.integers(0, 2**63, 3)))
-    week = np.uint64(int(rng.integers(-600, 600)) & keyed.MASK)
+    streams = responses.Streams(*(np.uint64(x) for x in rng.integers(0, 2**63, 2)))
+    terms = event_terms(rng, beh)
     village = rng.integers(0, N_VILLAGES, n_adv)
     channel = rng.integers(0, 2, n_adv)
     ad = responses.Adverts(
@@ -185,7 +200,6 @@ def test_response_round_equals_the_numpy_steps(seed: int) -> None:
     responders, which = responses.respond_round(
         np.arange(n),
         NOW,
-        week,
         got_hh,
         ad,
         LIM.terms(),
@@ -205,13 +219,13 @@ def test_response_round_equals_the_numpy_steps(seed: int) -> None:
         int(Kind.STATUS_HOLDER),
         int(Channel.LOTTERY),
         work := np.zeros(4, dtype=np.int64),
+        terms,
     )
-    # The reference: the engine's former `publish`, step by step.
+    # The reference: the engine's former `publish`, step by step; who looks: those whose
+    # look falls in this round (their next is drawn from the next, model/events.py).
     waiting = np.flatnonzero((hh.state == WAITING) & (hh.kind != Kind.STATUS_HOLDER))
     searching = hh.active[waiting]
-    rate = np.where(searching, hh.intensity[waiting], beh.passive_rate)
-    u_look = keyed.uniform(int(streams.look), hh.key[waiting], week)
-    looks = u_look < -np.expm1(-rate * beh.cycle_weeks)
+    looks = hh.look_day[waiting] <= NOW
     lookers, searching = waiting[looks], searching[looks]
     size = hh.household_size[lookers]
     i, a = behaviour.candidate_pairs(hh.village_mask[lookers], size, village, ad.bedrooms, LIM)
@@ -260,6 +274,9 @@ def test_response_round_equals_the_numpy_steps(seed: int) -> None:
     last = want.last_response_day[uniq]
     want.search_start_day[uniq[np.isnan(last) | (NOW - last >= beh.search_gap_days)]] = NOW
     want.last_response_day[uniq] = NOW
+    for s in lookers:
+        events.draw_look(int(s), NOW + 7.0, events._LOOKED, want, terms)
+    assert (got_hh.look_day[lookers] > NOW).all()
     for name, col in zip(responses.Households._fields, want, strict=True):
         np.testing.assert_array_equal(getattr(got_hh, name), col, err_msg=name)
 
@@ -447,6 +464,10 @@ def full_seekers(rng: np.random.Generator, n: int, n_homes: int) -> Seekers:
         "exit_reason": rng.integers(0, 4, n).astype(np.int8),
         "exit_since": rng.uniform(NOW - 4000, NOW, n),
         "left_reason": np.zeros(n, dtype=np.int8),
+        # Event days on the weekly ticks NOW + 7 k: due now for about a half.
+        "leave_day": NOW + 7.0 * rng.integers(-1, 30, n),
+        "switch_day": NOW + 7.0 * rng.integers(-1, 4, n),
+        "due_day": np.zeros(n),  # set below
     }
     return Seekers(**{name: getattr(part, name, None) for name in Seekers._fields} | extra)
 
@@ -501,57 +522,57 @@ def test_a_mover_takes_any_free_home_alike() -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
-    """Who leaves the list (its demography's week, or the weekly chance; a tenant of a
-    standing home leaves with it), why, and who starts or stops searching."""
+    """Who leaves the list (its demography's week, or its leave day; a tenant of a
+    standing home leaves with it), why, and who starts or stops searching (its switch day,
+    or an early registrant's search start), each drawing its next switch and look; only
+    households with something due are touched."""
     rng = np.random.default_rng(200 + seed)
     n, n_homes = 800, 300
     seekers = full_seekers(rng, n, n_homes)
+    for s in range(n):
+        events._due(s, seekers)
     status = rng.choice([OCCUPIED, VACANT, WITHDRAWN], n_homes).astype(np.int8)
     tenant = rng.integers(-1, n, n_homes)
-    leave, activity = (int(x) for x in rng.integers(0, 2**63, 2))
-    week = int(rng.integers(-600, 600))
-    p_act, p_deact = 0.02, 0.05
+    terms = event_terms(rng, behaviour_terms(BehaviourConfig()))
     got = Seekers(*(col.copy() for col in seekers))
     got_tenant = tenant.copy()
-    departures.weekly_departures(
-        np.arange(n),
-        NOW,
-        np.uint64(week & keyed.MASK),
-        got,
-        status,
-        got_tenant,
-        np.uint64(leave),
-        np.uint64(activity),
-        p_act,
-        p_deact,
-    )
-    # The reference: the engine's former `departure_tick`.
-    cols = {name: col.copy() for name, col in zip(Seekers._fields, seekers, strict=True)}
+    departures.weekly_departures(np.arange(n), NOW, got, status, got_tenant, terms)
+    # The reference, step by step.
+    want = Seekers(*(col.copy() for col in seekers))
     want_tenant = tenant.copy()
-    waiting = np.flatnonzero((cols["state"] == WAITING) & (cols["kind"] != Kind.STATUS_HOLDER))
-    key = cols["key"][waiting]
-    u_leave = keyed.uniform(leave, key, week)
-    u_act = keyed.uniform(activity, key, week)
-    home = cols["home"][waiting]
+    waiting = np.flatnonzero(
+        (want.state == WAITING) & (want.kind != Kind.STATUS_HOLDER) & (want.due_day <= NOW)
+    )
+    home = want.home[waiting]
     housed_here = (home >= 0) & (status[np.maximum(home, 0)] != WITHDRAWN)
-    gone = (cols["exit_day"][waiting] <= NOW) & ~housed_here
-    leaves = gone | (u_leave < 1.0 - np.exp(-cols["leave_rate"][waiting] * 7.0))
-    cols["left_reason"][waiting[gone]] = cols["exit_reason"][waiting[gone]]
+    gone = (want.exit_day[waiting] <= NOW) & ~housed_here
+    leaves = gone | (want.leave_day[waiting] <= NOW)
+    want.left_reason[waiting[gone]] = want.exit_reason[waiting[gone]]
     idx = waiting[leaves]
-    cols["state"][idx] = SeekerState.LEFT
-    cols["end_day"][idx] = NOW
-    homes = cols["home"][idx]
+    want.state[idx] = SeekerState.LEFT
+    want.end_day[idx] = NOW
+    homes = want.home[idx]
     want_tenant[homes[homes >= 0]] = -1
-    active = cols["active"][waiting]
-    stay = ~leaves & (cols["priority"][waiting] != 0)
-    due = cols["search_from_day"][waiting] <= NOW
-    cols["search_from_day"][waiting[due]] = np.nan
-    cols["active"][waiting[stay & ~active & ((u_act < p_act) | due)]] = True
-    cols["active"][waiting[stay & active & (u_act < p_deact)]] = False
-    assert leaves.sum() > 0 and gone.sum() > 0
+    active = want.active[waiting].copy()
+    stay = ~leaves
+    due = want.search_from_day[waiting] <= NOW
+    want.search_from_day[waiting[due]] = np.nan
+    switch = want.switch_day[waiting] <= NOW
+    normal = want.priority[waiting] != 0
+    start = stay & normal & ~active & (switch | due)
+    stop = stay & normal & active & switch
+    want.active[waiting[start]] = True
+    want.active[waiting[stop]] = False
+    for s in waiting[stay & normal & (start | stop | due)]:
+        events.draw_switch(int(s), NOW + 7.0, events._SWITCHED, want, terms)
+        events.draw_look(int(s), NOW, events._SWITCHED, want, terms)
+    for s in waiting[stay]:
+        events._due(int(s), want)
+    assert leaves.sum() > 0 and gone.sum() > 0 and start.sum() > 0 and stop.sum() > 0
+    assert waiting.size < (want.state == WAITING).sum()  # some had nothing due
     np.testing.assert_array_equal(got_tenant, want_tenant)
     for name in Seekers._fields:
-        np.testing.assert_array_equal(getattr(got, name), cols[name], err_msg=name)
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,8 +17,8 @@ import numba
 import numpy as np
 
 from allocsim.domain import WITHDRAWN, Kind, SeekerState
+from allocsim.model import events
 from allocsim.model import state as st
-from allocsim.model.homes import _uniform
 from allocsim.model.state import Books, Seekers
 
 _WAITING, _LEFT = int(SeekerState.WAITING), int(SeekerState.LEFT)
@@ -49,21 +49,19 @@ def waiting_rows(books: Books, state: np.ndarray, n: int) -> np.ndarray:  # prag
 def weekly_departures(
     rows: np.ndarray,
     now: float,
-    week: np.uint64,
     seekers: Seekers,
     status: np.ndarray,
     tenant: np.ndarray,
-    leave_stream: np.uint64,
-    activity_stream: np.uint64,
-    p_activate: float,
-    p_deactivate: float,
+    terms: events.Terms,
 ) -> None:  # pragma: no cover - compiled
     """The week's departures and activity changes of the households in `rows` (any
-    rows, ascending); a leaving tenant's home keeps its registration date (`tenant` -1)."""
+    rows, ascending) that have one due (model/events.py); a leaving tenant's home keeps
+    its registration date (`tenant` -1)."""
     for s in rows:
+        if seekers.due_day[s] > now:
+            continue
         if seekers.state[s] != _WAITING or seekers.kind[s] == _STATUS_HOLDER:
             continue
-        key = seekers.key[s]
         due = seekers.search_from_day[s] <= now
         if due:
             seekers.search_from_day[s] = np.nan
@@ -72,17 +70,21 @@ def weekly_departures(
         gone = seekers.exit_day[s] <= now and not housed_here
         if gone:
             seekers.left_reason[s] = seekers.exit_reason[s]
-        if gone or _uniform(leave_stream, key, week) < seekers.leave_chance[s]:
+        if gone or seekers.leave_day[s] <= now:
             seekers.state[s] = _LEFT
             seekers.end_day[s] = now
             if h >= 0:
                 tenant[h] = -1
             continue
-        if seekers.priority[s] == 0:
-            continue  # urgent households keep searching
-        u = _uniform(activity_stream, key, week)
-        if not seekers.active[s]:
-            if u < p_activate or due:
+        if seekers.priority[s] != 0:  # urgent households keep searching
+            switch = seekers.switch_day[s] <= now
+            if not seekers.active[s] and (switch or due):
                 seekers.active[s] = True
-        elif u < p_deactivate:
-            seekers.active[s] = False
+            elif seekers.active[s] and switch:
+                seekers.active[s] = False
+            else:
+                switch = False
+            if switch or due:  # the next switch from next week, the next look now
+                events.draw_switch(s, now + events.WEEK, events._SWITCHED, seekers, terms)
+                events.draw_look(s, now, events._SWITCHED, seekers, terms)
+        events._due(s, seekers)

@@ -41,6 +41,7 @@ from allocsim.domain import (
     SeekerState,
     VacancyCause,
 )
+from allocsim.model import events
 from allocsim.model import state as st
 from allocsim.model.state import (
     Books,
@@ -624,13 +625,16 @@ def move_in(now: float, s: int, h: int, w: Any) -> None:  # pragma: no cover - c
     # household_keys(KEY_REREGISTERED, key): keyed.hash_keys(0, origin, key).
     k = keyed.mix(np.uint64(0) + keyed._GOLDEN + np.uint64(KEY_REREGISTERED) * keyed._GOLDEN)
     seekers.key[i] = keyed.mix(k + keyed._GOLDEN + seekers.key[s] * keyed._GOLDEN)
+    events.join(i, now, seekers, cfg.events)
     homes.tenant[h] = i
 
 
 @numba.njit(cache=True)
-def withdraw(h: int, seekers: Seekers, homes: Homes, books: Books) -> None:  # pragma: no cover
+def withdraw(
+    now: float, h: int, seekers: Seekers, homes: Homes, books: Books, terms: Any
+) -> None:  # pragma: no cover - compiled
     """Engine.withdraw: the home leaves the stock (demolition); a listed tenant becomes
-    urgent (assumption)."""
+    urgent (assumption) and searches from now (model/events.activity_changed)."""
     homes.status[h] = WITHDRAWN
     homes.tenancy[h] += 1  # cancels any scheduled vacancy
     n = books.counts[st.COUNT_PENDING]
@@ -643,6 +647,8 @@ def withdraw(h: int, seekers: Seekers, homes: Homes, books: Books) -> None:  # p
     if tenant >= 0:
         seekers.priority[tenant] = 0
         seekers.active[tenant] = True
+        if seekers.state[tenant] == _WAITING:
+            events.activity_changed(tenant, now, seekers, terms)
 
 
 @numba.njit(cache=True)
@@ -685,7 +691,7 @@ def run_events(
         elif what == st.EVENT_MOVE_IN:
             move_in(now, arg, h, w)
         else:
-            withdraw(h, seekers, homes, books)
+            withdraw(now, h, seekers, homes, books, w.cfg.events)
     return DONE, now
 
 

@@ -1,6 +1,6 @@
 """The week's response round as one compiled pass.
 
-Households that look this week (a keyed draw per household and week) list the
+Households that look this round (model/events.py: an event time per household) list the
 adverts their saved search shows (villages they want, bedrooms their size fits,
 the lotteries only when they are not searching), keep those they may rent (income
 and rent rules, senior-suitable homes for households that need one), read at most
@@ -22,6 +22,7 @@ import numpy as np
 
 from allocsim import keyed
 from allocsim.domain import DAYS_PER_YEAR
+from allocsim.model import events
 from allocsim.model.labels import LabelRules, advert_groups, household_groups
 from allocsim.policies import behaviour
 from allocsim.policies.eligibility import LimitTerms, above_limit_one, allowance_limit_one
@@ -47,6 +48,7 @@ class Households(NamedTuple):
     first_response_day: np.ndarray
     n_responses: np.ndarray
     origin_village: np.ndarray
+    look_day: np.ndarray  # the round of its next look (model/events.py)
 
 
 class Adverts(NamedTuple):
@@ -84,9 +86,9 @@ class Behaviour(NamedTuple):
 
 
 class Streams(NamedTuple):
-    """Keyed stream seeds (allocsim.keyed) of the round's draws."""
+    """Keyed stream seeds (allocsim.keyed) of the round's draws (the looks' are
+    model/events.Terms')."""
 
-    look: np.uint64
     listing: np.uint64
     taste: np.uint64
 
@@ -103,7 +105,6 @@ def _uniform2(stream: np.uint64, k1: np.uint64, k2: np.uint64) -> float:  # prag
 def respond_round(
     rows: np.ndarray,
     now: float,
-    week: np.uint64,
     hh: Households,
     ad: Adverts,
     lim: LimitTerms,
@@ -123,6 +124,7 @@ def respond_round(
     status_holder_kind: int,
     lottery: int,
     work: np.ndarray,
+    terms: events.Terms,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """The responses of this week's round: (household, advert position) pairs, sorted by
     household. Updates each responder's response count and dates (first response, the
@@ -133,33 +135,19 @@ def respond_round(
     pairs listed (eligible, before the saved search's bound), pairs weighed, lookers
     with a pair, and the most pairs one looker weighed."""
     n_adv = ad.home.size
-    # Who looks: searching households at their kind's rate, the others at the passive
-    # rate (and only at the lotteries).
-    # The chance to look depends on the rate alone, of which there are a few (one per
-    # kind, and the passive rate): each is computed once.
+    # Who looks: the households whose look falls in this round (model/events.py: searching
+    # households at their kind's rate, the others at the passive rate, and only at the
+    # lotteries), each drawing its next look from the next round.
     lookers = np.empty(rows.size, np.int64)
     n_look = 0
-    rates = np.empty(16)
-    chances = np.empty(16)
-    n_rates = 0
     for s in rows:
+        if hh.look_day[s] > now:
+            continue
         if hh.state[s] != waiting_state or hh.kind[s] == status_holder_kind:
             continue
-        rate = hh.intensity[s] if hh.active[s] else beh.passive_rate
-        chance = -1.0
-        for r in range(n_rates):
-            if rates[r] == rate:
-                chance = chances[r]
-                break
-        if chance < 0.0:
-            chance = -np.expm1(-rate * beh.cycle_weeks)
-            if n_rates < rates.size:
-                rates[n_rates] = rate
-                chances[n_rates] = chance
-                n_rates += 1
-        if _uniform2(streams.look, hh.key[s], week) < chance:
-            lookers[n_look] = s
-            n_look += 1
+        lookers[n_look] = s
+        n_look += 1
+        events.draw_look(s, now + terms.cycle_days, events._LOOKED, hh, terms)
     # The adverts by segment (village, bedrooms), each segment's in advert order: a
     # looker reads only the segments its saved search lists.
     n_bed = lim.min_household.size

@@ -44,6 +44,10 @@ class Seekers(NamedTuple):
     exit_day: np.ndarray
     exit_reason: np.ndarray
     exit_since: np.ndarray
+    leave_day: np.ndarray
+    switch_day: np.ndarray
+    look_day: np.ndarray
+    due_day: np.ndarray
     left_reason: np.ndarray
     key: np.ndarray
 
@@ -80,6 +84,10 @@ def copy_rows(src: Seekers, lo: int, hi: int, dst: Seekers, at: int) -> None:  #
         dst.exit_day[j] = src.exit_day[k]
         dst.exit_reason[j] = src.exit_reason[k]
         dst.exit_since[j] = src.exit_since[k]
+        dst.leave_day[j] = src.leave_day[k]
+        dst.switch_day[j] = src.switch_day[k]
+        dst.look_day[j] = src.look_day[k]
+        dst.due_day[j] = src.due_day[k]
         dst.left_reason[j] = src.left_reason[k]
         dst.key[j] = src.key[k]
 
@@ -404,7 +412,7 @@ class Settings(NamedTuple):
     vacancy_stream: np.uint64
     label_stream: np.uint64
     transform_stream: np.uint64
-    look_stream: np.uint64  # the weekly round's keyed draws (model/responses, close)
+    events: Any  # model/events.Terms: a waiting household's weekly chances as event times
     listing_stream: np.uint64
     taste_stream: np.uint64
     viewing_stream: np.uint64

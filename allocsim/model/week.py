@@ -96,7 +96,7 @@ def _offer_winners(m: Any, n_cells: int) -> np.ndarray:  # pragma: no cover - co
 
 @numba.njit(cache=True)
 def w_publish(
-    w: Any, now: float, week: np.uint64, first_advert: int, recording: bool
+    w: Any, now: float, first_advert: int, recording: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Publish the homes waiting for an advert (Books.pending, emptied): their adverts
     are numbered from `first_advert`. Returns the batch: homes, advert keys, and the
@@ -149,13 +149,12 @@ def w_publish(
     responders, which = responses.respond_round(
         departures.waiting_rows(w.books, w.seekers.state, counts[st.COUNT_SEEKERS]),
         now,
-        week,
         w.seekers,
         adverts,
         lim,
         _label_rules(rules, _STARTER),
         cfg.beh,
-        responses.Streams(cfg.look_stream, cfg.listing_stream, cfg.taste_stream),
+        responses.Streams(cfg.listing_stream, cfg.taste_stream),
         _offer_winners(m, cfg.n_cells),
         m.n_resp,
         m.n_class0,
@@ -169,6 +168,7 @@ def w_publish(
         _STATUS_HOLDER,
         _LOTTERY,
         w.work,
+        cfg.events,
     )
     if recording:
         rows = w.responses

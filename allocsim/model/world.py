@@ -22,7 +22,7 @@ from numba.experimental import structref
 from numba.extending import overload
 
 from allocsim.domain import Kind
-from allocsim.model import departures, homes
+from allocsim.model import departures, events, homes
 from allocsim.model import state as st
 
 _MOVER_STOCK = int(Kind.MOVER_STOCK)
@@ -171,28 +171,15 @@ def w_run_events(
 
 
 @numba.njit(cache=True)
-def w_departures(
-    w: Any,
-    n: int,
-    now: float,
-    week: np.uint64,
-    leave_stream: np.uint64,
-    activity_stream: np.uint64,
-    p_activate: float,
-    p_deactivate: float,
-) -> None:  # pragma: no cover - compiled
+def w_departures(w: Any, n: int, now: float) -> None:  # pragma: no cover - compiled
     """model/departures.weekly_departures on the world."""
     departures.weekly_departures(
         departures.waiting_rows(w.books, w.seekers.state, n),
         now,
-        week,
         w.seekers,
         w.homes.status,
         w.homes.tenant,
-        leave_stream,
-        activity_stream,
-        p_activate,
-        p_deactivate,
+        w.cfg.events,
     )
 
 
@@ -222,6 +209,7 @@ def w_give_homes(
 @numba.njit(cache=True)
 def w_register(
     w: Any,
+    now: float,
     arrivals: st.Seekers,
     lo: int,
     hi: int,
@@ -237,6 +225,8 @@ def w_register(
         raise IndexError("household table full: the engine makes room before registering")
     st.copy_rows(arrivals, lo, hi, w.seekers, n)
     counts[st.COUNT_SEEKERS] = n + hi - lo
+    for i in range(hi - lo):  # their first weekly chances (model/events.py)
+        events.join(n + i, now, w.seekers, w.cfg.events)
     movers = np.empty(hi - lo, np.int64)
     k = 0
     for i in range(hi - lo):

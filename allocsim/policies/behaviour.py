@@ -513,7 +513,7 @@ def _respond(
     n_chosen = 0
     n_top, top_min, owner, room = 0, 0.0, -1, 0
     for p in range(n + 1):
-        li = i[p] if p < n else -1
+        li = i[p] if p < n else -2  # past the last pair: its looker's picks are flushed
         if li != owner:
             # The last looker's picks: its best gains above the cost, ties to the
             # earlier pair (as _pick_best), in pair order.
