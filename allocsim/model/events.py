@@ -49,7 +49,7 @@ class Terms(NamedTuple):
     look_stream: np.uint64
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _uniform(stream: np.uint64, key: np.uint64, week: int, what: int) -> float:  # pragma: no cover
     """keyed.uniform(stream, key, week, what)."""
     h = keyed.mix(stream + keyed._GOLDEN + key * keyed._GOLDEN)
@@ -58,7 +58,7 @@ def _uniform(stream: np.uint64, key: np.uint64, week: int, what: int) -> float: 
     return np.float64(h >> keyed._S11) * keyed._UNIT
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def geometric(u: float, p: float) -> float:  # pragma: no cover - compiled
     """Failures before the first success of independent trials with chance `p`, from one
     uniform `u` in [0, 1): floor(log(1 - u) / log(1 - p)); inf where p is 0."""
@@ -69,26 +69,26 @@ def geometric(u: float, p: float) -> float:  # pragma: no cover - compiled
     return math.floor(math.log1p(-u) / math.log1p(-p))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def next_tick(day: float, t0: float, step: float) -> float:  # pragma: no cover - compiled
     """The first tick `t0 + step k` on or after `day`."""
     return t0 + step * math.ceil((day - t0) / step - 1e-9)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def week_of(day: float) -> int:  # pragma: no cover - compiled
     """The week index of a tick (the weekly draws' key)."""
     return math.floor(day / WEEK)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def look_chance(active: bool, intensity: float, terms: Terms) -> float:  # pragma: no cover
     """A round's chance to look: at the household's own rate while it searches."""
     rate = intensity if active else terms.passive_rate
     return -math.expm1(-rate * terms.cycle_weeks)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _due(s: int, seekers: Any) -> None:  # pragma: no cover - compiled
     """The first of the household's weekly events, its exit and search start."""
     due = min(seekers.leave_day[s], seekers.switch_day[s])
@@ -99,7 +99,7 @@ def _due(s: int, seekers: Any) -> None:  # pragma: no cover - compiled
     seekers.due_day[s] = due
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def draw_look(
     s: int, day: float, what: int, seekers: Any, terms: Terms
 ) -> None:  # pragma: no cover
@@ -111,7 +111,7 @@ def draw_look(
     seekers.look_day[s] = first + terms.cycle_days * geometric(u, chance)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def draw_switch(
     s: int, day: float, what: int, seekers: Any, terms: Terms
 ) -> None:  # pragma: no cover
@@ -126,7 +126,7 @@ def draw_switch(
     seekers.switch_day[s] = first + WEEK * geometric(u, p)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def join(s: int, now: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover - compiled
     """A household joins the list on `now`: its first chances to leave, switch and look
     come on the first ticks on or after it (status holders, housed directly, have none)."""
@@ -153,7 +153,7 @@ def join_rows(
         join(first + i, now[i], seekers, terms)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def activity_changed(s: int, now: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover
     """The household's searching (or its urgency) changed on `now` by another cause: its
     next switch and look are drawn again."""
