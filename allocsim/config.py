@@ -70,18 +70,24 @@ class RunConfig(Section):
         allow_inf_nan=False,
         description="Years each replication simulates before start_date from its own seed state "
         "(negative days; not recorded, not in metrics). Trends (registrations, turnover, rents, "
-        "income limits) are held at their start_date level. Assumption: 10 years after a "
-        "pilot seed; `allocsim check-steady` shows a longer burn-in moves nothing. It does "
-        "not make two replications of one pilot independent (see run.pilots): measured at "
-        "2, 5, 10 and 20 years, the correlation of their lettings falls only from 0.38 to "
-        "0.26 (benchmarks/pilot_independence.py).",
+        "income limits) are held at their start_date level. Assumption from measurement: 10 "
+        "years after a pilot seed. Shorter ones fail the warm-up check against 20 years "
+        "(`allocsim check-steady`, each replication its own pilot, 7 December 2026): at 2 years "
+        "the lettings' interval reaches past the 5% margin (40 replications each), at 5 years "
+        "seniors' success rate is 4% below that at 20 (interval 1.1%..7.1%, 100 each); see "
+        "README 'Steady state' for 10 against 20. The window's flows (lettings, success "
+        "rates) of two replications of one pilot are independent at any burn-in from 1 year "
+        "(correlations within noise of zero over 200 pilots), the list's size is not (0.45 at "
+        "2 years, 0.20 at 10): benchmarks/pilot_independence.py.",
     )
     seed_state: Literal["pilot", "profiles", "list"] = Field(
         "pilot",
         description="Where a replication's burn-in starts. 'pilot': the end state of a long "
         "run of the same history (pilot_years; one of run.pilots), resampled per replication: "
         "the waiting list "
-        "bootstrapped, the homes' registration dates permuted within dwelling type, so each "
+        "bootstrapped, the homes' registration dates and tenants permuted within dwelling "
+        "type, every household's demographic exit drawn anew (given that it is there since "
+        "its exit was first drawn), so each "
         "replication starts near the stationary state yet from its own draw. 'profiles': a "
         "list drawn from the kind profiles (registered_per_home), far from stationary. 'list': "
         "the analyst's waiting list (seekers.list_csv_path) on start_date, the homes' other "
@@ -106,14 +112,14 @@ class RunConfig(Section):
         "pilot r mod pilots. One pilot is one draw of the slow state (the tenants' ages and "
         "registration dates), shared by the replications that start from it: their figures "
         "vary around that draw's level, not the model's. Assumption: 1, as a pilot costs 80 "
-        "simulated years; the price is that a run's levels carry its pilot's draw (lettings "
-        "a year in the first five years: a standard deviation of about 2.6% between pilots; "
-        "two replications of one pilot correlate 0.30 in the year's lettings and 0.27 in the "
-        "success rate at a 10-year burn-in, 164 pilots, trends off, 7 December 2026: "
-        "benchmarks/pilot_independence.py, README 'Steady state'). What carries it: every "
-        "replication copies the pilot's tenants' exit dates, drawn in the pilot. Scenarios of "
-        "one history start from the same draw, so their differences are less exposed. "
-        "`allocsim check-steady` gives each replication its own.",
+        "simulated years; the price is that a run's levels of the slow stocks carry its "
+        "pilot's draw: two replications of one pilot correlate 0.20 in the registered "
+        "seekers on start_date at a 10-year burn-in, while their lettings and success rates "
+        "in the window are independent (correlations within noise of zero; 200 pilots, trends "
+        "off, 7 December 2026, after each replication drew its households' exits anew; before, "
+        "copied from the pilot, they correlated 0.30: benchmarks/pilot_independence.py, README "
+        "'Steady state'). Scenarios of one history start from the same draw, so their "
+        "differences are less exposed. `allocsim check-steady` gives each replication its own.",
     )
     policy_start: dt.date | None = Field(
         None,
