@@ -24,6 +24,18 @@ A figure differs when its mean moves by more than the wider of 2% of the referen
 and 2.5 standard errors of the difference (two independent samples); the engines are
 equivalent when at most 5% of the figures differ and none by more than 4 standard
 errors, exemptions (`EXEMPT`, each with its reason, listed before any run) aside.
+
+A case's replications start from one pilot (run.pilots = 1), so the reference carries that
+pilot's draw of the slow state; a change that alters the pilot's own draws moves the
+figures that follow it (the list's size; before 7 December 2026, when replications copied
+the pilot's exits, lettings and every figure that follows them) by up to the spread
+between pilots, which the standard errors here do not see. The reference was recorded
+anew on 7 December 2026 (commit in reference.json) after that fix: against the one before
+it (100 replications a case) 557 of 3,882 figures differed, responses per advert by
+6-7% and status holders' meettijd by up to 30%, while over 200 pilots the fix moved no
+level (benchmarks/pilot_independence.py --levels-against) and the engine changes after it
+kept lettings, status holders' meettijd and responses per advert within noise (16
+replications each, README 'Reproducibility').
 """
 
 from __future__ import annotations
