@@ -333,6 +333,12 @@ class Engine:
             waiting=np.zeros(self.seekers.capacity, dtype=np.int64),
         )
         self.books.counts[ms.COUNT_CHAIN] = 1
+        # The weekly passes held so far (model/events.py): departures from t0 + 7 on,
+        # advert rounds from t0 on.
+        self.books.counts[ms.COUNT_LAST_DEPARTURES] = int(self.t0)
+        self.books.counts[ms.COUNT_LAST_ROUND] = int(self.t0) - int(
+            cfg.allocation.advert_cycle_days
+        )
         self.queue = _queue(2 * n + 1024)
         self.letting_rows = _letting_rows(1024)
         self.response_rows = ms.ResponseRows(*(np.zeros(4096, t) for t in ms.RESPONSE_DTYPES))
@@ -488,6 +494,7 @@ class Engine:
         sc, beh = self.cfg.seekers, self._behaviour_terms()
         return events.Terms(
             t0=float(self.t0),
+            horizon=float(self.horizon),
             cycle_days=float(self.cfg.allocation.advert_cycle_days),
             passive_rate=float(beh.passive_rate),
             cycle_weeks=float(beh.cycle_weeks),
@@ -912,6 +919,7 @@ class Engine:
             int(idx[0]) if idx.size else 0,
             idx.size,
             np.asarray(now, dtype=np.float64),
+            self.books.counts,
             self._seekers_view(),
             self._settings().events,
         )

@@ -1,14 +1,16 @@
 """The week's departures from the list and changes in who searches, as one compiled pass.
 
-Every waiting household (status holders, housed directly within months, aside) draws
-two keyed numbers for the week: whether it leaves the list, and whether it starts or
-stops searching. A tenant of the stock leaves with its home (model/homes.vacate);
-everyone else (a demolished home's tenant too) leaves in the week its demography says,
-or at its kind's weekly chance for other reasons (`leave_chance`). A household that
+Every waiting household (status holders, housed directly within months, aside) has two
+keyed numbers a week: whether it leaves the list, and whether it starts or stops
+searching; model/events.py keeps the day of the next that says so, and the pass touches
+only the households with something due. A tenant of the stock leaves with its home
+(model/homes.vacate); everyone else (a demolished home's tenant too) leaves in the week
+its demography says, or at its kind's weekly chance for other reasons (`leave_chance`). A
+household that
 stays and is not urgent starts searching at the activation chance, or when the age
 at which an early registrant would have registered comes (clause 1.7), and stops at
-the deactivation chance. `weekly_departures` gives exactly what the numpy steps it
-replaced gave (tests/test_kernels.py).
+the deactivation chance. `weekly_departures` gives exactly what a draw for every household
+every week gives (tests/test_kernels.py).
 """
 
 from __future__ import annotations
@@ -52,11 +54,13 @@ def weekly_departures(
     seekers: Seekers,
     status: np.ndarray,
     tenant: np.ndarray,
+    counts: np.ndarray,
     terms: events.Terms,
 ) -> None:  # pragma: no cover - compiled
     """The week's departures and activity changes of the households in `rows` (any
     rows, ascending) that have one due (model/events.py); a leaving tenant's home keeps
     its registration date (`tenant` -1)."""
+    counts[st.COUNT_LAST_DEPARTURES] = int(now)
     for s in rows:
         if seekers.due_day[s] > now:
             continue
@@ -84,7 +88,7 @@ def weekly_departures(
                 seekers.active[s] = False
             else:
                 switch = False
-            if switch or due:  # the next switch from next week, the next look now
-                events.draw_switch(s, now + events.WEEK, events._SWITCHED, seekers, terms)
-                events.draw_look(s, now, events._SWITCHED, seekers, terms)
-        events._due(s, seekers)
+            if switch or due:  # the next switch from next week, the next look from now
+                events.draw_switch(s, now + events.WEEK, seekers, terms)
+                events.draw_look(s, events.first_round(now, counts, terms), seekers, terms)
+        events.due(s, seekers)

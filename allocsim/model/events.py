@@ -1,21 +1,24 @@
-"""A waiting household's weekly chances as event times, drawn once per change.
+"""A waiting household's weekly chances as event times, found once per change.
 
 Each week a waiting household may leave the list for other reasons (its kind's weekly
 chance), start or stop searching (the activation and deactivation chances), and each
 advert round it may look at the adverts (1 - exp(-rate x cycle), the rate its own while
-it searches, the passive rate otherwise). Rather than a keyed Bernoulli draw for each in
-every week, the household draws the tick of each next event from a keyed geometric
-draw with the same chance (`geometric`): the same distribution (tests/test_events.py),
-drawn again only when the event has happened or its chance has changed (a switch changes
-the chance to look). `due_day` is the first of the household's events (with its
-demographic exit and an early registrant's search start), so the weekly passes read one
-number for a household that has nothing due.
+it searches, the passive rate otherwise). Each is decided by a keyed uniform of the
+household and the week (allocsim.keyed), below the chance or not. Rather than touching
+every household every week, a household keeps the day of its next such event: the first
+tick from now whose keyed uniform falls below the chance (`first_success`), found again
+only when the event has happened or its chance has changed (a switch changes the chance
+to look). The events are those of a draw every week, draw for draw, so two households in
+the same state in the same week share their futures (common random numbers over
+parameters, as a calibration needs), and `due_day` (the first of a household's events,
+its demographic exit and an early registrant's search start) lets the weekly passes skip
+a household with nothing due.
 
-Ticks: the weekly departures run on `t0 + 7k` (k >= 1), the advert rounds on
-`t0 + cycle k` (k >= 0); a household's first chance of each is the first tick on or after
-the day it joins. Draws are keyed by the household, the week of the tick they are drawn
-on and what they are for (`_LOOKED`, `_SWITCHED`, `_JOINED`), so a household that two
-scenarios both hold draws alike until their histories part.
+Ticks: the weekly departures pass runs on `t0 + 7k` (k >= 1), the advert rounds on
+`t0 + cycle k` (k >= 0; a round without adverts is not held, and a household whose look
+fell in one looks for the next from the next round held). A household's first chance of
+each is the first tick of that pass after the last one held (`Books.counts`'
+COUNT_LAST_DEPARTURES, COUNT_LAST_ROUND) and not before the day it joins.
 """
 
 from __future__ import annotations
@@ -28,17 +31,17 @@ import numpy as np
 
 from allocsim import keyed
 from allocsim.domain import Kind
+from allocsim.model import state as st
 
 WEEK = 7.0
 _STATUS_HOLDER = int(Kind.STATUS_HOLDER)
-# What a draw is for (its last key): drawn on joining, after a look, after a switch.
-_JOINED, _LOOKED, _SWITCHED = 0, 1, 2
 
 
 class Terms(NamedTuple):
     """What the event times depend on (the engine's settings)."""
 
     t0: float  # the first tick (the burn-in's start)
+    horizon: float  # no event is looked for from here on
     cycle_days: float  # days between advert rounds
     passive_rate: float  # looks per week of a household that is not searching
     cycle_weeks: float
@@ -50,23 +53,27 @@ class Terms(NamedTuple):
 
 
 @numba.njit(cache=True, inline="always")
-def _uniform(stream: np.uint64, key: np.uint64, week: int, what: int) -> float:  # pragma: no cover
-    """keyed.uniform(stream, key, week, what)."""
+def _uniform(stream: np.uint64, key: np.uint64, week: int) -> float:  # pragma: no cover
+    """keyed.uniform(stream, key, week): the week's draw of a household."""
     h = keyed.mix(stream + keyed._GOLDEN + key * keyed._GOLDEN)
     h = keyed.mix(h + keyed._GOLDEN + np.uint64(week) * keyed._GOLDEN)
-    h = keyed.mix(h + keyed._GOLDEN + np.uint64(what) * keyed._GOLDEN)
     return np.float64(h >> keyed._S11) * keyed._UNIT
 
 
 @numba.njit(cache=True, inline="always")
-def geometric(u: float, p: float) -> float:  # pragma: no cover - compiled
-    """Failures before the first success of independent trials with chance `p`, from one
-    uniform `u` in [0, 1): floor(log(1 - u) / log(1 - p)); inf where p is 0."""
-    if p >= 1.0:
-        return 0.0
+def first_success(
+    stream: np.uint64, key: np.uint64, first: float, step: float, p: float, horizon: float
+) -> float:  # pragma: no cover - compiled
+    """The first tick `first + step k` (k >= 0) before `horizon` whose keyed uniform
+    (the household, the tick's week) is below `p`; inf if none."""
     if p <= 0.0:
         return np.inf
-    return math.floor(math.log1p(-u) / math.log1p(-p))
+    t = first
+    while t < horizon:
+        if _uniform(stream, key, math.floor(t / WEEK)) < p:
+            return t
+        t += step
+    return np.inf
 
 
 @numba.njit(cache=True, inline="always")
@@ -76,9 +83,17 @@ def next_tick(day: float, t0: float, step: float) -> float:  # pragma: no cover 
 
 
 @numba.njit(cache=True, inline="always")
-def week_of(day: float) -> int:  # pragma: no cover - compiled
-    """The week index of a tick (the weekly draws' key)."""
-    return math.floor(day / WEEK)
+def first_departures(now: float, counts: np.ndarray, terms: Terms) -> float:  # pragma: no cover
+    """The first departures pass still to come for a household that joins now."""
+    last = float(counts[st.COUNT_LAST_DEPARTURES])
+    return max(next_tick(now, terms.t0, WEEK), last + WEEK)
+
+
+@numba.njit(cache=True, inline="always")
+def first_round(now: float, counts: np.ndarray, terms: Terms) -> float:  # pragma: no cover
+    """The first advert round still to come for a household that joins now."""
+    last = float(counts[st.COUNT_LAST_ROUND])
+    return max(next_tick(now, terms.t0, terms.cycle_days), last + terms.cycle_days)
 
 
 @numba.njit(cache=True, inline="always")
@@ -89,74 +104,74 @@ def look_chance(active: bool, intensity: float, terms: Terms) -> float:  # pragm
 
 
 @numba.njit(cache=True, inline="always")
-def _due(s: int, seekers: Any) -> None:  # pragma: no cover - compiled
+def due(s: int, seekers: Any) -> None:  # pragma: no cover - compiled
     """The first of the household's weekly events, its exit and search start."""
-    due = min(seekers.leave_day[s], seekers.switch_day[s])
-    due = min(due, seekers.exit_day[s])
+    day = min(seekers.leave_day[s], seekers.switch_day[s])
+    day = min(day, seekers.exit_day[s])
     start = seekers.search_from_day[s]
     if not np.isnan(start):
-        due = min(due, start)
-    seekers.due_day[s] = due
+        day = min(day, start)
+    seekers.due_day[s] = day
 
 
 @numba.njit(cache=True, inline="always")
-def draw_look(
-    s: int, day: float, what: int, seekers: Any, terms: Terms
-) -> None:  # pragma: no cover
-    """The household's next look: the first round on or after `day` at which its
-    geometric draw (at its present chance) says so."""
-    first = next_tick(day, terms.t0, terms.cycle_days)
-    u = _uniform(terms.look_stream, seekers.key[s], week_of(first), what)
+def draw_look(s: int, first: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover
+    """The household's next look: the first round from `first` whose draw says so."""
     chance = look_chance(seekers.active[s], seekers.intensity[s], terms)
-    seekers.look_day[s] = first + terms.cycle_days * geometric(u, chance)
+    seekers.look_day[s] = first_success(
+        terms.look_stream, seekers.key[s], first, terms.cycle_days, chance, terms.horizon
+    )
 
 
 @numba.njit(cache=True, inline="always")
-def draw_switch(
-    s: int, day: float, what: int, seekers: Any, terms: Terms
-) -> None:  # pragma: no cover
-    """The week on or after `day` in which the household starts (or stops) searching;
-    never for urgent households, who keep searching."""
+def draw_switch(s: int, first: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover
+    """The first departures pass from `first` in which the household starts (or stops)
+    searching; never for urgent households, who keep searching."""
     if seekers.priority[s] == 0:
         seekers.switch_day[s] = np.inf
         return
-    first = next_tick(day, terms.t0, WEEK)
-    u = _uniform(terms.activity_stream, seekers.key[s], week_of(first), what)
     p = terms.p_deactivate if seekers.active[s] else terms.p_activate
-    seekers.switch_day[s] = first + WEEK * geometric(u, p)
+    seekers.switch_day[s] = first_success(
+        terms.activity_stream, seekers.key[s], first, WEEK, p, terms.horizon
+    )
 
 
 @numba.njit(cache=True, inline="always")
-def join(s: int, now: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover - compiled
-    """A household joins the list on `now`: its first chances to leave, switch and look
-    come on the first ticks on or after it (status holders, housed directly, have none)."""
+def join(
+    s: int, now: float, counts: np.ndarray, seekers: Any, terms: Terms
+) -> None:  # pragma: no cover
+    """A household joins the list on `now`: its next leave, switch and look (status
+    holders, housed directly, have none)."""
     if seekers.kind[s] == _STATUS_HOLDER:
         seekers.leave_day[s] = np.inf
         seekers.switch_day[s] = np.inf
         seekers.look_day[s] = np.inf
         seekers.due_day[s] = np.inf
         return
-    first = next_tick(now, terms.t0, WEEK)
-    u = _uniform(terms.leave_stream, seekers.key[s], week_of(first), _JOINED)
-    seekers.leave_day[s] = first + WEEK * geometric(u, seekers.leave_chance[s])
-    draw_switch(s, now, _JOINED, seekers, terms)
-    draw_look(s, now, _JOINED, seekers, terms)
-    _due(s, seekers)
+    first = first_departures(now, counts, terms)
+    seekers.leave_day[s] = first_success(
+        terms.leave_stream, seekers.key[s], first, WEEK, seekers.leave_chance[s], terms.horizon
+    )
+    draw_switch(s, first, seekers, terms)
+    draw_look(s, first_round(now, counts, terms), seekers, terms)
+    due(s, seekers)
 
 
 @numba.njit(cache=True)
 def join_rows(
-    first: int, n: int, now: np.ndarray, seekers: Any, terms: Terms
-) -> None:  # pragma: no cover
+    first: int, n: int, now: np.ndarray, counts: np.ndarray, seekers: Any, terms: Terms
+) -> None:  # pragma: no cover - compiled
     """`join` for rows first .. first + n, each on its own day."""
     for i in range(n):
-        join(first + i, now[i], seekers, terms)
+        join(first + i, now[i], counts, seekers, terms)
 
 
 @numba.njit(cache=True, inline="always")
-def activity_changed(s: int, now: float, seekers: Any, terms: Terms) -> None:  # pragma: no cover
+def activity_changed(
+    s: int, now: float, counts: np.ndarray, seekers: Any, terms: Terms
+) -> None:  # pragma: no cover - compiled
     """The household's searching (or its urgency) changed on `now` by another cause: its
-    next switch and look are drawn again."""
-    draw_switch(s, now + WEEK, _SWITCHED, seekers, terms)
-    draw_look(s, now, _SWITCHED, seekers, terms)
-    _due(s, seekers)
+    next switch and look are found again."""
+    draw_switch(s, first_departures(now, counts, terms), seekers, terms)
+    draw_look(s, first_round(now, counts, terms), seekers, terms)
+    due(s, seekers)

@@ -625,7 +625,7 @@ def move_in(now: float, s: int, h: int, w: Any) -> None:  # pragma: no cover - c
     # household_keys(KEY_REREGISTERED, key): keyed.hash_keys(0, origin, key).
     k = keyed.mix(np.uint64(0) + keyed._GOLDEN + np.uint64(KEY_REREGISTERED) * keyed._GOLDEN)
     seekers.key[i] = keyed.mix(k + keyed._GOLDEN + seekers.key[s] * keyed._GOLDEN)
-    events.join(i, now, seekers, cfg.events)
+    events.join(i, now, counts, seekers, cfg.events)
     homes.tenant[h] = i
 
 
@@ -648,7 +648,7 @@ def withdraw(
         seekers.priority[tenant] = 0
         seekers.active[tenant] = True
         if seekers.state[tenant] == _WAITING:
-            events.activity_changed(tenant, now, seekers, terms)
+            events.activity_changed(tenant, now, books.counts, seekers, terms)
 
 
 @numba.njit(cache=True)

@@ -145,9 +145,13 @@ def respond_round(
             continue
         if hh.state[s] != waiting_state or hh.kind[s] == status_holder_kind:
             continue
+        if hh.look_day[s] < now:  # its round was not held (no adverts): from this one
+            events.draw_look(s, now, hh, terms)
+            if hh.look_day[s] > now:
+                continue
         lookers[n_look] = s
         n_look += 1
-        events.draw_look(s, now + terms.cycle_days, events._LOOKED, hh, terms)
+        events.draw_look(s, now + terms.cycle_days, hh, terms)
     # The adverts by segment (village, bedrooms), each segment's in advert order: a
     # looker reads only the segments its saved search lists.
     n_bed = lim.min_household.size

@@ -189,8 +189,10 @@ class Books(NamedTuple):
     COUNT_ADVERTS,
     COUNT_WAITING,
     COUNT_SCANNED,
+    COUNT_LAST_DEPARTURES,  # the day of the last weekly departures pass (model/events.py)
+    COUNT_LAST_ROUND,  # the day of the last advert round
     N_COUNTS,
-) = range(12)
+) = range(14)
 
 
 class Queue(NamedTuple):

@@ -102,6 +102,7 @@ def w_publish(
     are numbered from `first_advert`. Returns the batch: homes, advert keys, and the
     responders of advert j as `responders[start[j]:start[j + 1]]`, by household."""
     counts = w.books.counts
+    counts[st.COUNT_LAST_ROUND] = int(now)
     hs = w.books.pending[: counts[st.COUNT_PENDING]].copy()
     counts[st.COUNT_PENDING] = 0
     n_adv = hs.size

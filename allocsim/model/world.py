@@ -179,6 +179,7 @@ def w_departures(w: Any, n: int, now: float) -> None:  # pragma: no cover - comp
         w.seekers,
         w.homes.status,
         w.homes.tenant,
+        w.books.counts,
         w.cfg.events,
     )
 
@@ -226,7 +227,7 @@ def w_register(
     st.copy_rows(arrivals, lo, hi, w.seekers, n)
     counts[st.COUNT_SEEKERS] = n + hi - lo
     for i in range(hi - lo):  # their first weekly chances (model/events.py)
-        events.join(n + i, now, w.seekers, w.cfg.events)
+        events.join(n + i, now, counts, w.seekers, w.cfg.events)
     movers = np.empty(hi - lo, np.int64)
     k = 0
     for i in range(hi - lo):
