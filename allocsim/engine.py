@@ -699,7 +699,8 @@ class Engine:
         and tenants permuted within dwelling type, the waiting list bootstrapped (same size in
         expectation), movers from the stock placed in random homes with those homes' dates.
         Every household's demographic exit is drawn anew, from this replication's exit
-        stream, conditional on its age now: copied from the pilot, the exits would put
+        stream, given that it is there since its exit was first drawn (exit_since, so a
+        couple is complete with Demography.couple_now): copied from the pilot, the exits would put
         the same departures into every replication of a pilot and correlate their figures
         (benchmarks/pilot_independence.py)."""
         shift = self.t0 - seed.day  # the pilot ended on its own calendar
