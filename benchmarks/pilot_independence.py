@@ -48,6 +48,12 @@ FIGURES = {
     "active_seekers": "all/all/all/active_seekers",
     "success_rate": "all/all/all/success_rate",
     "success_rate_starter_18_27": "all/all/starter_18_27/success_rate",
+    # Slow stocks: the status holders' queue (it grows through the burn-in where arrivals
+    # outrun the 10% cap) and seniors' success rate (still moving between a 10- and a
+    # 20-year burn-in); added after the runs in the data files.
+    "status_holders_waiting": "all/all/status_holder/active_seekers",
+    "success_rate_status_holder": "all/all/status_holder/success_rate",
+    "success_rate_senior_65plus": "all/all/senior_65plus/success_rate",
 }
 _BASE: Any = None
 
