@@ -1051,9 +1051,6 @@ class Engine:
         close = now + self.cfg.allocation.response_window_days
         self.at(close, partial(self.close, batch, now))
 
-    def _week_index(self) -> int:
-        return math.floor(self.env.now / WEEK)
-
     def new_keys(self, origin: int, k: int) -> np.ndarray:
         """Keys of `k` new households created by `origin` (KEY_*), numbered in turn."""
         start = self._n_created.get(origin, 0)
