@@ -316,8 +316,8 @@ def test_closing_a_batch_equals_the_numpy_steps(seed: int) -> None:
     n_muni, n_hood = 2, 3
     adm = close.Admission(
         muni=rng.integers(0, n_muni, n_adv),
-        free_room=rng.random(n_adv) < 0.5,
-        free_room_cap=0.15,
+        above_room=rng.random(n_adv) < 0.5,
+        above_cap=0.15,
         muni_lettings=rng.integers(0, 20, n_muni),
         muni_above=rng.integers(0, 3, n_muni),
         hood=rng.integers(0, n_hood, n_adv),
@@ -389,7 +389,7 @@ def test_closing_a_batch_equals_the_numpy_steps(seed: int) -> None:
         above = above_income_limit(
             hh.household_size[everyone[part]], hh.income[everyone[part]], LIM
         )
-        if adm.free_room[j] and not share_allows(muni_above[m], muni_lets[m], adm.free_room_cap):
+        if adm.above_room[j] and not share_allows(muni_above[m], muni_lets[m], adm.above_cap):
             part = part[~above]
         if not np.isnan(adm.urgent_cap[j]) and not share_allows(
             hood_urgent[hood], hood_lets[hood], adm.urgent_cap[j]

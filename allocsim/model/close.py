@@ -51,8 +51,8 @@ class Admission(NamedTuple):
     update (copies: the engine's ledgers count the lettings it then makes)."""
 
     muni: np.ndarray  # int64 per advert
-    free_room: np.ndarray  # bool per advert: in the free room's neighbourhoods (4.10)
-    free_room_cap: float
+    above_room: np.ndarray  # bool per advert: above the income limit only within the room
+    above_cap: float  # the room: this share of a municipality's lettings in a year
     muni_lettings: np.ndarray  # int64 per municipality
     muni_above: np.ndarray  # of which above the income limit
     hood: np.ndarray  # int64 per advert
@@ -174,9 +174,9 @@ def close_batch(
     for j in range(n_adv):
         mu = adm.muni[j]
         hood = adm.hood[j]
-        # Free room (4.10): above the limit only while the year's room lasts.
-        above_barred = adm.free_room[j] and not _share_allows(
-            muni_above[mu], muni_lettings[mu], adm.free_room_cap
+        # Above the income limit only while the year's room lasts (policies/free_room.py).
+        above_barred = adm.above_room[j] and not _share_allows(
+            muni_above[mu], muni_lettings[mu], adm.above_cap
         )
         # A neighbourhood's cap on urgent lettings (4.2, 4.3): when it binds, urgent pass.
         cap = adm.urgent_cap[j]

@@ -121,14 +121,14 @@ def w_publish(
         k = keyed.mix(k + keyed._GOLDEN + np.uint64(w.homes.tenancy[h]) * keyed._GOLDEN)
         keys[j] = keyed.mix(k + keyed._GOLDEN + np.uint64(w.homes.attempt[h]) * keyed._GOLDEN)
         rent[j] = w.fixed.rent_2021[h] * w.cal.rent_factor[d]
-        # The free room (4.10): open above the limit while the year's room lasts.
+        # A home in the above-limit room (RuleTerms.fr_*): open to incomes above the
+        # limit while the municipality's room for the year lasts.
         muni = w.fixed.municipality[h]
         w.books.touched[year, muni] = True
         led = w.books.ledger[year, muni]
-        room = led[st.LEDGER_ABOVE_LIMIT] + 1 <= math.floor(
-            rules.fr_cap * (led[st.LEDGER_LETTINGS] + 1) + 1e-9
+        allow_above[j] = rules.fr_room[h] and close._share_allows(
+            led[st.LEDGER_ABOVE_LIMIT], led[st.LEDGER_LETTINGS], rules.fr_cap
         )
-        allow_above[j] = rules.fr_room[h] and room
     terms, cells = _label_side(w, rules, hs)
     channel = np.empty(n_adv, np.int64)
     for j in range(n_adv):
@@ -218,7 +218,7 @@ def w_close(
     channel = np.empty(n_adv, np.int64)
     muni = np.empty(n_adv, np.int64)
     hood = np.empty(n_adv, np.int64)
-    free_room = np.empty(n_adv, np.bool_)
+    above_room = np.empty(n_adv, np.bool_)
     urgent_cap = np.empty(n_adv)
     tenancy = np.empty(n_adv, np.int64)
     for j in range(n_adv):
@@ -226,15 +226,15 @@ def w_close(
         channel[j] = w.homes.channel[h]
         muni[j] = w.fixed.municipality[h]
         hood[j] = w.fixed.neighbourhood[h]
-        free_room[j] = rules.fr_room[h]
-        if free_room[j]:  # FreeRoom asks the municipality's ledger
+        above_room[j] = rules.fr_room[h]
+        if above_room[j]:  # its admission reads the municipality's ledger
             w.books.touched[year, muni[j]] = True
         urgent_cap[j] = rules.cu_urgent_cap[hood[j]]
         tenancy[j] = w.homes.tenancy[h]
     ledger = w.books.ledger[year]
     admission = close.Admission(
         muni,
-        free_room,
+        above_room,
         rules.fr_cap,
         ledger[:, st.LEDGER_LETTINGS].copy(),
         ledger[:, st.LEDGER_ABOVE_LIMIT].copy(),
