@@ -93,14 +93,6 @@ class Streams(NamedTuple):
     taste: np.uint64
 
 
-@numba.njit(cache=True, inline="always")
-def _uniform2(stream: np.uint64, k1: np.uint64, k2: np.uint64) -> float:  # pragma: no cover
-    """keyed.uniform(stream, k1, k2) for one pair of keys."""
-    h = keyed.mix(stream + keyed._GOLDEN + k1 * keyed._GOLDEN)
-    h = keyed.mix(h + keyed._GOLDEN + k2 * keyed._GOLDEN)
-    return np.float64(h >> keyed._S11) * keyed._UNIT
-
-
 @numba.njit(cache=True)
 def respond_round(
     rows: np.ndarray,
@@ -223,8 +215,10 @@ def respond_round(
         work[0] += k
         keep = cand[:k]
         if k > beh.bound:  # the `bound` smallest positions, ties to the earlier advert
-            for x in range(k):
-                pos[x] = _uniform2(streams.listing, hh.key[s], ad.key[cand[x]])
+            first = keyed.mix(streams.listing + keyed._GOLDEN + hh.key[s] * keyed._GOLDEN)
+            for x in range(k):  # keyed.uniform(listing, household key, advert key)
+                h = keyed.mix(first + keyed._GOLDEN + ad.key[cand[x]] * keyed._GOLDEN)
+                pos[x] = np.float64(h >> keyed._S11) * keyed._UNIT
             n_best = 0
             for x in range(k):  # candidates in advert order: a tie keeps the earlier
                 if n_best == beh.bound and not pos[x] < best_pos[n_best - 1]:

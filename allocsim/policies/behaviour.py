@@ -470,8 +470,9 @@ def _respond(
     # What depends on the advert (and the class) alone, once per advert: a lottery's
     # chance per class; an offer-model advert's floor (every usual responder declines)
     # and its memory row's winners per class, beaten outright (a worse class) or by
-    # meettijd (the same class: winners' meettijd sorted, counted by bisection). The
-    # counts are those of the loop over winners in `_offer_chance`, so are the chances.
+    # meettijd (the same class: the winners' meettijd, counted without branches per
+    # pair). The counts are those of the loop over winners in `_offer_chance`, so are the
+    # chances.
     n_adv = home.size
     k = win_class.shape[1]
     lottery_chance = np.empty((n_adv, 3))
@@ -498,8 +499,6 @@ def _respond(
             if 0 <= w < 3:
                 same[ad, w, n_same[ad, w]] = win_meettijd[r, j]
                 n_same[ad, w] += 1
-        for cls in range(3):
-            same[ad, cls, : n_same[ad, cls]] = np.sort(same[ad, cls, : n_same[ad, cls]])
     # Each looker's pairs are adjacent (`i` sorted): its best gains so far (at most its
     # limit, all above the cost) are its picks when its last pair is weighed, exactly
     # those `_pick_best` picks from every gain. A pair whose gain cannot beat them is
@@ -512,6 +511,7 @@ def _respond(
     chosen = np.empty(n, np.int64)
     n_chosen = 0
     n_top, top_min, owner, room = 0, 0.0, -1, 0
+    taste_key = np.uint64(0)
     for p in range(n + 1):
         li = i[p] if p < n else -2  # past the last pair: its looker's picks are flushed
         if li != owner:
@@ -528,6 +528,8 @@ def _respond(
             if p == n:
                 break
             owner, n_top, room = li, 0, limit[li]
+            # The keyed taste's first step depends on the looker alone.
+            taste_key = keyed.mix(taste_stream + keyed._GOLDEN + key[li] * keyed._GOLDEN)
             if room > top.size:
                 top = np.empty(room)
                 top_p = np.empty(room, np.int64)
@@ -536,13 +538,15 @@ def _respond(
         if channel[ad] == _LOTTERY:  # lottery_chance
             chance = lottery_chance[ad, cls]
         else:  # offer_chance
-            beaten = worse[ad, cls] + count_at_most(same[ad, cls], n_same[ad, cls], meettijd[li])
+            beaten = worse[ad, cls]
+            x = meettijd[li]
+            for j in range(n_same[ad, cls]):  # a dozen winners at most: counted without branches
+                beaten += same[ad, cls, j] <= x
             m = row_n[ad] + prior
             share = (beaten + 0.5 * prior) / max(m, 1e-12) if m > 0 else 0.5
             chance = max(share, floor[ad])
         # The keyed taste: keyed.normal(taste_stream, household key, home).
-        h = keyed.mix(taste_stream + keyed._GOLDEN + key[li] * keyed._GOLDEN)
-        h = keyed.mix(h + keyed._GOLDEN + np.uint64(home[ad]) * keyed._GOLDEN)
+        h = keyed.mix(taste_key + keyed._GOLDEN + np.uint64(home[ad]) * keyed._GOLDEN)
         u = min(max(np.float64(h >> keyed._S11) * unit, unit), 1.0 - unit)
         own = 1.0 if village[ad] == origin[li] else 0.0
         margin = (bonus * own + _ndtri(u)) - hold[li]
