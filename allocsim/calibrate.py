@@ -634,11 +634,23 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
         if "scenario" in metrics.columns and isinstance(scenario, str):
             sel = sel[sel["scenario"] == scenario]
         v = sel["value"].to_numpy(dtype=float)
-        tol = (
-            float(getattr(t, "tolerance", tolerance))
-            if not pd.isna(getattr(t, "tolerance", np.nan))
-            else tolerance
-        )
+        tol = tolerance
+        given = getattr(t, "tolerance", np.nan)
+        if not (isinstance(given, float) and math.isnan(given)):  # a blank cell is NaN
+            try:
+                tol = float(given)
+                if not (math.isfinite(tol) and tol > 0.0):
+                    raise ValueError
+            except (TypeError, ValueError):
+                problems.append(
+                    Problem(
+                        str(targets_csv),
+                        f"row {i} tolerance",
+                        repr(given),
+                        "a positive number (a relative error, 0.10 for 10%), or empty",
+                    )
+                )
+                continue
         if v.size == 0:
             problems.append(
                 Problem(str(targets_csv), f"row {i} metric", metric, "a metric in the run")

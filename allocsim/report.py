@@ -145,9 +145,21 @@ class Inputs:
 
 def load(run_dir: Path) -> Inputs:
     manifest_path = run_dir / "manifest.json"
-    if not manifest_path.is_file() or not (run_dir / "summary.csv").is_file():
+    missing = [
+        n
+        for n in ("manifest.json", "summary.csv", "metrics.parquet")
+        if not (run_dir / n).is_file()
+    ]
+    if missing:
         raise ConfigError(
-            [Problem(str(run_dir), "", "", "a finished run folder (manifest.json, summary.csv)")]
+            [
+                Problem(
+                    str(run_dir),
+                    "",
+                    f"no {', '.join(missing)}",
+                    "a finished run folder (manifest.json, summary.csv, metrics.parquet)",
+                )
+            ]
         )
     manifest = read_manifest(manifest_path)
     summary = read_table(run_dir / "summary.csv", lambda p: pd.read_csv(p, dtype={"level": str}))

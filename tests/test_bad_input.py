@@ -483,6 +483,32 @@ CASES: list[tuple[str, Case, int, str]] = [
         "observed",
     ),
     (
+        "check-fit tolerance not a number",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed,tolerance\nall/all/all/lettings,5,ten\n"),
+        ],
+        2,
+        "row 2 tolerance",
+    ),
+    (
+        "check-fit tolerance not positive",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed,tolerance\nall/all/all/lettings,5,-0.1\n"),
+        ],
+        2,
+        "a positive number",
+    ),
+    (
+        "report of a run folder without its metrics table",
+        lambda t: ["report", _without(_metrics_folder(t), "metrics.parquet")],
+        2,
+        "no metrics.parquet",
+    ),
+    (
         "check-fit metric not a metric id",
         lambda t: [
             "check-fit",
@@ -584,6 +610,11 @@ def _metrics_folder(tmp: Path) -> str:
     (folder / "manifest.json").write_text('{"kind": "run", "name": "s"}')
     (folder / "summary.csv").write_text("dimension,level,group,metric,mean\n")
     return str(folder)
+
+
+def _without(folder: str, name: str) -> str:
+    (Path(folder) / name).unlink()
+    return folder
 
 
 def list_scenario(tmp: Path, data: bytes) -> str:
