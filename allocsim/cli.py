@@ -71,9 +71,19 @@ def format_summary(summary: pd.DataFrame) -> str:
         index=["level", "group"], columns="metric", values="mean", aggfunc="first"
     )
     n = int(summary["n_replications"].max())
+    from allocsim.metrics import SHARE_METRICS
+
+    # Rates in percent ("3.3%", not "0.03"), counts whole, the rest with two decimals.
+    shown = table.copy().astype(object)
+    for metric in table.columns:
+        if metric in SHARE_METRICS:
+            shown[metric] = [f"{v:.1%}" if v == v else "" for v in table[metric]]
+        else:
+            digits = 0 if metric in ("lettings", "active_seekers") else 2
+            shown[metric] = [f"{v:,.{digits}f}" if v == v else "" for v in table[metric]]
     lines = [
         f"Per group, whole run (mean of {n} replication{'s' if n != 1 else ''}):",
-        table.to_string(float_format=lambda v: f"{v:,.2f}"),
+        shown.to_string(),
         "",
         "Quotas and caps (limit = agreed maximum or target; used = realised):",
         quotas.to_string(float_format=lambda v: f"{v:,.1f}"),

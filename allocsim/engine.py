@@ -1385,12 +1385,18 @@ def _first_bit(mask: np.ndarray) -> np.ndarray:
     return np.where(low > 0, np.log2(np.maximum(low, 1)).astype(np.int64), 0)
 
 
-def pilot_state(cfg: Config, stock: Stock, index: int = 0) -> SeedState | None:
+def pilot_state(
+    cfg: Config,
+    stock: Stock,
+    index: int = 0,
+    announce: Callable[[str], None] | None = None,
+) -> SeedState | None:
     """The end state of pilot `index` of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
     ending where a replication's burn-in begins. Computed once per history, index and
     process, and kept on disk for other processes (allocsim.pilot_cache). Pilot 0 is the
-    same whatever run.pilots says; pilot k > 0 draws from its own stream."""
+    same whatever run.pilots says; pilot k > 0 draws from its own stream. `announce`
+    hears a line when the pilot has to be computed (it takes a while)."""
     if cfg.run.seed_state == "profiles":
         return None
     # Keyed by content: the history's settings without file paths, and the stock itself.
@@ -1402,6 +1408,11 @@ def pilot_state(cfg: Config, stock: Stock, index: int = 0) -> SeedState | None:
         if cached is not None and set(cached[3]) == set(TENANT_FIELDS):
             _PILOTS[key] = SeedState(*cached)
             return _PILOTS[key]
+        if announce is not None:
+            announce(
+                f"computing the pilot ({cfg.run.pilot_years:g} simulated years under the "
+                "history's rules; once, then kept on disk for later runs)"
+            )
         end = -round(cfg.run.burnin_years * DAYS_PER_YEAR)
         engine = Engine(
             cfg,

@@ -41,6 +41,7 @@ class Progress:
         total: int = 0,
         *,
         unit: str = "replications",
+        detail: str = "",
         quiet: bool = False,
         every_seconds: float = 10.0,
         stream: TextIO | None = None,
@@ -50,6 +51,11 @@ class Progress:
         self.total = total
         self.done = 0
         self.unit = unit
+        self.detail = detail  # after the unit: "5/20 replications of 4 scenarios"
+        # The rate is measured from the first unit done: the first one carries the
+        # start-up (compiling, the pilot, starting workers) that the others do not.
+        self.first_done = 0
+        self.first_at = 0.0
         self.quiet = quiet
         self.every_seconds = every_seconds
         self.stream = stream if stream is not None else sys.stderr
@@ -74,6 +80,8 @@ class Progress:
 
     def step(self, n: int = 1) -> None:
         """`n` more units done."""
+        if not self.done:
+            self.first_done, self.first_at = n, self.clock()
         self.done += n
         if self.bar is not None:
             self.bar.update(n)
@@ -92,17 +100,23 @@ class Progress:
 
     def line(self) -> str:
         """The log line for now, e.g. `[12:03:04] 40/80 replications (50%), 0.8 per s,
-        about 50 s left`."""
-        elapsed = self.clock() - self.started
+        about 50 s left`; "estimating time left" until a unit after the first is done
+        (the first carries the start-up, so it would mislead)."""
+        now = self.clock()
+        elapsed = now - self.started
         share = f" ({self.done / self.total:.0%})" if self.total else ""
-        text = f"[{self.stamp()}] {self.done}/{self.total} {self.unit}{share}"
-        if self.done and elapsed > 0:
-            rate = self.done / elapsed
-            text += f", {speed(rate)}"
-            left = self.total - self.done
-            text += f", about {duration(left / rate)} left" if left > 0 else ""
-            text += f", {duration(elapsed)} in all" if left <= 0 else ""
-        return text
+        detail = f" {self.detail}" if self.detail else ""
+        text = f"[{self.stamp()}] {self.done}/{self.total} {self.unit}{detail}{share}"
+        if not self.done or elapsed <= 0:
+            return text
+        left = self.total - self.done
+        if left <= 0:
+            return text + f", {speed(self.done / elapsed)}, {duration(elapsed)} in all"
+        since = now - self.first_at
+        if self.done == self.first_done or since <= 0:
+            return text + ", estimating time left"
+        rate = (self.done - self.first_done) / since
+        return text + f", {speed(rate)}, about {duration(left / rate)} left"
 
     def _line(self) -> None:
         self.stream.write(self.line() + "\n")

@@ -9,20 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from allocsim.config import Config
-from allocsim.engine import Engine, pilot_state, replication_seed
+from allocsim.engine import Engine, pilot_of, pilot_state, replication_seed
 from allocsim.errors import ConfigError, EnvironmentProblem, Problem
 from allocsim.metrics import summarise
 from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
-from allocsim.progress import Progress
+from allocsim.progress import Progress, duration
 from allocsim.records import TABLES, with_dates
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
@@ -38,6 +41,19 @@ class RunResult:
 def default_out_dir(cfg: Config, root: Path = Path("results")) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return root / f"{cfg.name}-{stamp}"
+
+
+def _pilot_with_a_line(cfg: Config, stock: Any) -> None:
+    """The pilot of replication 0, computed now (or read from the disk cache) with a line
+    on stderr before and after when it has to be computed."""
+    start = time.monotonic()
+    say = partial(print, file=sys.stderr, flush=True)
+    try:
+        pilot_state(cfg, stock, pilot_of(cfg, 0), announce=say)
+    except Exception:  # noqa: BLE001 - the replication meets it again and records it
+        return
+    if time.monotonic() - start >= 1.0:
+        say(f"pilot ready in {duration(time.monotonic() - start)}")
 
 
 def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
@@ -58,6 +74,8 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
+    if not quiet:  # the first replication would compute the pilot without a word
+        _pilot_with_a_line(cfg, stock)
     with Progress(cfg.run.replications, quiet=quiet) as progress:
         for r in range(cfg.run.replications):
             (result,) = run_job(Job(cfg.name, cfg, r, keep_records=True))

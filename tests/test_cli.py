@@ -111,3 +111,23 @@ def test_a_run_whose_folder_appears_meanwhile_keeps_its_results(
     assert result.out_dir == tmp_path / "run-1"
     assert (result.out_dir / "summary.csv").is_file()
     assert (out / "theirs.txt").read_text() == "another process"
+
+
+def test_the_terminal_shows_rates_in_percent() -> None:
+    from allocsim.cli import format_summary
+
+    rows = [
+        ("all", "all", "starter", "success_rate", 0.0333),
+        ("all", "all", "starter", "lettings", 11.4),
+        ("all", "all", "starter", "meettijd_median_years", 2.456),
+        ("quota", "Duiven 2022", "starter_pilot", "limit", 8.0),
+        ("quota", "Duiven 2022", "starter_pilot", "used", 6.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["dimension", "level", "group", "metric", "mean"])
+    summary["n_replications"] = 20
+    text = format_summary(summary)
+    assert "3.3%" in text and "0.03" not in text
+    assert "2.46" in text  # years keep two decimals
+    starter = next(line for line in text.splitlines() if line.startswith("starter"))
+    assert starter.split()[1:4] == ["11", "3.3%", "2.46"], starter  # counts whole
+    assert "mean of 20 replications" in text

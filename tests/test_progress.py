@@ -79,6 +79,22 @@ def test_a_growing_total_and_quiet() -> None:
     assert stream.getvalue() == ""
 
 
+def test_the_estimate_leaves_out_the_start_up_and_says_so_until_it_can_tell() -> None:
+    clock = FakeClock()
+    progress, _ = reporter(clock, total=100)
+    assert progress.line() == "[12:03:04] 0/100 replications (0%)"
+    clock.now += 60.0  # the first replication compiles the model and computes the pilot
+    progress.step()
+    assert progress.line().endswith("1/100 replications (1%), estimating time left")
+    for _ in range(9):  # then one a second
+        clock.now += 1.0
+        progress.step()
+    # 90 left at 1 per s: 90 s, not the 10 min that 10 in 69 s would suggest.
+    assert progress.line().endswith("10/100 replications (10%), 1.0 per s, about 1 min 30 s left")
+    scenarios = Progress(20, detail="of 4 scenarios", stream=io.StringIO(), clock=clock)
+    assert "0/20 replications of 4 scenarios (0%)" in scenarios.line()
+
+
 def test_readable_rates_and_durations() -> None:
     assert speed(0.8) == "0.8 per s" and speed(25.0) == "25 per s"
     assert speed(0.02) == "1.2 per min"
@@ -111,6 +127,10 @@ def test_run_logs_progress_when_stderr_is_not_a_terminal(
     captured = capsys.readouterr()
     lines = [line for line in captured.err.splitlines() if LINE.match(line)]
     assert lines and "2/2 replications (100%)" in lines[-1]
+    # The pilot (nobody has computed this one yet) is announced before the replications.
+    err = captured.err
+    assert "computing the pilot (2 simulated years" in err
+    assert err.index("computing the pilot") < err.index("2/2 replications")
     assert not [line for line in captured.out.splitlines() if LINE.match(line)]  # off stdout
     assert main(["run", str(cfg), "--out", str(tmp_path / "b"), "--quiet"]) == 0
     assert not [line for line in capsys.readouterr().err.splitlines() if LINE.match(line)]

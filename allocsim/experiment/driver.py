@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,18 +119,25 @@ def run_experiment(
         rule = spec.replications
         fixed = replications if replications is not None else rule.fixed
         target = fixed if fixed is not None else rule.min
-        progress = Progress(quiet=quiet)
-        if workers > 1:
-            warm_up(scenarios)
+        # Progress in the user's replications: one is done when all its scenarios are.
+        n_scen = len(scenarios)
+        detail = f"of {n_scen} scenarios" if n_scen > 1 else ""
+        progress = Progress(quiet=quiet, detail=detail)
+        warm_up(scenarios, (lambda _m: None) if quiet else log)
         try:
             while True:
                 done = {s.label: folder.done(s.label) for s in scenarios}
                 jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
-                progress.extend(sum(job.n_scenarios for job in jobs))
+                runs_left = Counter[int]()
+                for job in jobs:
+                    runs_left[job.replication] += job.n_scenarios
+                progress.extend(len(runs_left))
                 for results in session.run(jobs):
                     for result in results:
                         folder.save(result, spec.seed)
-                        progress.step()
+                        runs_left[result.replication] -= 1
+                        if not runs_left[result.replication]:
+                            progress.step()
                 if fixed is not None:
                     break
                 metrics = folder.load_metrics(labels)
@@ -168,24 +177,29 @@ def run_experiment(
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 
 
-def warm_up(scenarios: list[Scenario]) -> None:
+def warm_up(scenarios: list[Scenario], log: Callable[[str], None] = lambda _m: None) -> None:
     """Compile the model and compute each history's first pilot here, once, before jobs
     go out: the workers then load both from the disk caches (numba's, next to the
     package; allocsim.pilot_cache) instead of each compiling and computing them at the
     same time. Nothing to do when the pilot cache is off (the workers compute their
-    own) or the scenarios start from the profiles."""
+    own) or the scenarios start from the profiles. `log` hears what takes long and how
+    long it took."""
     from allocsim import pilot_cache
     from allocsim.engine import pilot_state
+    from allocsim.progress import duration
     from allocsim.world import build_stock
 
     if pilot_cache.cache_dir() is None:
         return
     histories = {s.config.history_key(): s.config for s in scenarios}
     for cfg in histories.values():
+        start = time.monotonic()
         try:
-            pilot_state(cfg, build_stock(cfg))
+            pilot_state(cfg, build_stock(cfg), announce=log)
         except Exception:  # noqa: BLE001 - a job meets it again and records it with its seed
             return
+        if time.monotonic() - start >= 1.0:
+            log(f"pilot ready in {duration(time.monotonic() - start)}")
 
 
 def summarise_experiment(metrics: pd.DataFrame, baseline: str) -> tuple[pd.DataFrame, pd.DataFrame]:
