@@ -199,7 +199,7 @@ class Demography:
 _DEATH, _CARE, _MOVED_AWAY = int(Exit.DEATH), int(Exit.CARE), int(Exit.MOVED_AWAY)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _interp(x: float, xp: np.ndarray, fp: np.ndarray) -> float:  # pragma: no cover - compiled
     """np.interp for one x (increasing xp), step for step as numpy computes it."""
     n = xp.size
@@ -226,7 +226,7 @@ def _interp(x: float, xp: np.ndarray, fp: np.ndarray) -> float:  # pragma: no co
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _invert_one(cum: np.ndarray, grid: np.ndarray, age: float, draw: float) -> float:
     """`_invert` for one household."""  # pragma: no cover - compiled
     target = _interp(age, grid, cum) + draw

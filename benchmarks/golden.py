@@ -1,6 +1,7 @@
 """Golden digests: the model's exact numbers for a few configs and seeds.
 
     python benchmarks/golden.py --write    # record benchmarks/golden.json
+    NPY_ENABLE_CPU_FEATURES=X86_V3 python benchmarks/golden.py --write   # and numpy's AVX2 paths
     python benchmarks/golden.py            # compare; exit 1 and name what moved
 
 Recorded after both fidelity issues (choice-based behaviour, keyed draws), before the
@@ -14,10 +15,14 @@ are left out of the digests: they are derived from their day columns and run.sta
 when a table is written (`allocsim.records.with_dates`), so they add no number of their
 own, and the digests recorded before they existed stay valid.
 
-Digests depend on the floating point of numpy, scipy, pandas and numba and on the CPU's
-vector paths for exp and log; golden.json records the environment it was made in, and
-`tests/test_golden.py` compares only in that environment (it skips elsewhere, naming
-the difference).
+Digests depend on the floating point of numpy, scipy, pandas and numba and on numpy's
+vector paths for exp and log (which the CPU's features choose); golden.json records the
+environment it was made in, the paths as the digest of their results on a fixed grid
+(`float_paths`). Digests are recorded per environment: on a machine with AVX-512 both
+its own paths and, with `NPY_ENABLE_CPU_FEATURES=X86_V3`, the AVX2 paths most other
+x86-64 machines take. `tests/test_golden.py` compares wherever one record's environment
+matches (it skips elsewhere, naming the difference; the reference-distribution test
+runs everywhere).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -66,10 +72,22 @@ def environment() -> dict[str, str]:
         "scipy": scipy.__version__,
         "pandas": pd.__version__,
         "numba": numba.__version__,
-        "cpu_features": ",".join(
-            sorted(k for k, v in np._core._multiarray_umath.__cpu_features__.items() if v)
-        ),
+        "float_paths": float_paths(),
     }
+
+
+def float_paths() -> str:
+    """Which of numpy's vector paths for exp, log and their kin this machine takes, as
+    the digest of their results on a fixed grid: two machines with different CPU
+    features but the same paths give the same numbers (a list of CPU features would
+    tell them apart for nothing, and the digests would be compared on no machine but
+    the one that recorded them)."""
+    import numpy as np
+
+    x = np.linspace(-30.0, 30.0, 100_003)
+    out = [np.exp(x), np.expm1(x / 7), np.log(np.abs(x) + 1e-3), np.log1p(np.abs(x))]
+    out += [np.power(np.abs(x) + 0.5, 0.37), np.exp2(x / 3), np.log2(np.abs(x) + 1.0)]
+    return hashlib.sha256(b"".join(a.tobytes() for a in out)).hexdigest()[:16]
 
 
 KEYS = {
@@ -107,20 +125,38 @@ def digests(cases: dict[str, tuple[str, int, list[str]]] = CASES) -> dict[str, d
     return out
 
 
+def records() -> list[dict[str, Any]]:
+    """golden.json's records: one per environment the digests were made in."""
+    return list(json.loads(GOLDEN.read_text())["records"])
+
+
+def recorded_here() -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """The record made in this environment (or None), and every record's environment."""
+    env = environment()
+    found = [r for r in records() if r["environment"] == env]
+    return (found[0] if found else None), [r["environment"] for r in records()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="record the digests")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="record the digests of this environment (the other environments' are kept)",
+    )
     args = parser.parse_args()
     now = digests()
+    env = environment()
     if args.write:
-        record = {"environment": environment(), "cases": now}
-        GOLDEN.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-        print(f"wrote {GOLDEN}")
+        kept = [r for r in records() if r["environment"] != env] if GOLDEN.exists() else []
+        data = {"records": [*kept, {"environment": env, "cases": now}]}
+        GOLDEN.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {GOLDEN} ({len(kept) + 1} environments)")
         return 0
-    recorded = json.loads(GOLDEN.read_text())
-    golden, env = recorded["cases"], environment()
-    if recorded["environment"] != env:
-        print("note: recorded in another environment; digests may differ for that reason")
+    here, _ = recorded_here()
+    if here is None:
+        print("note: recorded in other environments; digests may differ for that reason")
+    golden = (here or records()[0])["cases"]
     moved = [
         f"{case}: {table}"
         for case, tables in golden.items()

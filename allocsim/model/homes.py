@@ -79,7 +79,7 @@ DONE, FULL = 0, 1
 # ------------------------------------------------------------------ keyed draws
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _uniform(stream: np.uint64, k1: np.uint64, k2: np.uint64) -> float:  # pragma: no cover
     """keyed.uniform_one(stream, k1, k2)."""
     h = keyed.mix(stream + keyed._GOLDEN + k1 * keyed._GOLDEN)
@@ -206,7 +206,7 @@ def schedule_vacancy(
 # ------------------------------------------------------------------ the rules
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _cap_count(cap_share: float, total: float) -> int:  # pragma: no cover - compiled
     """policies/ledger.cap_count."""
     return math.floor(cap_share * total + 1e-9)
