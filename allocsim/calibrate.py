@@ -41,7 +41,7 @@ from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
 from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
 from allocsim.metrics import select
-from allocsim.paths import read_table
+from allocsim.run_folder import MANIFEST, METRICS, open_finished
 from allocsim.stats import t_interval
 from allocsim.world import csv_format, read_text
 
@@ -131,7 +131,7 @@ class CalibrationSpec(Section):
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     path = Path(path)
-    data, origin = read_toml(path, ())
+    data, origin = read_toml(path, (), "calibration spec (TOML)")
     data["base_dir"] = str(path.parent)
     spec: CalibrationSpec = validate_dict(CalibrationSpec, data, origin, str(path))
     problems = []
@@ -605,12 +605,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                 )
             ]
         )
-    metrics_path = run_dir / "metrics.parquet"
-    if not metrics_path.is_file():
-        raise ConfigError(
-            [Problem(str(run_dir), "", "", "a finished run folder with metrics.parquet")]
-        )
-    metrics = read_table(metrics_path, pd.read_parquet)
+    metrics = open_finished(run_dir, (MANIFEST, METRICS)).metrics
     rows = []
     problems = []
     for i, t in enumerate(targets.itertuples(index=False), start=2):

@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-import allocsim
 from allocsim.config import Config
 from allocsim.errors import (
     EXIT_BUG,
@@ -34,6 +33,7 @@ from allocsim.errors import (
 from allocsim.loader import load_config, scaled
 from allocsim.paths import check_new_file, check_new_folder
 from allocsim.records import TABLES
+from allocsim.run_folder import MANIFEST, METRICS
 
 SUMMARY_METRICS = (
     "lettings",
@@ -97,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _load(args)
     out = Path(args.out) if args.out else default_out_dir(cfg)
     check_new_folder(out, "--out")
-    result = run_scenario(cfg, out, quiet=args.quiet)
+    result = run_scenario(cfg, out, quiet=args.quiet, command=command_line(args))
     print(format_summary(result.summary))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
@@ -112,7 +112,65 @@ def _inputs(args: argparse.Namespace, cfg: Config) -> tuple[Path, ...]:
     return (Path(args.config), *(base / p for p in data if p))
 
 
+def spec_kind(path: str) -> str:
+    """What a TOML file is, by its top-level tables: an experiment (`[[scenarios]]`), an
+    exploration (`[[conclusions]]` or `uncertainty_set`), a calibration (`[[parameters]]`,
+    `[[targets]]`), an uncertainty list (`[[uncertainties]]` alone) or, otherwise, a
+    scenario config (whose loader then names whatever is wrong with it)."""
+    import tomllib
+
+    try:
+        keys = set(tomllib.loads(Path(path).read_text(encoding="utf-8-sig")))
+    except (OSError, ValueError):
+        return "config"
+    if "scenarios" in keys:
+        return "experiment"
+    if keys & {"conclusions", "uncertainty_set"}:
+        return "exploration"
+    if keys & {"parameters", "targets"}:
+        return "calibration"
+    if keys == {"uncertainties"}:
+        return "uncertainties"
+    return "config"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a scenario config or an experiment, exploration, calibration or uncertainty
+    spec as the command that runs it would, without simulating anything."""
+    kind = spec_kind(args.config)
+    if kind != "config" and args.set:
+        raise ConfigError([Problem("--set", "", " ".join(args.set), f"no --set for a {kind} spec")])
+    if kind == "experiment":
+        from allocsim.experiment import load_experiment
+
+        spec, scenarios = load_experiment(args.config)
+        labels = ", ".join(s.label for s in scenarios)
+        print(f"{args.config}: ok (experiment {spec.name!r}; scenarios {labels})")
+        return 0
+    if kind == "exploration":
+        from allocsim.explore import load_exploration
+
+        exploration = load_exploration(args.config)
+        print(
+            f"{args.config}: ok (exploration {exploration.spec.name!r}; "
+            f"{len(exploration.uncertainties)} uncertainties, experiment "
+            f"{exploration.experiment.name!r})"
+        )
+        return 0
+    if kind == "calibration":
+        from allocsim.calibrate import load_calibration
+
+        calibration = load_calibration(args.config)
+        print(
+            f"{args.config}: ok (calibration {calibration.name!r}; "
+            f"{len(calibration.parameters)} parameters, {len(calibration.targets)} targets)"
+        )
+        return 0
+    if kind == "uncertainties":
+        from allocsim.explore.spec import load_uncertainties
+
+        print(f"{args.config}: ok ({len(load_uncertainties(args.config))} uncertainties)")
+        return 0
     from allocsim.waiting_list import check_data_files
     from allocsim.world import csv_format
 
@@ -165,20 +223,28 @@ def cmd_config_reference(args: argparse.Namespace) -> int:
     return 0
 
 
-def resume_command(args: argparse.Namespace, out: Path) -> str:
-    """The command that resumes an interrupted experiment with every option it was given."""
-    parts = ["allocsim", "experiment", shlex.quote(str(args.spec)), "--resume"]
-    parts += ["--out", shlex.quote(str(out)), "--executor", args.executor]
-    for option in ("workers", "address", "replications", "seed"):
-        value = getattr(args, option)
-        if value is not None:
-            parts += [f"--{option}", shlex.quote(str(value))]
-    for flag in ("keep_records", "quiet", "report"):
-        if getattr(args, flag):
-            parts.append("--" + flag.replace("_", "-"))
-    if args.report and args.lang:
-        parts += ["--lang", args.lang]
-    return " ".join(parts)
+def command_line(args: argparse.Namespace, **changes: Any) -> str:
+    """The command as it was parsed, rebuilt from `args` with `changes` (for example
+    resume=True): the subcommand's positionals, then each option whose value is not its
+    default, in the parser's order. The manifest records it and an interrupted run
+    prints it with --resume, so both say exactly what was asked."""
+    values = {**vars(args), **changes}
+    parts = ["allocsim", args.command]
+    options: list[str] = []
+    for action in subcommand_parsers()[args.command]._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        value = values.get(action.dest)
+        if not action.option_strings:
+            parts.append(shlex.quote(str(value)))
+        elif value is None or value is False or value == action.default:
+            continue
+        elif value is True:
+            options.append(action.option_strings[-1])
+        else:
+            for item in value if isinstance(value, list) else [value]:
+                options += [action.option_strings[-1], shlex.quote(str(item))]
+    return " ".join(parts + options)
 
 
 def output_folder(args: argparse.Namespace, name: str) -> Path:
@@ -211,11 +277,12 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             keep_records=args.keep_records,
             quiet=args.quiet,
             log=lambda msg: print(msg, file=sys.stderr),
+            command=command_line(args),
         )
     except KeyboardInterrupt:
         print(
             f"interrupted; finished replications are kept in {out}/. "
-            f"Resume with: {resume_command(args, out)}",
+            f"Resume with: {command_line(args, resume=True, out=str(out))}",
             file=sys.stderr,
         )
         return 130
@@ -237,19 +304,6 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
-def explore_resume_command(args: argparse.Namespace, out: Path) -> str:
-    """The command that resumes an interrupted exploration with every option it was given."""
-    parts = ["allocsim", "explore", shlex.quote(str(args.spec)), "--resume"]
-    parts += ["--out", shlex.quote(str(out)), "--executor", args.executor]
-    for option in ("points", "replications", "workers", "address", "seed", "lang"):
-        value = getattr(args, option)
-        if value is not None:
-            parts += [f"--{option}", shlex.quote(str(value))]
-    if args.quiet:
-        parts.append("--quiet")
-    return " ".join(parts)
-
-
 def cmd_explore(args: argparse.Namespace) -> int:
     from allocsim.explore import load_exploration, run_exploration, write_outputs
 
@@ -266,11 +320,12 @@ def cmd_explore(args: argparse.Namespace) -> int:
             replications=args.replications,
             resume=args.resume,
             quiet=args.quiet,
+            command=command_line(args),
         )
     except KeyboardInterrupt:
         print(
             f"interrupted; finished points are kept in {out}/. "
-            f"Resume with: {explore_resume_command(args, out)}",
+            f"Resume with: {command_line(args, resume=True, out=str(out))}",
             file=sys.stderr,
         )
         return 130
@@ -339,7 +394,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     run_a, run_b = Path(args.run_a), Path(args.run_b)
     if args.csv:
-        inputs = tuple(d / f for d in (run_a, run_b) for f in ("metrics.parquet", "manifest.json"))
+        inputs = tuple(d / f for d in (run_a, run_b) for f in (METRICS, MANIFEST))
         check_new_file(Path(args.csv), "--csv", inputs, args.force)
     result = compare_runs(run_a, run_b, args.scenario or (), args.metric or (), args.group or ())
     print(format_comparison(result, every_dimension=args.all))
@@ -457,6 +512,12 @@ class Parser(argparse.ArgumentParser):
 
 
 EXCEL_HELP = "write as Dutch Excel saves it: UTF-8 with BOM, semicolons, decimal commas"
+
+
+def subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each subcommand's parser, by name."""
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -662,8 +723,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check_steady)
 
-    p = sub.add_parser("validate", help="check a scenario file")
-    with_config(p)
+    p = sub.add_parser(
+        "validate",
+        help="check a scenario config, or an experiment, exploration, calibration or "
+        "uncertainty spec, without simulating",
+    )
+    p.add_argument("config", help="scenario, experiment, exploration or calibration TOML file")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("export-stock", help="write a scenario's stock as CSV (a template)")
@@ -694,7 +760,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The one error boundary: every expected failure becomes one line and an exit code
     (allocsim.errors); a traceback only for a bug, and then behind --debug."""
     args = build_parser().parse_args(argv)
-    allocsim.COMMAND = list(argv) if argv is not None else sys.argv[1:]
     signal.signal(signal.SIGTERM, _terminate)  # SIGTERM behaves like Ctrl-C
     try:
         return int(args.func(args))

@@ -29,7 +29,7 @@ import pandas as pd
 
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import SHARE_METRICS, complete_counts
-from allocsim.paths import read_manifest, read_table
+from allocsim.run_folder import MANIFEST, METRICS, open_finished
 from allocsim.stats import t_half_width, welch
 
 KEYS = ["dimension", "level", "group", "metric"]
@@ -95,21 +95,14 @@ class Comparison:
 
 
 def load_run(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    metrics_path, manifest_path = path / "metrics.parquet", path / "manifest.json"
-    if not metrics_path.is_file() or not manifest_path.is_file():
-        raise ConfigError(
-            [Problem(str(path), "", "", "a finished run folder (metrics.parquet, manifest.json)")]
-        )
-    metrics = read_table(metrics_path, pd.read_parquet)
-    manifest = read_manifest(manifest_path)
-    if "scenario" not in metrics.columns:
-        metrics.insert(0, "scenario", manifest.get("scenario", path.name))
-    missing = [c for c in ("replication", *KEYS, "value") if c not in metrics.columns]
+    """A finished folder's metrics and manifest (allocsim.run_folder)."""
+    run = open_finished(path, (MANIFEST, METRICS))
+    missing = [c for c in ("replication", *KEYS, "value") if c not in run.metrics.columns]
     if missing:
         raise ConfigError(
-            [Problem(str(metrics_path), "", "", f"a metrics table with columns {missing}")]
+            [Problem(str(path / METRICS), "", "", f"a metrics table with columns {missing}")]
         )
-    return metrics, manifest
+    return run.metrics, run.manifest
 
 
 def scenario_side(path: Path, manifest: dict[str, Any], label: str, reps: Sequence[int]) -> Side:
@@ -128,7 +121,7 @@ def scenario_side(path: Path, manifest: dict[str, Any], label: str, reps: Sequen
         raise ConfigError(
             [
                 Problem(
-                    str(path / "manifest.json"),
+                    str(path / MANIFEST),
                     f"{key}.start_date/end_date",
                     "",
                     "the window the run was simulated over (a folder written by "

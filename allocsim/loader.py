@@ -41,8 +41,11 @@ def _mark(value: Any, path: tuple[str, ...], origin: dict[tuple[str, ...], str],
             _mark(v, (*path, k), origin, src)
 
 
-def read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict]:
-    """Read a TOML file and everything it extends; return data and key origins."""
+def read_toml(
+    path: Path, chain: tuple[Path, ...], what: str = "config file"
+) -> tuple[dict[str, Any], dict]:
+    """Read a TOML file and everything it extends; return data and key origins. `what`
+    names the file in the message when it does not exist ("experiment spec", ...)."""
     if path.resolve() in chain:
         closing = chain[-1] if chain else path
         raise ConfigError(
@@ -61,7 +64,7 @@ def read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError([Problem(str(path), "", "", "an existing config file")]) from None
+        raise ConfigError([Problem(str(path), "", "", f"an existing {what}")]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(
             [Problem(str(path), "", "", f"UTF-8 text (byte {exc.start} is not UTF-8)")]
@@ -239,10 +242,10 @@ def scaled(cfg: Config, factor: float) -> Config:
     return Config.model_validate(data)
 
 
-def read_spec(model: type[Any], path: Path, seed: int | None) -> Any:
+def read_spec(model: type[Any], path: Path, seed: int | None, what: str) -> Any:
     """An experiment-like spec file (experiment, exploration) validated as `model`, with
-    its folder as `base_dir` and `--seed` (when given) as its seed."""
-    data, origin = read_toml(path, ())
+    its folder as `base_dir` and `--seed` (when given) as its seed; `what` names it."""
+    data, origin = read_toml(path, (), what)
     data["base_dir"] = str(path.parent)
     if seed is not None:
         data["seed"] = seed

@@ -35,11 +35,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS  # noqa: E402
-from allocsim.errors import ConfigError, Problem  # noqa: E402
 from allocsim.i18n import LANGS, Words  # noqa: E402
 from allocsim.metrics import SHARE_METRICS, select  # noqa: E402
-from allocsim.paths import read_manifest, read_table, replace_file, write_text  # noqa: E402
+from allocsim.paths import replace_file, write_text  # noqa: E402
 from allocsim.review import Detectability, detectability, paired_effect  # noqa: E402
+from allocsim.run_folder import open_finished  # noqa: E402
 
 CHANNELS = ("offer", "lottery", "direct")
 GROUPS = ("all", *GROUP_LABELS)
@@ -144,39 +144,12 @@ class Inputs:
 
 
 def load(run_dir: Path) -> Inputs:
-    manifest_path = run_dir / "manifest.json"
-    missing = [
-        n
-        for n in ("manifest.json", "summary.csv", "metrics.parquet")
-        if not (run_dir / n).is_file()
-    ]
-    if missing:
-        raise ConfigError(
-            [
-                Problem(
-                    str(run_dir),
-                    "",
-                    f"no {', '.join(missing)}",
-                    "a finished run folder (manifest.json, summary.csv, metrics.parquet)",
-                )
-            ]
-        )
-    manifest = read_manifest(manifest_path)
-    summary = read_table(run_dir / "summary.csv", lambda p: pd.read_csv(p, dtype={"level": str}))
-    if "scenario" not in summary.columns:
-        summary.insert(0, "scenario", manifest.get("scenario", run_dir.name))
+    """A finished run or experiment folder (allocsim.run_folder), as the report reads it."""
+    run = open_finished(run_dir)
+    summary, metrics = run.summary, run.metrics
     summary["scenario"] = summary["scenario"].astype(str)
-    comp_path = run_dir / "comparison.csv"
-    comparison = (
-        read_table(comp_path, lambda p: pd.read_csv(p, dtype={"level": str}))
-        if comp_path.is_file()
-        else pd.DataFrame()
-    )
-    metrics = read_table(run_dir / "metrics.parquet", pd.read_parquet)
-    if "scenario" not in metrics.columns:
-        metrics.insert(0, "scenario", manifest.get("scenario", run_dir.name))
     metrics["scenario"] = metrics["scenario"].astype(str)
-    return Inputs(manifest, summary, comparison, metrics)
+    return Inputs(run.manifest, summary, run.comparison, metrics)
 
 
 def date_range(w: Words, start: str, end: str) -> str:

@@ -27,6 +27,7 @@ from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
 from allocsim.progress import Progress, duration
 from allocsim.records import TABLES, with_dates
+from allocsim.run_folder import MANIFEST, METRICS, SUMMARY
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
 
@@ -56,7 +57,7 @@ def _pilot_with_a_line(cfg: Config, stock: Any) -> None:
         say(f"pilot ready in {duration(time.monotonic() - start)}")
 
 
-def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
+def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str = "") -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
     (`allocsim.experiment.jobs.run_job`: simulate, metrics, a failure recorded with its
     seed) for each replication, and the experiment's manifest format (kind "run").
@@ -67,7 +68,9 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise ConfigError([Problem("--out", "", str(out_dir), "a folder that does not exist yet")])
-    manifest = new_manifest("run", cfg.name, cfg.run.seed, scenario=cfg.name, config=cfg.resolved())
+    manifest = new_manifest(
+        "run", cfg.name, cfg.run.seed, command, scenario=cfg.name, config=cfg.resolved()
+    )
     stock = build_stock(cfg)
     if cfg.run.seed_state == "list":
         load_waiting_list(cfg, stock)  # a bad list file stops the run before any work
@@ -100,10 +103,10 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False) -> RunResult:
                 frame = with_dates(name, pd.concat(parts, ignore_index=True), cfg.run.start_date)
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
         if len(metrics):
-            metrics.to_parquet(tmp / "metrics.parquet", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+            metrics.to_parquet(tmp / METRICS, index=False)
+        summary.to_csv(tmp / SUMMARY, index=False)
         finish_manifest(manifest, cfg.run.replications, failures)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         tmp.chmod(0o777 & ~umask())  # mkdtemp's folder is private; results are not
         out_dir = _move_into_place(tmp, out_dir)
     except BaseException:

@@ -509,6 +509,27 @@ CASES: list[tuple[str, Case, int, str]] = [
         "no metrics.parquet",
     ),
     (
+        "report of a folder a newer allocsim wrote",
+        lambda t: [
+            "report",
+            _run_folder(
+                t, manifest=b'{"kind": "run", "folder_format": 9, "allocsim_version": "9.0"}'
+            ),
+        ],
+        2,
+        "written by allocsim 9.0",
+    ),
+    (
+        "compare with a folder a newer allocsim wrote",
+        lambda t: [
+            "compare",
+            _metrics_folder(t),
+            _run_folder(t, manifest=b'{"kind": "run", "folder_format": 2}'),
+        ],
+        2,
+        "folder_format",
+    ),
+    (
         "check-fit metric not a metric id",
         lambda t: [
             "check-fit",

@@ -41,6 +41,7 @@ def test_run_writes_the_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["root_seed"] == 5 and manifest["config"]["run"]["replications"] == 2
     assert manifest["failures"] == []
+    assert manifest["command"] == f"allocsim run {cfg} --seed 5 --out {out}"
     summary = pd.read_csv(out / "summary.csv")
     assert {"mean", "ci_low", "ci_high", "n_replications"} <= set(summary.columns)
     assert (summary.loc[summary.metric == "lettings", "n_replications"] == 2).all()
@@ -131,3 +132,75 @@ def test_the_terminal_shows_rates_in_percent() -> None:
     starter = next(line for line in text.splitlines() if line.startswith("starter"))
     assert starter.split()[1:4] == ["11", "3.3%", "2.46"], starter  # counts whole
     assert "mean of 20 replications" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "configs/a b.toml", "--set", "run.seed=3", "--set", "x=1", "--quiet"],
+        ["experiment", "e.toml", "--workers", "2", "--replications", "20", "--report"],
+        ["experiment", "e.toml", "--executor", "serial", "--lang", "nl", "--keep-records"],
+        ["explore", "x.toml", "--points", "8", "--seed", "5"],
+        ["check-steady", "c.toml"],
+    ],
+)
+def test_the_command_line_is_rebuilt_from_what_was_parsed(argv: list[str]) -> None:
+    """What the manifest records and an interruption prints (with --resume) parses back
+    to the same arguments."""
+    import shlex
+
+    from allocsim.cli import build_parser, command_line
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    again = shlex.split(command_line(args))
+    assert again[0] == "allocsim"
+    assert vars(parser.parse_args(again[1:])) == vars(args)
+    if argv[0] in ("experiment", "explore"):
+        resumed = parser.parse_args(shlex.split(command_line(args, resume=True, out="r/x"))[1:])
+        assert resumed.resume and resumed.out == "r/x"
+        assert vars(resumed) == {**vars(args), "resume": True, "out": "r/x"}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("configs/agreements-2022.toml", "ok (scenario 'agreements-2022')"),
+        ("experiments/starter-pilot-t3-2022.toml", "ok (experiment 'starter-pilot-t3-2022'"),
+        ("experiments/village-rule-t2-2022-explore.toml", "ok (exploration"),
+        ("experiments/uncertainties.toml", "uncertainties)"),
+        ("calibration/entree-2020-2021.toml", "ok (calibration 'entree-2020-2021'"),
+    ],
+)
+def test_validate_checks_every_kind_of_file_without_simulating(
+    path: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import allocsim.engine
+
+    def no_simulation(*_a: object, **_k: object) -> None:
+        raise AssertionError("validate simulated")
+
+    monkeypatch.setattr(allocsim.engine.Engine, "begin", no_simulation)
+    assert main(["validate", str(ROOT / path)]) == 0
+    assert says in capsys.readouterr().out
+
+
+def test_validate_names_what_is_wrong_in_a_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "e.toml"
+    spec.write_text(
+        'name = "e"\nseed = 1\nbaseline = "a"\n[replications]\nfixed = 2\n'
+        "[window]\nstart_date = 2022-01-01\nend_date = 2022-03-01\n"
+        f'[[scenarios]]\nlabel = "a"\nconfig = "{ROOT / "configs" / "agreements-2022.toml"}"\n'
+        "bogus = 3\n"
+    )
+    assert main(["validate", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "scenarios.0.bogus" in err and "allowed: label, config, set, names" in err
+    assert err.count("error:") == 1  # the one problem, not one per experiment key
+    assert main(["experiment", str(tmp_path / "nope.toml")]) == 2
+    assert "an existing experiment spec" in capsys.readouterr().err

@@ -38,9 +38,16 @@ def test_help_shows_defaults(command: str, capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         parser.parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
+    formatter = parser._get_formatter()
     for action in parser._actions:
         if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
-            assert "default" in text, f"allocsim {command}: no default shown"
+            # This option's own help names its default (not one "default" anywhere).
+            own = " ".join(formatter._get_help_string(action).split())  # type: ignore[arg-type]
+            shown = " ".join(formatter._expand_help(action).split())
+            assert "default" in own, f"allocsim {command} {action.option_strings}: no default"
+            assert shown in text, f"allocsim {command} {action.option_strings}: help not shown"
+            if "%(default)s" in own:
+                assert str(action.default) in shown
     assert "(default: None)" not in text and "(default: False)" not in text
 
 

@@ -29,6 +29,7 @@ from allocsim.experiment.storage import (
 from allocsim.metrics import COUNT_METRICS, select, summarise
 from allocsim.paths import read_manifest, replace_file, write_text
 from allocsim.progress import Progress
+from allocsim.run_folder import COMPARISON, MANIFEST, METRICS, SUMMARY
 from allocsim.stats import mean_sd, t_half_width
 
 
@@ -64,11 +65,12 @@ def run_experiment(
     keep_records: bool = False,
     quiet: bool = False,
     log: Callable[[str], None] = lambda _msg: None,
+    command: str = "",
 ) -> ExperimentResult:
     """Run (or resume) an experiment into `out_dir` and write its summary and comparison."""
     folder = RunFolder(out_dir, spec.window.start_date)
     fingerprint = spec_fingerprint(spec, scenarios)
-    manifest_path = out_dir / "manifest.json"
+    manifest_path = out_dir / MANIFEST
     if resume:
         if not manifest_path.is_file():
             raise ConfigError(
@@ -101,6 +103,7 @@ def run_experiment(
             "experiment",
             spec.name,
             spec.seed,
+            command,
             experiment=spec.name,
             fingerprint=fingerprint,
             spec=spec.model_dump(mode="json"),
@@ -165,9 +168,9 @@ def run_experiment(
     failures = folder.errors()
     summary, comparison = summarise_experiment(metrics, spec.baseline)
     try:
-        replace_file(out_dir / "metrics.parquet", lambda p: metrics.to_parquet(p, index=False))
-        replace_file(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False))
-        replace_file(out_dir / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
+        replace_file(out_dir / METRICS, lambda p: metrics.to_parquet(p, index=False))
+        replace_file(out_dir / SUMMARY, lambda p: summary.to_csv(p, index=False))
+        replace_file(out_dir / COMPARISON, lambda p: comparison.to_csv(p, index=False))
     except KeyboardInterrupt:  # every part is on disk: --resume only writes these again
         manifest["status"] = "interrupted"
         write_text(manifest_path, json.dumps(manifest, indent=2, default=str))

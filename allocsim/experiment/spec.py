@@ -136,7 +136,7 @@ def load_experiment(
 ) -> tuple[ExperimentSpec, list[Scenario]]:
     """Read, validate and expand an experiment; raise ConfigError listing every problem."""
     path = Path(path)
-    spec: ExperimentSpec = read_spec(ExperimentSpec, path, seed)
+    spec: ExperimentSpec = read_spec(ExperimentSpec, path, seed, "experiment spec (TOML)")
     problems: list[Problem] = []
     scenarios: list[Scenario] = []
     labels = [s.label for s in spec.scenarios]

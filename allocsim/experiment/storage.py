@@ -8,19 +8,17 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-import allocsim
 from allocsim import package_version
 from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
 from allocsim.records import with_dates
+from allocsim.run_folder import FOLDER_FORMAT
 
 
 def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
@@ -68,21 +66,20 @@ def failure_record(result: JobResult, seed: int) -> dict[str, Any]:
     }
 
 
-def _arguments() -> list[str]:
-    """The command line a manifest records: as `cli.main` was given it (from a shell, a
-    test or a script), else the process's own."""
-    return allocsim.COMMAND if allocsim.COMMAND is not None else sys.argv[1:]
-
-
-def new_manifest(kind: str, name: str, seed: int, **fields: Any) -> dict[str, Any]:
+def new_manifest(
+    kind: str, name: str, seed: int, command: str = "", **fields: Any
+) -> dict[str, Any]:
     """The manifest every run folder starts with (`kind`: run or experiment); `finish`
-    completes it. One format, so `report` and `compare` read either kind the same way."""
+    completes it. One format, so `report` and `compare` read either kind the same way.
+    `command`: the command line that asked for it (`cli.command_line`), empty when a
+    Python program called the library."""
     return {
         "kind": kind,
         "name": name,
         "root_seed": seed,
         "allocsim_version": package_version(),
-        "command": shlex.join(["allocsim", *_arguments()]),
+        "command": command,
+        "folder_format": FOLDER_FORMAT,
         "started": dt.datetime.now(dt.UTC).isoformat(),
         "status": "running",
         **fields,

@@ -47,6 +47,7 @@ from allocsim.explore.spec import Exploration, configure, region_config
 from allocsim.paths import read_manifest, replace_file, write_text
 from allocsim.progress import Progress
 from allocsim.review import DATA_PREFIX
+from allocsim.run_folder import MANIFEST
 
 # Beside the conclusions' own metrics, every point keeps these (summary tables).
 SUMMARY_IDS = (
@@ -243,13 +244,14 @@ def run_exploration(
     resume: bool = False,
     quiet: bool = False,
     log: Callable[[str], None] = lambda _msg: None,
+    command: str = "",
 ) -> ExploreResult:
     """Run (or resume) an exploration into `out_dir`; returns what the analysis needs."""
     spec = exploration.spec
     n_points = points if points is not None else spec.points
     n_reps = replications if replications is not None else spec.replications
     fp = fingerprint(exploration, n_points)
-    manifest_path = out_dir / "manifest.json"
+    manifest_path = out_dir / MANIFEST
     if resume:
         if not manifest_path.is_file():
             raise ConfigError(
@@ -293,6 +295,7 @@ def run_exploration(
             "explore",
             spec.name,
             exploration.seed,
+            command,
             fingerprint=fp,
             spec=spec.model_dump(mode="json"),
             experiment=experiment.model_dump(mode="json"),

@@ -341,7 +341,7 @@ def load_exploration(path: str | Path, seed: int | None = None) -> Exploration:
     """Read and check an explore spec, its uncertainty set and the experiment it explores;
     ConfigError lists every problem, each naming the file and the key."""
     path = Path(path)
-    spec: ExploreSpec = read_spec(ExploreSpec, path, seed)
+    spec: ExploreSpec = read_spec(ExploreSpec, path, seed, "exploration spec (TOML)")
     problems: list[Problem] = []
     exp_path = path.parent / spec.experiment
     if not exp_path.is_file():
@@ -370,6 +370,20 @@ def load_exploration(path: str | Path, seed: int | None = None) -> Exploration:
     return Exploration(spec, path, experiment, scenarios, uncertainties, origins, region, targets)
 
 
+def load_uncertainties(path: str | Path) -> list[Uncertainty]:
+    """An uncertainty set (a TOML file of `[[uncertainties]]`), validated; names unique.
+    Whether each one's keys exist in a config is checked by the exploration using it."""
+    path = Path(path)
+    data, origin = read_toml(path, (), "uncertainty set (TOML)")
+    data["base_dir"] = str(path.parent)
+    shipped: UncertaintySet = validate_dict(UncertaintySet, data, origin, str(path))
+    names = [u.name for u in shipped.uncertainties]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError([Problem(str(path), "uncertainties", ", ".join(twice), "unique names")])
+    return list(shipped.uncertainties)
+
+
 def _uncertainties(
     spec: ExploreSpec, path: Path, problems: list[Problem]
 ) -> tuple[list[Uncertainty], dict[str, str]]:
@@ -381,7 +395,7 @@ def _uncertainties(
             raise ConfigError(
                 [Problem(str(path), "uncertainty_set", spec.uncertainty_set, "an existing file")]
             )
-        data, origin = read_toml(set_path, ())
+        data, origin = read_toml(set_path, (), "uncertainty set (TOML)")
         data["base_dir"] = str(set_path.parent)
         shipped: UncertaintySet = validate_dict(UncertaintySet, data, origin, str(set_path))
         for u in shipped.uncertainties:

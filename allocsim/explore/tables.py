@@ -29,6 +29,7 @@ from allocsim.explore.sampling import ANALYSIS_KEY, child_rng
 from allocsim.explore.spec import Conclusion, Exploration
 from allocsim.paths import replace_file
 from allocsim.review import DATA_PREFIX
+from allocsim.run_folder import METRICS
 
 
 @dataclass
@@ -233,8 +234,8 @@ def write_tables(tables: Tables, out: Path, metrics: pd.DataFrame) -> list[Path]
         replace_file(out / f"{name}.csv", partial(_csv, frame))
         replace_file(out / f"{name}.parquet", partial(_parquet, frame))
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
-    replace_file(out / "metrics.parquet", partial(_parquet, metrics))
-    return [*written, out / "metrics.parquet"]
+    replace_file(out / METRICS, partial(_parquet, metrics))
+    return [*written, out / METRICS]
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
