@@ -41,7 +41,7 @@ from allocsim.errors import ConfigError, Problem
 from allocsim.experiment import Executor, Job, Session
 from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
 from allocsim.metrics import select
-from allocsim.run_folder import MANIFEST, METRICS, open_finished
+from allocsim.run_folder import METRICS, open_finished
 from allocsim.stats import t_interval
 from allocsim.world import csv_format, read_text
 
@@ -605,7 +605,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                 )
             ]
         )
-    metrics = open_finished(run_dir, (MANIFEST, METRICS)).metrics
+    metrics = open_finished(run_dir, (METRICS,)).metrics
     rows = []
     problems = []
     for i, t in enumerate(targets.itertuples(index=False), start=2):

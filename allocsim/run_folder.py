@@ -73,7 +73,8 @@ def check_format(manifest: dict[str, Any], path: Path) -> None:
 def open_finished(run_dir: Path, needs: tuple[str, ...] = FINISHED) -> FinishedRun:
     """Read a finished folder, or ConfigError (exit 2) naming the files it lacks, a
     manifest cut short, a table that cannot be read, or a format this allocsim does not
-    read. `needs`: the files the caller uses (compare needs no summary)."""
+    read. `needs`: the files the caller uses (compare needs no summary; check-fit only
+    the metrics, so a table an analyst made by hand will do)."""
     run_dir = Path(run_dir)
     missing = [name for name in needs if not (run_dir / name).is_file()]
     if missing:
@@ -87,8 +88,10 @@ def open_finished(run_dir: Path, needs: tuple[str, ...] = FINISHED) -> FinishedR
                 )
             ]
         )
-    manifest = read_manifest(run_dir / MANIFEST)
-    check_format(manifest, run_dir / MANIFEST)
+    manifest: dict[str, Any] = {}
+    if MANIFEST in needs or (run_dir / MANIFEST).is_file():
+        manifest = read_manifest(run_dir / MANIFEST)
+        check_format(manifest, run_dir / MANIFEST)
     label = manifest.get("scenario", run_dir.name)
     metrics = read_table(run_dir / METRICS, pd.read_parquet) if METRICS in needs else pd.DataFrame()
     if METRICS in needs and "scenario" not in metrics.columns:
