@@ -540,9 +540,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to do (`allocsim COMMAND -h` lists its options)",
     )
 
+    # Option sets shared by several commands, declared once.
     def with_config(p: argparse.ArgumentParser) -> None:
         p.add_argument("config", help="scenario TOML file")
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting")
+
+    def with_executor(p: argparse.ArgumentParser, what: str, address: bool = True) -> None:
+        p.add_argument(
+            "--executor",
+            choices=["serial", "processes", "dask"],
+            default="processes",
+            help=f"where {what} run (dask needs pip install 'allocsim[dask]')",
+        )
+        if address:
+            p.add_argument(
+                "--workers", type=positive_int, help="workers (default: all local cores)"
+            )
+            p.add_argument(
+                "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
+            )
+
+    def with_output(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--seed", type=seed_type, help="root seed (overrides the spec)")
+        p.add_argument("--out", help=f"{what} (default results/<name>-<time>)")
+        p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+
+    def with_quiet(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    def with_lang(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lang",
+            choices=["en", "nl"],
+            help="report language (default: both, as report.en.* and report.nl.*)",
+        )
 
     p = sub.add_parser("run", help="run a scenario and write a run folder")
     with_config(p)
@@ -551,35 +582,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--replications", type=positive_int, help="replications (overrides run.replications)"
     )
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    with_quiet(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("experiment", help="run an experiment spec (scenarios x replications)")
     p.add_argument("spec", help="experiment TOML file")
-    p.add_argument(
-        "--executor",
-        choices=["serial", "processes", "dask"],
-        default="processes",
-        help="where replications run (dask needs pip install 'allocsim[dask]')",
-    )
-    p.add_argument("--workers", type=positive_int, help="workers (default: all local cores)")
-    p.add_argument(
-        "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
-    )
+    with_executor(p, "replications")
     p.add_argument(
         "--replications", type=positive_int, help="fixed replications (overrides the spec)"
     )
-    p.add_argument("--seed", type=seed_type, help="root seed (overrides the spec)")
-    p.add_argument("--out", help="run folder (default results/<name>-<time>)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    with_output(p, "run folder")
     p.add_argument("--keep-records", action="store_true", help="also keep the record tables")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    with_quiet(p)
     p.add_argument("--report", action="store_true", help="write the report when done")
-    p.add_argument(
-        "--lang",
-        choices=["en", "nl"],
-        help="report language (default: both, as report.en.* and report.nl.*)",
-    )
+    with_lang(p)
     p.set_defaults(func=cmd_experiment)
 
     p = sub.add_parser(
@@ -593,25 +609,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--replications", type=positive_int, help="replications per point (overrides the spec)"
     )
-    p.add_argument(
-        "--executor",
-        choices=["serial", "processes", "dask"],
-        default="processes",
-        help="where points run (dask needs pip install 'allocsim[dask]')",
-    )
-    p.add_argument("--workers", type=positive_int, help="workers (default: all local cores)")
-    p.add_argument(
-        "--address", help="Dask scheduler, e.g. tcp://host:8786 (default: local cluster)"
-    )
-    p.add_argument("--seed", type=seed_type, help="root seed (overrides the spec)")
-    p.add_argument("--out", help="output folder (default results/<name>-<time>)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument(
-        "--lang",
-        choices=["en", "nl"],
-        help="report language (default: both, as report.en.* and report.nl.*)",
-    )
+    with_executor(p, "points")
+    with_output(p, "output folder")
+    with_quiet(p)
+    with_lang(p)
     p.set_defaults(func=cmd_explore)
 
     p = sub.add_parser(
@@ -659,22 +660,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write the HTML, Markdown and Excel report of a run")
     p.add_argument("run_dir", help="run or experiment folder")
-    p.add_argument(
-        "--lang",
-        choices=["en", "nl"],
-        help="report language (default: both, as report.en.* and report.nl.*)",
-    )
+    with_lang(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("calibrate", help="fit behavioural parameters to observed figures")
     p.add_argument("spec", help="calibration TOML file")
     p.add_argument("--out", help="output folder (default calibration/<name>)")
-    p.add_argument(
-        "--executor",
-        choices=["serial", "processes", "dask"],
-        default="processes",
-        help="where the simulations run (dask needs pip install 'allocsim[dask]')",
-    )
+    with_executor(p, "the simulations", address=False)
     p.add_argument("--workers", type=positive_int, default=2, help="workers")
     p.set_defaults(func=cmd_calibrate)
 

@@ -11,6 +11,8 @@ and one from before the field existed (format 1, the same files) is read.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,3 +107,36 @@ def open_finished(run_dir: Path, needs: tuple[str, ...] = FINISHED) -> FinishedR
 
 def _csv(path: Path) -> pd.DataFrame:
     return read_table(path, lambda p: pd.read_csv(p, dtype={"level": str}))
+
+
+def fingerprint(content: dict[str, Any]) -> str:
+    """The hash that tells whether a folder belongs to the same experiment or exploration:
+    of everything that determines its numbers (the caller says what that is)."""
+    blob = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def prepare(out_dir: Path, fingerprint: str, resume: bool, what: str, same: str) -> None:
+    """Check the folder a run is about to write, before any work: a new one must not
+    exist; with `resume` it must hold a manifest with the same fingerprint (`what`: "an
+    experiment folder", `same`: what must be the same, in words). Raises ConfigError."""
+    manifest_path = out_dir / MANIFEST
+    if resume:
+        if not manifest_path.is_file():
+            raise ConfigError([Problem("--out", "", str(out_dir), f"{what} to resume")])
+        old = read_manifest(manifest_path)
+        check_format(old, manifest_path)
+        if old.get("fingerprint") != fingerprint:
+            raise ConfigError([Problem("--resume", "", str(out_dir), f"a folder of {same}")])
+    elif out_dir.exists():
+        raise ConfigError(
+            [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
+        )
+
+
+def open_for_parts(out_dir: Path) -> None:
+    """Create the folder (or keep it, resuming) and drop the half-written files a killed
+    run left (`*.tmp`): what is there is what is done."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.rglob("*.tmp"):
+        leftover.unlink(missing_ok=True)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ import pandas as pd
 from allocsim.config import Config
 from allocsim.domain import day_of
 from allocsim.engine import simulate_scenarios
+from allocsim.experiment.executors import Executor, Session
 from allocsim.metrics import calendar_periods, period_metrics, replication_metrics, select
 from allocsim.stats import power_at_margin, t_quantile, welch
 from allocsim.world import build_stock
@@ -95,11 +97,18 @@ def _window(args: tuple[list[Config], int]) -> list[pd.DataFrame]:
     return out
 
 
-def _map(fn, items: list, workers: int) -> list:  # type: ignore[no-untyped-def]
-    if workers <= 1:
-        return [fn(item) for item in items]
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(fn, items))
+def _call(task: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
+    fn, i, item = task
+    return i, fn(item)
+
+
+def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
+    """`fn` over `items` on the experiments' workers (experiment.Session: one process
+    pool, stopped with the run when interrupted), results in the items' order."""
+    executor: Executor = "processes" if workers > 1 else "serial"
+    with Session(executor, workers) as session:
+        done = dict(session.map(_call, [(fn, i, item) for i, item in enumerate(items)]))
+    return [done[i] for i in range(len(items))]
 
 
 @dataclass

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from allocsim.domain import day_of
-from allocsim.errors import ConfigError, Problem
 from allocsim.experiment.executors import Executor, Session
 from allocsim.experiment.jobs import group_jobs
 from allocsim.experiment.spec import ExperimentSpec, Scenario
@@ -27,9 +26,9 @@ from allocsim.experiment.storage import (
     spec_fingerprint,
 )
 from allocsim.metrics import COUNT_METRICS, select, summarise
-from allocsim.paths import read_manifest, replace_file, write_text
+from allocsim.paths import replace_file, write_text
 from allocsim.progress import Progress
-from allocsim.run_folder import COMPARISON, MANIFEST, METRICS, SUMMARY
+from allocsim.run_folder import COMPARISON, MANIFEST, METRICS, SUMMARY, open_for_parts, prepare
 from allocsim.stats import mean_sd, t_half_width
 
 
@@ -71,33 +70,17 @@ def run_experiment(
     folder = RunFolder(out_dir, spec.window.start_date)
     fingerprint = spec_fingerprint(spec, scenarios)
     manifest_path = out_dir / MANIFEST
-    if resume:
-        if not manifest_path.is_file():
-            raise ConfigError(
-                [Problem("--out", "", str(out_dir), "an experiment folder to resume")]
-            )
-        old = read_manifest(manifest_path)
-        if old.get("fingerprint") != fingerprint:
-            raise ConfigError(
-                [
-                    Problem(
-                        "--resume",
-                        "",
-                        str(out_dir),
-                        "a folder of the same experiment, seed and configs",
-                    )
-                ]
-            )
-    elif out_dir.exists():
-        raise ConfigError(
-            [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
-        )
+    prepare(
+        out_dir,
+        fingerprint,
+        resume,
+        "an experiment folder",
+        "the same experiment, seed and configs",
+    )
     workers = workers or (os.cpu_count() or 1)
     # The workers or the cluster first: if they cannot be had, nothing is written.
     with Session(executor, workers, address) as session:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in out_dir.rglob("*.tmp"):  # half-written by a killed run: not a part
-            leftover.unlink(missing_ok=True)
+        open_for_parts(out_dir)
         labels = [s.label for s in scenarios]
         manifest = new_manifest(
             "experiment",

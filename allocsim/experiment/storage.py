@@ -5,7 +5,6 @@ and the fingerprint that tells whether a folder belongs to the same experiment."
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -19,13 +18,14 @@ from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
 from allocsim.records import with_dates
 from allocsim.run_folder import FOLDER_FORMAT
+from allocsim.run_folder import fingerprint as run_fingerprint
 
 
 def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
     """Hash of everything that determines the numbers: the whole spec but its replication
     rule (a resumed run may ask for more) and the names and texts reports give, every
     resolved config and the package version."""
-    blob = json.dumps(
+    return run_fingerprint(
         {
             "spec": spec.model_dump(
                 mode="json",
@@ -39,11 +39,8 @@ def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
             ),
             "scenarios": [(s.label, s.config.resolved()) for s in scenarios],
             "version": package_version(),
-        },
-        sort_keys=True,
-        default=str,
+        }
     )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:

@@ -17,7 +17,6 @@ short loses the replications of the points that were in flight, nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -31,7 +30,6 @@ import pandas as pd
 
 from allocsim import package_version
 from allocsim.domain import day_of
-from allocsim.errors import ConfigError, Problem
 from allocsim.experiment.executors import Executor, Session
 from allocsim.experiment.jobs import Job, JobResult, group_jobs, run_job
 from allocsim.experiment.spec import Scenario
@@ -44,10 +42,11 @@ from allocsim.experiment.storage import (
 from allocsim.explore.history import Target, accepted, match, target_values
 from allocsim.explore.sampling import point_values, unit_points
 from allocsim.explore.spec import Exploration, configure, region_config
-from allocsim.paths import read_manifest, replace_file, write_text
+from allocsim.paths import replace_file, write_text
 from allocsim.progress import Progress
 from allocsim.review import DATA_PREFIX
-from allocsim.run_folder import MANIFEST
+from allocsim.run_folder import MANIFEST, open_for_parts, prepare
+from allocsim.run_folder import fingerprint as run_fingerprint
 
 # Beside the conclusions' own metrics, every point keeps these (summary tables).
 SUMMARY_IDS = (
@@ -184,7 +183,7 @@ def fingerprint(exploration: Exploration, n_points: int) -> str:
     tolerance (a resumed run judges the region's figures again: a looser tolerance keeps
     more points, whose scenarios then run)."""
     spec = exploration.spec
-    blob = json.dumps(
+    return run_fingerprint(
         {
             "spec": spec.model_dump(
                 mode="json",
@@ -204,11 +203,8 @@ def fingerprint(exploration: Exploration, n_points: int) -> str:
             "targets": [(t.name, t.metric, t.expected) for t in exploration.targets],
             "seed": exploration.seed,
             "version": package_version(),
-        },
-        sort_keys=True,
-        default=str,
+        }
     )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def keep_ids(exploration: Exploration) -> tuple[str, ...]:
@@ -252,27 +248,13 @@ def run_exploration(
     n_reps = replications if replications is not None else spec.replications
     fp = fingerprint(exploration, n_points)
     manifest_path = out_dir / MANIFEST
-    if resume:
-        if not manifest_path.is_file():
-            raise ConfigError(
-                [Problem("--out", "", str(out_dir), "an exploration folder to resume")]
-            )
-        if read_manifest(manifest_path).get("fingerprint") != fp:
-            raise ConfigError(
-                [
-                    Problem(
-                        "--resume",
-                        "",
-                        str(out_dir),
-                        "a folder of the same exploration: spec, points, seed, uncertainties "
-                        "and configs",
-                    )
-                ]
-            )
-    elif out_dir.exists():
-        raise ConfigError(
-            [Problem("--out", "", str(out_dir), "a folder that does not exist yet (or --resume)")]
-        )
+    prepare(
+        out_dir,
+        fp,
+        resume,
+        "an exploration folder",
+        "the same exploration: spec, points, seed, uncertainties and configs",
+    )
     unit, values = draw_points(exploration, n_points)
     names = [u.name for u in exploration.uncertainties]
     experiment = exploration.experiment
@@ -288,9 +270,7 @@ def run_exploration(
     keep = keep_ids(exploration)
     matching = exploration.region is not None
     with Session(executor, workers, address) as session:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in out_dir.rglob("*.tmp"):
-            leftover.unlink(missing_ok=True)
+        open_for_parts(out_dir)
         manifest = new_manifest(
             "explore",
             spec.name,
