@@ -13,14 +13,9 @@ from allocsim.cli import main
 from allocsim.engine import simulate
 from allocsim.loader import load_config
 from allocsim.world import build_stock
+from tests.experiment.test_experiment import SMALL
 
 ROOT = Path(__file__).parent.parent
-SMALL = (
-    (Path(__file__).parent / "test_experiment.py")
-    .read_text()
-    .split('SMALL = """')[1]
-    .split('"""')[0]
-)
 
 
 def spec_text(targets: str, max_evaluations: int = 40) -> str:

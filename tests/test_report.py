@@ -20,7 +20,7 @@ from allocsim.i18n import CATALOGUE, LANGS, SAME_IN_BOTH, Words
 from allocsim.metrics import METRICS, SHARE_METRICS
 from allocsim.report import sheet_title
 from allocsim.stats import share_interval, t_half_width
-from tests.test_experiment import write_spec
+from tests.experiment.test_experiment import write_spec
 
 REVIEW = """
 [review]
@@ -236,7 +236,7 @@ def test_sheet_names_are_cut_at_a_word_and_unique() -> None:
 
 
 def test_a_run_folder_gets_a_headline_too(tmp_path: Path) -> None:
-    from tests.test_experiment import SMALL
+    from tests.experiment.test_experiment import SMALL
 
     (tmp_path / "small.toml").write_text(SMALL)
     out = tmp_path / "run"

@@ -15,6 +15,6 @@ rules' monthly and half-yearly ticks, the policy start, the horizon) and calls:
 - `labels.py`      the rules' label groups (who ranks first for which advert)
 
 Each kernel gives exactly the numbers of the Python it replaced: the golden digests
-(benchmarks/golden.py) and tests/test_kernels.py, which checks each kernel against
+(benchmarks/golden.py) and tests/model/test_kernels.py, which checks each kernel against
 those numpy steps on random worlds on any machine.
 """

@@ -10,7 +10,7 @@ household that
 stays and is not urgent starts searching at the activation chance, or when the age
 at which an early registrant would have registered comes (clause 1.7), and stops at
 the deactivation chance. `weekly_departures` gives exactly what a draw for every household
-every week gives (tests/test_kernels.py).
+every week gives (tests/model/test_kernels.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A stream's seed is the child of the replication's `SeedSequence` whose spawn key ends in
 a hash of the stream's name: it depends on the name alone, not on which other streams
 exist or in what order they are listed, so adding a rule with a stream of its own
-reseeds nothing else (tests/test_seeds.py). Sequential streams are numpy Generators
+reseeds nothing else (tests/model/test_seeds.py). Sequential streams are numpy Generators
 (`generators`); keyed streams (allocsim.keyed) are one 64-bit seed each (`keyed_seeds`).
 """
 

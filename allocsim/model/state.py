@@ -54,7 +54,7 @@ class Seekers(NamedTuple):
 
 @numba.njit(cache=True)
 def copy_rows(src: Seekers, lo: int, hi: int, dst: Seekers, at: int) -> None:  # pragma: no cover
-    """Rows lo..hi of `src`, every column, into `dst` from row `at` (tests/test_kernels.py
+    """Rows lo..hi of `src`, every column, into `dst` from row `at` (tests/model/test_kernels.py
     checks that no column is left out)."""
     for i in range(hi - lo):
         j, k = at + i, lo + i

@@ -401,7 +401,7 @@ def respond(
     its priority class, chance (`lottery_chance` or `offer_chance`), value (keyed taste
     plus the own-village bonus) against the looker's reservation, expected gain, and
     each looker's best pairs (`pick_best`). Gives exactly what those functions give in
-    turn (tests/test_behaviour.py); `i` must be sorted.
+    turn (tests/policies/test_behaviour.py); `i` must be sorted.
 
     `looker`: urgent, meettijd, hold (reservation), key, origin_village, limit (per
     looker); `advert`: home, village, channel, cell (per advert)."""

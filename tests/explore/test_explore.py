@@ -19,7 +19,7 @@ from allocsim.explore.run import ExploreResult
 from allocsim.explore.spec import configure
 from allocsim.explore.tables import build_tables
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 SMALL = """
 name = "tiny"
