@@ -11,16 +11,17 @@ and one from before the field existed (format 1, the same files) is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
 from allocsim.errors import ConfigError, Problem
-from allocsim.paths import read_manifest, read_table
+from allocsim.paths import read_manifest, read_table, write_text
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.csv"
@@ -29,6 +30,32 @@ COMPARISON = "comparison.csv"
 FINISHED = (MANIFEST, SUMMARY, METRICS)  # what every finished folder holds
 
 FOLDER_FORMAT = 1  # this allocsim writes and reads format 1 (the files above)
+
+
+class Manifest(TypedDict, total=False):
+    """`manifest.json`: the fields every folder has, then each kind's own (README, The run
+    folder). Kept a dict on disk and in memory, so a folder from an older version, which
+    lacks a newer field, still reads."""
+
+    kind: str  # run, experiment or explore
+    name: str
+    root_seed: int
+    allocsim_version: str
+    folder_format: int
+    command: str  # the command line as parsed; empty when a Python program called
+    started: str  # UTC, ISO 8601
+    finished: str
+    status: str  # running, interrupted, finished, finished with failures
+    replications: int
+    failures: list[dict[str, Any]]
+    scenario: str  # a run's
+    config: dict[str, Any]  # a run's resolved config
+    spec: dict[str, Any]  # an experiment's or exploration's spec
+    scenarios: dict[str, Any]  # label -> resolved config
+    fingerprint: str
+    executor: str
+    workers: int
+    sequential: dict[str, Any]  # an experiment's stopping rule: replications, half-widths
 
 
 @dataclass(frozen=True)
@@ -140,3 +167,46 @@ def open_for_parts(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.rglob("*.tmp"):
         leftover.unlink(missing_ok=True)
+
+
+def new_manifest(kind: str, name: str, seed: int, command: str = "", **fields: Any) -> Manifest:
+    """The manifest every run folder starts with (`kind`: run or experiment); `finish`
+    completes it. One format, so `report` and `compare` read either kind the same way.
+    `command`: the command line that asked for it (`cli.command_line`), empty when a
+    Python program called the library."""
+    from allocsim import package_version
+
+    manifest: Manifest = {
+        "kind": kind,
+        "name": name,
+        "root_seed": seed,
+        "allocsim_version": package_version(),
+        "command": command,
+        "folder_format": FOLDER_FORMAT,
+        "started": dt.datetime.now(dt.UTC).isoformat(),
+        "status": "running",
+    }
+    manifest.update(fields)  # type: ignore[typeddict-item]
+    return manifest
+
+
+def finish_manifest(
+    manifest: Manifest, replications: int, failures: list[dict[str, Any]]
+) -> Manifest:
+    manifest.update(
+        {
+            "status": "finished" if not failures else "finished with failures",
+            "finished": dt.datetime.now(dt.UTC).isoformat(),
+            "replications": replications,
+            "failures": failures,
+        }
+    )
+    return manifest
+
+
+def write_manifest(path: Path, manifest: Manifest, status: str | None = None) -> None:
+    """Write the manifest whole (a reader sees the old one or the new one), with
+    `status` when given ("interrupted": the parts on disk are kept for --resume)."""
+    if status is not None:
+        manifest["status"] = status
+    write_text(path, json.dumps(manifest, indent=2, default=str))

@@ -27,7 +27,7 @@ from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
 from allocsim.progress import Progress, duration
 from allocsim.records import TABLES, with_dates
-from allocsim.run_folder import MANIFEST, METRICS, SUMMARY
+from allocsim.run_folder import MANIFEST, METRICS, SUMMARY, finish_manifest, new_manifest
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
 
@@ -63,7 +63,7 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str =
     seed) for each replication, and the experiment's manifest format (kind "run").
     Progress goes to stderr (`allocsim.progress`) unless `quiet`."""
     from allocsim.experiment.jobs import Job, run_job
-    from allocsim.experiment.storage import failure_record, finish_manifest, new_manifest
+    from allocsim.experiment.storage import failure_record
 
     out_dir = Path(out_dir)
     if out_dir.exists():

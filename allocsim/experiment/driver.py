@@ -3,7 +3,6 @@ rule), shows progress, and writes the summary, the paired comparison and the man
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -19,16 +18,21 @@ from allocsim.domain import day_of
 from allocsim.experiment.executors import Executor, Session
 from allocsim.experiment.jobs import group_jobs
 from allocsim.experiment.spec import ExperimentSpec, Scenario
-from allocsim.experiment.storage import (
-    RunFolder,
+from allocsim.experiment.storage import RunFolder, spec_fingerprint
+from allocsim.metrics import COUNT_METRICS, select, summarise
+from allocsim.paths import replace_file
+from allocsim.progress import Progress
+from allocsim.run_folder import (
+    COMPARISON,
+    MANIFEST,
+    METRICS,
+    SUMMARY,
     finish_manifest,
     new_manifest,
-    spec_fingerprint,
+    open_for_parts,
+    prepare,
+    write_manifest,
 )
-from allocsim.metrics import COUNT_METRICS, select, summarise
-from allocsim.paths import replace_file, write_text
-from allocsim.progress import Progress
-from allocsim.run_folder import COMPARISON, MANIFEST, METRICS, SUMMARY, open_for_parts, prepare
 from allocsim.stats import mean_sd, t_half_width
 
 
@@ -94,7 +98,7 @@ def run_experiment(
             executor=executor,
             workers=workers,
         )
-        write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+        write_manifest(manifest_path, manifest)
         data_window = None
         if spec.review is not None:
             start = spec.window.start_date
@@ -140,8 +144,7 @@ def run_experiment(
                 target = min(rule.max, target + rule.batch)
         except KeyboardInterrupt:
             progress.close()
-            manifest["status"] = "interrupted"
-            write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+            write_manifest(manifest_path, manifest, "interrupted")
             raise
     progress.close()
 
@@ -155,11 +158,10 @@ def run_experiment(
         replace_file(out_dir / SUMMARY, lambda p: summary.to_csv(p, index=False))
         replace_file(out_dir / COMPARISON, lambda p: comparison.to_csv(p, index=False))
     except KeyboardInterrupt:  # every part is on disk: --resume only writes these again
-        manifest["status"] = "interrupted"
-        write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+        write_manifest(manifest_path, manifest, "interrupted")
         raise
     finish_manifest(manifest, target, failures)
-    write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+    write_manifest(manifest_path, manifest)
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 
 

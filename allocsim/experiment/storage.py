@@ -17,7 +17,6 @@ from allocsim import package_version
 from allocsim.experiment.jobs import JobResult
 from allocsim.experiment.spec import ExperimentSpec, Scenario, slug
 from allocsim.records import with_dates
-from allocsim.run_folder import FOLDER_FORMAT
 from allocsim.run_folder import fingerprint as run_fingerprint
 
 
@@ -61,40 +60,6 @@ def failure_record(result: JobResult, seed: int) -> dict[str, Any]:
         "error": result.error,
         "traceback": result.trace,
     }
-
-
-def new_manifest(
-    kind: str, name: str, seed: int, command: str = "", **fields: Any
-) -> dict[str, Any]:
-    """The manifest every run folder starts with (`kind`: run or experiment); `finish`
-    completes it. One format, so `report` and `compare` read either kind the same way.
-    `command`: the command line that asked for it (`cli.command_line`), empty when a
-    Python program called the library."""
-    return {
-        "kind": kind,
-        "name": name,
-        "root_seed": seed,
-        "allocsim_version": package_version(),
-        "command": command,
-        "folder_format": FOLDER_FORMAT,
-        "started": dt.datetime.now(dt.UTC).isoformat(),
-        "status": "running",
-        **fields,
-    }
-
-
-def finish_manifest(
-    manifest: dict[str, Any], replications: int, failures: list[dict[str, Any]]
-) -> dict[str, Any]:
-    manifest.update(
-        {
-            "status": "finished" if not failures else "finished with failures",
-            "finished": dt.datetime.now(dt.UTC).isoformat(),
-            "replications": replications,
-            "failures": failures,
-        }
-    )
-    return manifest
 
 
 class RunFolder:

@@ -33,19 +33,21 @@ from allocsim.domain import day_of
 from allocsim.experiment.executors import Executor, Session
 from allocsim.experiment.jobs import Job, JobResult, group_jobs, run_job
 from allocsim.experiment.spec import Scenario
-from allocsim.experiment.storage import (
-    RunFolder,
-    finish_manifest,
-    new_manifest,
-    spec_fingerprint,
-)
+from allocsim.experiment.storage import RunFolder, spec_fingerprint
 from allocsim.explore.history import Target, accepted, match, target_values
 from allocsim.explore.sampling import point_values, unit_points
 from allocsim.explore.spec import Exploration, configure, region_config
 from allocsim.paths import replace_file, write_text
 from allocsim.progress import Progress
 from allocsim.review import DATA_PREFIX
-from allocsim.run_folder import MANIFEST, open_for_parts, prepare
+from allocsim.run_folder import (
+    MANIFEST,
+    finish_manifest,
+    new_manifest,
+    open_for_parts,
+    prepare,
+    write_manifest,
+)
 from allocsim.run_folder import fingerprint as run_fingerprint
 
 # Beside the conclusions' own metrics, every point keeps these (summary tables).
@@ -286,7 +288,7 @@ def run_exploration(
             executor=executor,
             workers=workers,
         )
-        write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+        write_manifest(manifest_path, manifest)
         table = pd.DataFrame(values, columns=names)
         table.insert(0, "point", np.arange(n_points))
         unit_table = pd.DataFrame(unit, columns=names)
@@ -321,13 +323,12 @@ def run_exploration(
                 progress.step(units[finished.point])
         except KeyboardInterrupt:
             progress.close()
-            manifest["status"] = "interrupted"
-            write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+            write_manifest(manifest_path, manifest, "interrupted")
             raise
     progress.close()
     result = collect(exploration, folder, table, unit_table, n_reps)
     finish_manifest(manifest, n_reps, result.failures)
-    write_text(manifest_path, json.dumps(manifest, indent=2, default=str))
+    write_manifest(manifest_path, manifest)
     log(f"{len(jobs)} point job(s) run")
     return result
 
