@@ -61,6 +61,8 @@ def number(value: float) -> str:
 
 def format_summary(summary: pd.DataFrame) -> str:
     """The terminal table: every group's headline metrics, then quota and cap use."""
+    from allocsim.metrics import SHARE_METRICS
+
     if summary.empty:
         return "(no results)"
     s = summary[(summary["dimension"] == "all") & summary["metric"].isin(SUMMARY_METRICS)]
@@ -71,8 +73,6 @@ def format_summary(summary: pd.DataFrame) -> str:
         index=["level", "group"], columns="metric", values="mean", aggfunc="first"
     )
     n = int(summary["n_replications"].max())
-    from allocsim.metrics import SHARE_METRICS
-
     # Rates in percent ("3.3%", not "0.03"), counts whole, the rest with two decimals.
     shown = table.copy().astype(object)
     for metric in table.columns:
@@ -112,6 +112,10 @@ def _inputs(args: argparse.Namespace, cfg: Config) -> tuple[Path, ...]:
     return (Path(args.config), *(base / p for p in data if p))
 
 
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
 def spec_kind(path: str) -> str:
     """What a TOML file is, by its top-level tables: an experiment (`[[scenarios]]`), an
     exploration (`[[conclusions]]` or `uncertainty_set`), a calibration (`[[parameters]]`,
@@ -139,7 +143,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     spec as the command that runs it would, without simulating anything."""
     kind = spec_kind(args.config)
     if kind != "config" and args.set:
-        raise ConfigError([Problem("--set", "", " ".join(args.set), f"no --set for a {kind} spec")])
+        raise ConfigError(
+            [
+                Problem(
+                    "--set",
+                    "",
+                    " ".join(args.set),
+                    f"no --set: it applies to scenario configs, and this is {_a(kind)} spec",
+                )
+            ]
+        )
     if kind == "experiment":
         from allocsim.experiment import load_experiment
 
