@@ -670,4 +670,6 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
         )
     if problems:
         raise ConfigError(problems)
+    if not rows:
+        raise ConfigError([Problem(str(targets_csv), "", "no rows", "at least one target row")])
     return pd.DataFrame(rows)

@@ -119,8 +119,8 @@ def _a(kind: str) -> str:
 def spec_kind(path: str) -> str:
     """What a TOML file is, by its top-level tables: an experiment (`[[scenarios]]`), an
     exploration (`[[conclusions]]` or `uncertainty_set`), a calibration (`[[parameters]]`,
-    `[[targets]]`), an uncertainty list (`[[uncertainties]]` alone) or, otherwise, a
-    scenario config (whose loader then names whatever is wrong with it)."""
+    `[[targets]]`), an uncertainty set (`[[uncertainties]]`, none of the others) or,
+    otherwise, a scenario config (whose loader then names whatever is wrong with it)."""
     import tomllib
 
     try:
@@ -133,7 +133,7 @@ def spec_kind(path: str) -> str:
         return "exploration"
     if keys & {"parameters", "targets"}:
         return "calibration"
-    if keys == {"uncertainties"}:
+    if "uncertainties" in keys:  # an uncertainty set: its loader names any other key
         return "uncertainties"
     return "config"
 

@@ -1,5 +1,7 @@
-"""The run folder's contract: its file names, defined once, and how a finished folder is
-read (`open_finished`), for `report`, `compare` and `check-fit` alike.
+"""The run folder's contract: its file names, defined once; the manifest (`Manifest`,
+`new_manifest`, `finish_manifest`, `write_manifest`); the checks before a run writes a
+folder (`prepare`, `open_for_parts`, `fingerprint`); and how a finished folder is read
+(`open_finished`), for `report`, `compare` and `check-fit` alike.
 
 Every command that writes a folder (`run`, `experiment`, `explore`) writes
 `manifest.json` (resolved settings, seed, version, times, the command), `summary.csv`
@@ -69,34 +71,72 @@ class FinishedRun:
     summary: pd.DataFrame
     comparison: pd.DataFrame
 
-    @property
-    def kind(self) -> str:
-        """run, experiment or explore (older manifests have no kind: told by their keys)."""
-        kind = self.manifest.get("kind")
-        if kind:
-            return str(kind)
-        return "experiment" if isinstance(self.manifest.get("scenarios"), dict) else "run"
-
 
 def check_format(manifest: dict[str, Any], path: Path) -> None:
-    """Refuse a folder written in a format this allocsim does not read."""
+    """Refuse a folder written in a format this allocsim does not read, and a manifest
+    whose settings are not the tables and dates a run writes (a hand-edited one): one
+    message naming the key, never an internal error further on."""
     fmt = manifest.get("folder_format", 1)
-    if not isinstance(fmt, int) or not 1 <= fmt <= FOLDER_FORMAT:
+    if type(fmt) is not int or not 1 <= fmt <= FOLDER_FORMAT:
         from allocsim import package_version
 
         written = manifest.get("allocsim_version", "an unknown version")
+        newer = type(fmt) is int and fmt > FOLDER_FORMAT
         raise ConfigError(
             [
                 Problem(
                     str(path),
                     "folder_format",
                     repr(fmt),
-                    f"a run folder in format 1..{FOLDER_FORMAT} (it was written by allocsim "
-                    f"{written}; this is allocsim {package_version()}: read it with that "
-                    "version, or rerun)",
+                    f"a whole number from 1 to {FOLDER_FORMAT} (the folder says it was written "
+                    f"by allocsim {written}; this is allocsim {package_version()}"
+                    + ("; read it with the version that wrote it, or rerun)" if newer else ")"),
                 )
             ]
         )
+    problems = [Problem(str(path), k, repr(v), want) for k, v, want in _malformed(manifest)]
+    if problems:
+        raise ConfigError(problems[:1])
+
+
+def _malformed(manifest: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(key, value, what it should be) for each setting a reader relies on that is not of
+    its kind: the resolved configs and spec are tables, their windows ISO dates, the
+    burn-in a number."""
+    out: list[tuple[str, Any, str]] = []
+    runs: list[tuple[str, Any]] = []
+    for key in ("config", "spec", "scenarios"):
+        if key in manifest and not isinstance(manifest[key], dict):
+            out.append((key, manifest[key], "a table"))
+    if isinstance(manifest.get("config"), dict):
+        runs.append(("config.run", manifest["config"].get("run", {})))
+    if isinstance(manifest.get("scenarios"), dict):
+        for label, cfg in manifest["scenarios"].items():
+            if not isinstance(cfg, dict):
+                out.append((f"scenarios.{label}", cfg, "a table (a resolved config)"))
+            else:
+                runs.append((f"scenarios.{label}.run", cfg.get("run", {})))
+    if isinstance(manifest.get("spec"), dict):
+        runs.append(("spec.window", manifest["spec"].get("window") or {}))
+    for key, run in runs:
+        if not isinstance(run, dict):
+            out.append((key, run, "a table"))
+            continue
+        for field in ("start_date", "end_date"):
+            if field in run and not _is_date(run[field]):
+                out.append((f"{key}.{field}", run[field], "a date (YYYY-MM-DD)"))
+        burnin = run.get("burnin_years", 0.0)
+        if type(burnin) not in (int, float):
+            out.append((f"{key}.burnin_years", burnin, "a number of years"))
+    return out
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def open_finished(run_dir: Path, needs: tuple[str, ...] = FINISHED) -> FinishedRun:

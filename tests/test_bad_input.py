@@ -530,6 +530,61 @@ CASES: list[tuple[str, Case, int, str]] = [
         "folder_format",
     ),
     (
+        "report of a folder whose manifest's config is not a table",
+        lambda t: ["report", _run_folder(t, manifest=b'{"kind": "run", "config": "x"}')],
+        2,
+        "config = 'x': expected a table",
+    ),
+    (
+        "report of a folder whose window is not a date",
+        lambda t: [
+            "report",
+            _run_folder(t, manifest=b'{"kind": "run", "config": {"run": {"start_date": "soon"}}}'),
+        ],
+        2,
+        "config.run.start_date",
+    ),
+    (
+        "compare with a folder whose burn-in is text",
+        lambda t: [
+            "compare",
+            _metrics_folder(t),
+            _run_folder(t, manifest=b'{"kind": "run", "config": {"run": {"burnin_years": "x"}}}'),
+        ],
+        2,
+        "burnin_years",
+    ),
+    (
+        "report of an experiment folder whose scenarios are text",
+        lambda t: ["report", _run_folder(t, manifest=b'{"kind": "experiment", "scenarios": "x"}')],
+        2,
+        "scenarios = 'x'",
+    ),
+    (
+        "report of a folder whose format is true",
+        lambda t: ["report", _run_folder(t, manifest=b'{"kind": "run", "folder_format": true}')],
+        2,
+        "folder_format",
+    ),
+    (
+        "check-fit with targets but no rows",
+        lambda t: ["check-fit", _metrics_folder(t), _write(t / "x.csv", b"metric,observed\n")],
+        2,
+        "at least one target row",
+    ),
+    (
+        "validate an uncertainty set with an unknown top-level key",
+        lambda t: [
+            "validate",
+            _write(
+                t / "u.toml",
+                b'note = "x"\n' + (ROOT / "experiments" / "uncertainties.toml").read_bytes(),
+            ),
+        ],
+        2,
+        "note = 'x': expected a known key (allowed: uncertainties)",
+    ),
+    (
         "check-fit metric not a metric id",
         lambda t: [
             "check-fit",
