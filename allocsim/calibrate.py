@@ -617,11 +617,16 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
             continue
         try:
             observed = float(t.observed)
-            if not math.isfinite(observed):
+            if not math.isfinite(observed) or observed == 0.0:
                 raise ValueError
         except (TypeError, ValueError):
             problems.append(
-                Problem(str(targets_csv), f"row {i} observed", repr(t.observed), "a number")
+                Problem(
+                    str(targets_csv),
+                    f"row {i} observed",
+                    repr(t.observed),
+                    "a number other than 0 (the tolerance is relative to it)",
+                )
             )
             continue
         sel = select(metrics, metric)

@@ -62,7 +62,7 @@ def read_toml(
     if path.is_dir():
         raise ConfigError([Problem(str(path), "", "", "a TOML file, not a folder")])
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM (Windows editors) is dropped
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "", "", f"an existing {what}")]) from None
     except UnicodeDecodeError as exc:

@@ -585,6 +585,29 @@ CASES: list[tuple[str, Case, int, str]] = [
         "note = 'x': expected a known key (allowed: uncertainties)",
     ),
     (
+        "check-fit observed zero (a relative tolerance needs a figure)",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed\nall/all/all/lettings,0\n"),
+        ],
+        2,
+        "a number other than 0",
+    ),
+    (
+        "validate an uncertainty set with a key no config has",
+        lambda t: [
+            "validate",
+            _write(
+                t / "u.toml",
+                b'[[uncertainties]]\nname = "x"\nkeys = ["behaviour.nope"]\nmode = "set"\n'
+                b'distribution = "uniform"\nlow = 0.1\nhigh = 0.2\nreason = "assumption: a test of keys"\n',
+            ),
+        ],
+        2,
+        "behaviour.nope",
+    ),
+    (
         "check-fit metric not a metric id",
         lambda t: [
             "check-fit",

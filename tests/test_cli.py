@@ -204,3 +204,13 @@ def test_validate_names_what_is_wrong_in_a_spec(
     assert err.count("error:") == 1  # the one problem, not one per experiment key
     assert main(["experiment", str(tmp_path / "nope.toml")]) == 2
     assert "an existing experiment spec" in capsys.readouterr().err
+
+
+def test_a_config_saved_with_a_bom_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Windows editors may start a TOML file with a byte-order mark."""
+    cfg = tmp_path / "bom.toml"
+    cfg.write_bytes(b"\xef\xbb\xbf" + b'name = "bom"\n[run]\nreplications = 2\n')
+    assert main(["validate", str(cfg)]) == 0
+    assert "ok (scenario 'bom')" in capsys.readouterr().out

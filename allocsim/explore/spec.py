@@ -381,6 +381,13 @@ def load_uncertainties(path: str | Path) -> list[Uncertainty]:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ConfigError([Problem(str(path), "uncertainties", ", ".join(twice), "unique names")])
+    # Each key is a setting of the default scenario (an exploration checks its own too).
+    default = [Scenario("default", Config())]
+    problems = [
+        p for u in shipped.uncertainties for p in _check_uncertainty(u, str(path), default, None)
+    ]
+    if problems:
+        raise ConfigError(problems)
     return list(shipped.uncertainties)
 
 
