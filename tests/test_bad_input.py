@@ -601,7 +601,8 @@ CASES: list[tuple[str, Case, int, str]] = [
             _write(
                 t / "u.toml",
                 b'[[uncertainties]]\nname = "x"\nkeys = ["behaviour.nope"]\nmode = "set"\n'
-                b'distribution = "uniform"\nlow = 0.1\nhigh = 0.2\nreason = "assumption: a test of keys"\n',
+                b'distribution = "uniform"\nlow = 0.1\nhigh = 0.2\n'
+                b'reason = "assumption: a test of keys"\n',
             ),
         ],
         2,
