@@ -138,9 +138,7 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     for i, t in enumerate(spec.targets):
         cfg_path = path.parent / t.config
         if not cfg_path.is_file():
-            problems.append(
-                Problem(str(path), f"targets[{i}].config", t.config, "an existing file")
-            )
+            problems.append(Problem(str(path), f"targets.{i}.config", t.config, "an existing file"))
             continue
         base = load_config(cfg_path)
         for p in spec.parameters:

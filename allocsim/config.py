@@ -1204,12 +1204,12 @@ class Config(Section):
         for i, proj in enumerate(self.new_build.projects):
             if proj.municipality not in munis:
                 problems.append(
-                    f"new_build.projects[{i}].municipality {proj.municipality!r}: "
+                    f"new_build.projects.{i}.municipality {proj.municipality!r}: "
                     f"allowed: {sorted(munis)}"
                 )
             if proj.village not in villages:
                 problems.append(
-                    f"new_build.projects[{i}].village {proj.village!r}: allowed: {sorted(villages)}"
+                    f"new_build.projects.{i}.village {proj.village!r}: allowed: {sorted(villages)}"
                 )
         unknown = sorted(set(self.new_build.unplanned_per_year) - munis)
         if unknown:

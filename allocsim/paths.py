@@ -120,7 +120,15 @@ def read_manifest(path: Path) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise ConfigError(
-            [Problem(str(path), "", "", "a complete manifest (JSON); rerun, or resume the run")]
+            [
+                Problem(
+                    str(path),
+                    "",
+                    "",
+                    "a complete manifest (a JSON table; this one is cut short or damaged, so "
+                    "the folder can be neither read nor resumed: run it again into a new folder)",
+                )
+            ]
         )
     return data
 

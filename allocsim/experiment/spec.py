@@ -154,7 +154,7 @@ def load_experiment(
             problems.append(
                 Problem(
                     str(path),
-                    f"scenarios[{i}].config",
+                    f"scenarios.{i}.config",
                     ref.config,
                     f"an existing file ({cfg_path})",
                 )
@@ -170,7 +170,7 @@ def load_experiment(
             ),
             ("run.seed", spec.seed, str(path)),
         ]
-        own = [(k, v, f"{path}: scenarios[{i}].set") for k, v in ref.set.items()]
+        own = [(k, v, f"{path}: scenarios.{i}.set") for k, v in ref.set.items()]
         sweeps = [s for s in spec.sweeps if s.scenarios is None or ref.label in s.scenarios]
         grids = [
             [

@@ -356,7 +356,7 @@ def load_exploration(path: str | Path, seed: int | None = None) -> Exploration:
             label = getattr(c, role)
             if label not in labels:
                 problems.append(
-                    Problem(str(path), f"conclusions[{i}].{role}", repr(label), f"one of {labels}")
+                    Problem(str(path), f"conclusions.{i}.{role}", repr(label), f"one of {labels}")
                 )
     region = None
     targets: list[Target] = []

@@ -497,7 +497,7 @@ BAD = {
             control="pilot",
             direction="increase",
         ),
-        "conclusions[2].treatment",
+        "conclusions.2.treatment",
     ),
 }
 
