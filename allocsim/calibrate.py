@@ -637,7 +637,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
         if not (isinstance(given, float) and math.isnan(given)):  # a blank cell is NaN
             try:
                 tol = float(given)
-                if not (math.isfinite(tol) and tol > 0.0):
+                if not 0.0 < tol < 1.0:  # as --tolerance takes it
                     raise ValueError
             except (TypeError, ValueError):
                 problems.append(
@@ -645,7 +645,7 @@ def check_fit(run_dir: Path, targets_csv: Path, tolerance: float) -> pd.DataFram
                         str(targets_csv),
                         f"row {i} tolerance",
                         repr(given),
-                        "a positive number (a relative error, 0.10 for 10%), or empty",
+                        "a number between 0 and 1 (a relative error, 0.10 for 10%), or empty",
                     )
                 )
                 continue

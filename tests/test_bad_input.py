@@ -314,6 +314,7 @@ CASES: list[tuple[str, Case, int, str]] = [
     ),
     ("margin above 1", lambda t: ["check-steady", CONFIG, "--margin", "5"], 2, "--margin"),
     ("scale zero", lambda t: ["check-steady", CONFIG, "--scale", "0"], 2, "--scale"),
+    ("scale too large", lambda t: ["check-steady", CONFIG, "--scale", "20"], 2, "0.01 to 10"),
     ("years zero", lambda t: ["check-steady", CONFIG, "--years", "0"], 2, "--years"),
     # ------------------------------------------------------------ output places
     (
@@ -493,14 +494,24 @@ CASES: list[tuple[str, Case, int, str]] = [
         "row 2 tolerance",
     ),
     (
-        "check-fit tolerance not positive",
+        "check-fit tolerance not between 0 and 1",
         lambda t: [
             "check-fit",
             _metrics_folder(t),
             _write(t / "x.csv", b"metric,observed,tolerance\nall/all/all/lettings,5,-0.1\n"),
         ],
         2,
-        "a positive number",
+        "a number between 0 and 1",
+    ),
+    (
+        "check-fit tolerance of 500%",
+        lambda t: [
+            "check-fit",
+            _metrics_folder(t),
+            _write(t / "x.csv", b"metric,observed,tolerance\nall/all/all/lettings,5,5\n"),
+        ],
+        2,
+        "row 2 tolerance",
     ),
     (
         "report of a run folder without its metrics table",
