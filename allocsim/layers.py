@@ -5,7 +5,7 @@ and the layers below it, never from a layer above (`upward_imports` finds any, a
 keeps it empty). The imports are read from the source (every `import` and `from ...
 import`, those inside functions included), so the drawing is what the code does.
 
-    python -m allocsim.layers     # print the drawing (the README's is generated from it)
+    python -m allocsim.readme     # writes the drawing into the README (with its other parts)
 """
 
 from __future__ import annotations
@@ -123,7 +123,3 @@ def drawing() -> str:
         if i:
             lines.append(f"{'':<13}   |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(drawing())

@@ -13,7 +13,7 @@ from allocsim.cli import main
 SECTIONS = {
     "allocsim columns": "columns",
     "allocsim config-reference": "config-reference",
-    "python -m allocsim.layers": "layers",
+    "allocsim.layers.drawing()": "layers",
 }
 
 
