@@ -38,10 +38,12 @@ from scipy import optimize, stats
 
 from allocsim.config import Config, Section
 from allocsim.errors import ConfigError, Problem
-from allocsim.experiment import Executor, Job, Session
 from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
 from allocsim.metrics import select
-from allocsim.run_folder import METRICS, open_finished
+from allocsim.runs.driver import Drive, Folder
+from allocsim.runs.executors import Executor, Session
+from allocsim.runs.folder import METRICS, new_manifest, open_finished
+from allocsim.runs.jobs import Job
 from allocsim.stats import t_interval
 from allocsim.world import csv_format, read_text
 
@@ -225,8 +227,8 @@ class Calibrator:
         ]
         rows: list[list[tuple[str, int, float]]] = [[] for _ in points]
         if self.session is None:
-            with Session(self.executor, self.workers) as session:
-                results = [r for batch in session.run(jobs) for r in batch]
+            with Drive(self.executor, self.workers) as drive:
+                results = [r for batch in drive.session.run(jobs) for r in batch]
         else:
             results = [r for batch in self.session.run(jobs) for r in batch]
         for result in results:
@@ -475,15 +477,33 @@ def _relpath(target: Path, start: Path) -> str:
 
 
 def run_calibration(
-    spec: CalibrationSpec, out: Path, executor: Executor = "serial", workers: int = 1
+    spec: CalibrationSpec,
+    out: Path,
+    executor: Executor = "serial",
+    workers: int = 1,
+    command: str = "",
 ) -> tuple[pd.DataFrame, np.ndarray, Calibrator]:
-    out.mkdir(parents=True, exist_ok=True)
+    """Fit, then write the calibration folder (`write_calibration`) and its manifest.
+    The folder may exist already: a calibration is rerun into its own folder, whose
+    files are written again whole."""
     started = dt.datetime.now(dt.UTC)
-    with Session(executor, workers) as session:
-        cal = Calibrator(spec, executor, workers, session=session)
+    manifest = new_manifest(
+        "calibration",
+        spec.name,
+        spec.seed,
+        command,
+        spec=spec.model_dump(mode="json"),
+        executor=executor,
+        workers=workers,
+    )
+    on_disk = Folder(out, manifest, replace=True)
+    with Drive(executor, workers, folder=on_disk) as drive:
+        cal = Calibrator(spec, executor, workers, session=drive.session)
         best = cal.fit()
         best, report = cal.polish(best, cal.report(best))
-    write_calibration(spec, out, cal, best, report, started)
+        drive.stop_workers()
+        write_calibration(spec, out, cal, best, report, started)
+        drive.finish(spec.final_replications, [])
     return report, best, cal
 
 

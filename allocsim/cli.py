@@ -33,7 +33,7 @@ from allocsim.errors import (
 from allocsim.loader import load_config, scaled
 from allocsim.paths import check_new_file, check_new_folder
 from allocsim.records import TABLES
-from allocsim.run_folder import MANIFEST, METRICS
+from allocsim.runs.folder import MANIFEST, METRICS
 
 SUMMARY_METRICS = (
     "lettings",
@@ -432,7 +432,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     spec = load_calibration(args.spec)
     out = Path(args.out) if args.out else Path("calibration") / spec.name
-    report, best, cal = run_calibration(spec, out, executor=args.executor, workers=args.workers)
+    report, best, cal = run_calibration(
+        spec, out, executor=args.executor, workers=args.workers, command=command_line(args)
+    )
     for p, v in zip(spec.parameters, best, strict=True):
         print(f"{p.name:24} {v:.5g}")
     print()

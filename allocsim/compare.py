@@ -29,7 +29,7 @@ import pandas as pd
 
 from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import SHARE_METRICS, complete_counts
-from allocsim.run_folder import MANIFEST, METRICS, open_finished
+from allocsim.runs.folder import MANIFEST, METRICS, open_finished
 from allocsim.stats import t_half_width, welch
 
 KEYS = ["dimension", "level", "group", "metric"]
@@ -95,7 +95,7 @@ class Comparison:
 
 
 def load_run(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A finished folder's metrics and manifest (allocsim.run_folder)."""
+    """A finished folder's metrics and manifest (allocsim.runs.folder)."""
     run = open_finished(path, (MANIFEST, METRICS))
     missing = [c for c in ("replication", *KEYS, "value") if c not in run.metrics.columns]
     if missing:

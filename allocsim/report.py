@@ -39,7 +39,7 @@ from allocsim.i18n import LANGS, Words  # noqa: E402
 from allocsim.metrics import SHARE_METRICS, select  # noqa: E402
 from allocsim.paths import replace_file, write_text  # noqa: E402
 from allocsim.review import Detectability, detectability, paired_effect  # noqa: E402
-from allocsim.run_folder import open_finished  # noqa: E402
+from allocsim.runs.folder import open_finished  # noqa: E402
 
 CHANNELS = ("offer", "lottery", "direct")
 GROUPS = ("all", *GROUP_LABELS)
@@ -144,7 +144,7 @@ class Inputs:
 
 
 def load(run_dir: Path) -> Inputs:
-    """A finished run or experiment folder (allocsim.run_folder), as the report reads it."""
+    """A finished run or experiment folder (allocsim.runs.folder), as the report reads it."""
     run = open_finished(run_dir)
     summary, metrics = run.summary, run.metrics
     summary["scenario"] = summary["scenario"].astype(str)

@@ -1,17 +1,15 @@
-"""Run a scenario: replications, then the run folder (Parquet, summary.csv, manifest.json).
-
-Outputs go to a temporary folder next to the target and are moved into place
-only when complete, so a failed or interrupted run never leaves half a folder.
+"""Run a scenario: replications, then the run folder (Parquet, summary.csv, manifest.json),
+written whole (`runs.folder.write_whole`): a failed or interrupted run never leaves half
+a folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,13 +19,19 @@ import pandas as pd
 
 from allocsim.config import Config
 from allocsim.engine import Engine, pilot_of, pilot_state, replication_seed
-from allocsim.errors import ConfigError, EnvironmentProblem, Problem
+from allocsim.errors import ConfigError, Problem
 from allocsim.metrics import summarise
-from allocsim.paths import umask
 from allocsim.policies.eligibility import Limits
-from allocsim.progress import Progress, duration
+from allocsim.progress import duration
 from allocsim.records import TABLES, with_dates
-from allocsim.run_folder import MANIFEST, METRICS, SUMMARY, finish_manifest, new_manifest
+from allocsim.runs.folder import (
+    MANIFEST,
+    METRICS,
+    SUMMARY,
+    finish_manifest,
+    new_manifest,
+    write_whole,
+)
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
 from allocsim.world import build_stock
 
@@ -59,11 +63,12 @@ def _pilot_with_a_line(cfg: Config, stock: Any) -> None:
 
 def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str = "") -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
-    (`allocsim.experiment.jobs.run_job`: simulate, metrics, a failure recorded with its
+    (`allocsim.runs.jobs.run_job`: simulate, metrics, a failure recorded with its
     seed) for each replication, and the experiment's manifest format (kind "run").
     Progress goes to stderr (`allocsim.progress`) unless `quiet`."""
-    from allocsim.experiment.jobs import Job, run_job
-    from allocsim.experiment.storage import failure_record
+    from allocsim.runs.driver import Drive
+    from allocsim.runs.folder import failure_record
+    from allocsim.runs.jobs import Job
 
     out_dir = Path(out_dir)
     if out_dir.exists():
@@ -79,10 +84,12 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str =
     failures: list[dict[str, Any]] = []
     if not quiet:  # the first replication would compute the pilot without a word
         _pilot_with_a_line(cfg, stock)
-    with Progress(cfg.run.replications, quiet=quiet) as progress:
-        for r in range(cfg.run.replications):
-            (result,) = run_job(Job(cfg.name, cfg, r, keep_records=True))
-            progress.step()
+    # In this process, one replication after the other; the folder is written whole below.
+    with Drive("serial", quiet=quiet) as drive:
+        drive.progress.extend(cfg.run.replications)
+        jobs = [Job(cfg.name, cfg, r, keep_records=True) for r in range(cfg.run.replications)]
+        for (result,) in drive.session.run(jobs):
+            drive.progress.step()
             if result.error is not None:  # one failed replication must not sink the run
                 failures.append(failure_record(result, cfg.run.seed))
                 continue
@@ -95,41 +102,17 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str =
         metrics.insert(0, "scenario", cfg.name)
     summary = summarise(metrics.drop(columns="scenario")) if len(metrics) else pd.DataFrame()
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        for name, parts in tables.items():
-            if parts:
-                frame = with_dates(name, pd.concat(parts, ignore_index=True), cfg.run.start_date)
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        if len(metrics):
-            metrics.to_parquet(tmp / METRICS, index=False)
-        summary.to_csv(tmp / SUMMARY, index=False)
-        finish_manifest(manifest, cfg.run.replications, failures)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
-        tmp.chmod(0o777 & ~umask())  # mkdtemp's folder is private; results are not
-        out_dir = _move_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return RunResult(out_dir, summary, failures)
-
-
-def _move_into_place(tmp: Path, out_dir: Path) -> Path:
-    """Rename the finished folder to `out_dir`; if another process created `out_dir`
-    meanwhile, keep the results under the first free `out_dir-N` instead of losing them."""
-    for n in range(1000):
-        target = out_dir if n == 0 else out_dir.with_name(f"{out_dir.name}-{n}")
-        if target.exists():
-            continue
-        try:
-            tmp.rename(target)
-        except OSError:
-            if target.exists():
-                continue  # taken between the check and the rename
-            raise
-        return target
-    raise EnvironmentProblem(str(out_dir), "no free folder name next to it", "choose --out")
+    finish_manifest(manifest, cfg.run.replications, failures)
+    files: dict[str, Callable[[Path], object]] = {}
+    for name, parts in tables.items():
+        if parts:
+            frame = with_dates(name, pd.concat(parts, ignore_index=True), cfg.run.start_date)
+            files[f"{name}.parquet"] = partial(frame.to_parquet, index=False)
+    if len(metrics):
+        files[METRICS] = partial(metrics.to_parquet, index=False)
+    files[SUMMARY] = partial(summary.to_csv, index=False)
+    files[MANIFEST] = lambda path: path.write_text(json.dumps(manifest, indent=2, default=str))
+    return RunResult(write_whole(out_dir, files), summary, failures)
 
 
 def export_seekers(cfg: Config, path: Path, excel: bool = False) -> int:

@@ -29,8 +29,9 @@ import pandas as pd
 from allocsim.config import Config
 from allocsim.domain import day_of
 from allocsim.engine import simulate_scenarios
-from allocsim.experiment.executors import Executor, Session
 from allocsim.metrics import calendar_periods, period_metrics, replication_metrics, select
+from allocsim.runs.driver import Drive
+from allocsim.runs.executors import Executor
 from allocsim.stats import power_at_margin, t_quantile, welch
 from allocsim.world import build_stock
 
@@ -103,11 +104,11 @@ def _call(task: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
 
 
 def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
-    """`fn` over `items` on the experiments' workers (experiment.Session: one process
-    pool, stopped with the run when interrupted), results in the items' order."""
+    """`fn` over `items` on the commands' workers (allocsim.driver: one process pool,
+    stopped with the run when interrupted), results in the items' order."""
     executor: Executor = "processes" if workers > 1 else "serial"
-    with Session(executor, workers) as session:
-        done = dict(session.map(_call, [(fn, i, item) for i, item in enumerate(items)]))
+    with Drive(executor, workers) as drive:
+        done = dict(drive.session.map(_call, [(fn, i, item) for i, item in enumerate(items)]))
     return [done[i] for i in range(len(items))]
 
 

@@ -190,10 +190,10 @@ def run_explore_case(replications: int) -> dict[str, Any]:
     os.environ["ALLOCSIM_CACHE"] = "off"
     from allocsim.domain import day_of
     from allocsim.engine import pilot_state
-    from allocsim.experiment.jobs import Job, group_jobs, run_job
     from allocsim.explore import load_exploration
     from allocsim.explore.run import draw_points, point_scenarios
     from allocsim.explore.spec import region_config
+    from allocsim.runs.jobs import Job, group_jobs, run_job
     from allocsim.world import build_stock
 
     exploration = load_exploration(ROOT / "experiments" / "starter-pilot-t3-2022-explore.toml")
@@ -239,13 +239,13 @@ def run_explore_case(replications: int) -> dict[str, Any]:
 
 
 def run_review_case(replications: int) -> dict[str, Any]:
-    """Replications of the starter-pilot review as a worker runs them (experiment/jobs.py:
+    """Replications of the starter-pilot review as a worker runs them (runs/jobs.py:
     burn-in, the shared history, the four scenarios, metrics), serially, the pilot
     computed (and cached) before the clock starts."""
     from allocsim.domain import day_of
     from allocsim.engine import pilot_state
     from allocsim.experiment import load_experiment
-    from allocsim.experiment.jobs import group_jobs, run_job
+    from allocsim.runs.jobs import group_jobs, run_job
     from allocsim.world import build_stock
 
     spec, scenarios = load_experiment(ROOT / "experiments" / "starter-pilot-t3-2022.toml")

@@ -102,7 +102,7 @@ def _rows(metrics: pd.DataFrame) -> dict[str, float]:
 
 def replication(case: str, r: int) -> list[tuple[str, int, str, float]]:
     """(case, replication, figure, value) rows of one replication of `case`."""
-    from allocsim.experiment.jobs import Job, group_jobs, run_job
+    from allocsim.runs.jobs import Job, group_jobs, run_job
 
     if case in ("starter-review", "village-review"):
         spec, scenarios = _experiment(

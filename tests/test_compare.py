@@ -3,7 +3,7 @@ it would have to guess, names the runs do not have; and it pairs replications on
 they share their random streams (root seed, window, burn-in, replication numbers).
 
 The run folders are written here directly, with the manifests `allocsim run` and
-`allocsim experiment` write (`run_folder.new_manifest`, a resolved `Config`), and metrics
+`allocsim experiment` write (`runs.folder.new_manifest`, a resolved `Config`), and metrics
 whose replication r depends only on the root seed and r, as common random numbers do."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from allocsim.cli import main
 from allocsim.compare import compare_runs
 from allocsim.config import Config
 from allocsim.errors import ConfigError
-from allocsim.run_folder import finish_manifest, new_manifest
+from allocsim.runs.folder import finish_manifest, new_manifest
 from allocsim.stats import welch
 
 YEAR = ("2022-01-01", "2023-01-01")

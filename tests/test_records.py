@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from allocsim.experiment.jobs import JobResult
-from allocsim.experiment.storage import RunFolder
 from allocsim.records import TABLES, date_columns, make_frame, with_dates
+from allocsim.runs.folder import Parts
+from allocsim.runs.jobs import JobResult
 
 START = dt.date(2022, 1, 1)
 
@@ -56,7 +56,7 @@ def test_dates_are_date32_in_parquet(tmp_path: Path) -> None:
 
 
 def test_kept_experiment_records_carry_dates(tmp_path: Path) -> None:
-    folder = RunFolder(tmp_path, START)
+    folder = Parts(tmp_path, START)
     metrics = pd.DataFrame({"dimension": ["all"], "value": [1.0]})
     result = JobResult("a", 3, 0.1, metrics, {"responses": responses([10.0])})
     folder.save(result, seed=1)

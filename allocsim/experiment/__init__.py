@@ -18,9 +18,9 @@ from allocsim.experiment.driver import (
     run_experiment,
     summarise_experiment,
 )
-from allocsim.experiment.executors import EXECUTORS, Executor, Session
-from allocsim.experiment.jobs import Job, JobResult, job_metrics, run_job
 from allocsim.experiment.spec import ExperimentSpec, Scenario, load_experiment
+from allocsim.runs.executors import EXECUTORS, Executor, Session
+from allocsim.runs.jobs import Job, JobResult, job_metrics, run_job
 
 __all__ = [
     "EXECUTORS",

@@ -14,25 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocsim.domain import day_of
-from allocsim.experiment.executors import Executor, Session
-from allocsim.experiment.jobs import group_jobs
-from allocsim.experiment.spec import ExperimentSpec, Scenario
-from allocsim.experiment.storage import RunFolder, spec_fingerprint
+from allocsim.experiment.spec import ExperimentSpec, Scenario, spec_fingerprint
 from allocsim.metrics import COUNT_METRICS, select, summarise
 from allocsim.paths import replace_file
-from allocsim.progress import Progress
-from allocsim.run_folder import (
-    COMPARISON,
-    MANIFEST,
-    METRICS,
-    SUMMARY,
-    finish_manifest,
-    new_manifest,
-    open_for_parts,
-    prepare,
-    write_manifest,
-)
+from allocsim.runs.driver import Drive, Folder
+from allocsim.runs.executors import Executor
+from allocsim.runs.folder import COMPARISON, METRICS, SUMMARY, Parts, new_manifest
+from allocsim.runs.jobs import group_jobs
 from allocsim.stats import mean_sd, t_half_width
 
 
@@ -71,97 +59,71 @@ def run_experiment(
     command: str = "",
 ) -> ExperimentResult:
     """Run (or resume) an experiment into `out_dir` and write its summary and comparison."""
-    folder = RunFolder(out_dir, spec.window.start_date)
-    fingerprint = spec_fingerprint(spec, scenarios)
-    manifest_path = out_dir / MANIFEST
-    prepare(
-        out_dir,
-        fingerprint,
-        resume,
-        "an experiment folder",
-        "the same experiment, seed and configs",
-    )
+    folder = Parts(out_dir, spec.window.start_date)
+    labels = [s.label for s in scenarios]
     workers = workers or (os.cpu_count() or 1)
-    # The workers or the cluster first: if they cannot be had, nothing is written.
-    with Session(executor, workers, address) as session:
-        open_for_parts(out_dir)
-        labels = [s.label for s in scenarios]
-        manifest = new_manifest(
-            "experiment",
-            spec.name,
-            spec.seed,
-            command,
-            experiment=spec.name,
-            fingerprint=fingerprint,
-            spec=spec.model_dump(mode="json"),
-            scenarios={s.label: s.config.resolved() for s in scenarios},
-            executor=executor,
-            workers=workers,
-        )
-        write_manifest(manifest_path, manifest)
-        data_window = None
-        if spec.review is not None:
-            start = spec.window.start_date
-            data_window = (
-                day_of(spec.review.data_window_start, start),
-                day_of(spec.review.data_window_end, start),
-            )
-        rule = spec.replications
-        fixed = replications if replications is not None else rule.fixed
-        target = fixed if fixed is not None else rule.min
-        # Progress in the user's replications: one is done when all its scenarios are.
-        n_scen = len(scenarios)
-        detail = f"of {n_scen} scenarios" if n_scen > 1 else ""
-        progress = Progress(quiet=quiet, detail=detail)
+    manifest = new_manifest(
+        "experiment",
+        spec.name,
+        spec.seed,
+        command,
+        experiment=spec.name,
+        fingerprint=spec_fingerprint(spec, scenarios),
+        spec=spec.model_dump(mode="json"),
+        scenarios={s.label: s.config.resolved() for s in scenarios},
+        executor=executor,
+        workers=workers,
+    )
+    data_window = spec.data_days()
+    rule = spec.replications
+    fixed = replications if replications is not None else rule.fixed
+    target = fixed if fixed is not None else rule.min
+    # Progress in the user's replications: one is done when all its scenarios are.
+    n_scen = len(scenarios)
+    on_disk = Folder(
+        out_dir, manifest, resume, "an experiment folder", "the same experiment, seed and configs"
+    )
+    detail = f"of {n_scen} scenarios" if n_scen > 1 else ""
+    with Drive(executor, workers, address, on_disk, quiet=quiet, detail=detail) as drive:
         warm_up(scenarios, (lambda _m: None) if quiet else log)
-        try:
-            while True:
-                done = {s.label: folder.done(s.label) for s in scenarios}
-                jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
-                runs_left = Counter[int]()
-                for job in jobs:
-                    runs_left[job.replication] += job.n_scenarios
-                progress.extend(len(runs_left))
-                for results in session.run(jobs):
-                    for result in results:
-                        folder.save(result, spec.seed)
-                        runs_left[result.replication] -= 1
-                        if not runs_left[result.replication]:
-                            progress.step()
-                if fixed is not None:
-                    break
-                metrics = folder.load_metrics(labels)
-                widths = half_widths(metrics, rule.target_half_width)
-                unmet = {k: w for k, w in widths.items() if not w <= rule.target_half_width[k[1]]}
-                if not unmet or target >= rule.max:
-                    manifest["sequential"] = {
-                        "replications": target,
-                        "half_widths": {f"{s} {m}": w for (s, m), w in widths.items()},
-                        "targets_met": not unmet,
-                    }
-                    break
-                log(f"{target} replications: {len(unmet)} targets not met yet")
-                target = min(rule.max, target + rule.batch)
-        except KeyboardInterrupt:
-            progress.close()
-            write_manifest(manifest_path, manifest, "interrupted")
-            raise
-    progress.close()
-
-    metrics = folder.load_metrics(labels)
-    if len(metrics):
-        metrics = metrics[metrics["replication"] < target]
-    failures = folder.errors()
-    summary, comparison = summarise_experiment(metrics, spec.baseline)
-    try:
+        while True:
+            done = {s.label: folder.done(s.label) for s in scenarios}
+            jobs = group_jobs(scenarios, range(target), done, keep_records, data_window)
+            runs_left = Counter[int]()
+            for job in jobs:
+                runs_left[job.replication] += job.n_scenarios
+            drive.progress.extend(len(runs_left))
+            for results in drive.session.run(jobs):
+                for result in results:
+                    folder.save(result, spec.seed)
+                    runs_left[result.replication] -= 1
+                    if not runs_left[result.replication]:
+                        drive.progress.step()
+            if fixed is not None:
+                break
+            metrics = folder.load_metrics(labels)
+            widths = half_widths(metrics, rule.target_half_width)
+            unmet = {k: w for k, w in widths.items() if not w <= rule.target_half_width[k[1]]}
+            if not unmet or target >= rule.max:
+                manifest["sequential"] = {
+                    "replications": target,
+                    "half_widths": {f"{s} {m}": w for (s, m), w in widths.items()},
+                    "targets_met": not unmet,
+                }
+                break
+            log(f"{target} replications: {len(unmet)} targets not met yet")
+            target = min(rule.max, target + rule.batch)
+        drive.stop_workers()
+        metrics = folder.load_metrics(labels)
+        if len(metrics):
+            metrics = metrics[metrics["replication"] < target]
+        failures = folder.errors()
+        summary, comparison = summarise_experiment(metrics, spec.baseline)
+        # Interrupted here, every part is on disk: --resume only writes these again.
         replace_file(out_dir / METRICS, lambda p: metrics.to_parquet(p, index=False))
         replace_file(out_dir / SUMMARY, lambda p: summary.to_csv(p, index=False))
         replace_file(out_dir / COMPARISON, lambda p: comparison.to_csv(p, index=False))
-    except KeyboardInterrupt:  # every part is on disk: --resume only writes these again
-        write_manifest(manifest_path, manifest, "interrupted")
-        raise
-    finish_manifest(manifest, target, failures)
-    write_manifest(manifest_path, manifest)
+        drive.finish(target, failures)
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 
 

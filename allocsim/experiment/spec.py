@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from allocsim.config import Config, Section
+from allocsim import package_version
+from allocsim.config import Section
+from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
 from allocsim.loader import load_config_with, read_spec
+from allocsim.runs.folder import fingerprint as run_fingerprint
+from allocsim.runs.jobs import Scenario
 from allocsim.waiting_list import check_data_files
 
 
@@ -121,14 +123,18 @@ class ExperimentSpec(Section):
     review: Review | None = None
     base_dir: str = Field(".", exclude=True)
 
+    def data_days(self) -> tuple[float, float] | None:
+        """The review's data window in days from the window's start (None: no review)."""
+        if self.review is None:
+            return None
+        start = self.window.start_date
+        return (
+            day_of(self.review.data_window_start, start),
+            day_of(self.review.data_window_end, start),
+        )
+
 
 # ------------------------------------------------------------------ expansion
-
-
-@dataclass(frozen=True)
-class Scenario:
-    label: str
-    config: Config
 
 
 def load_experiment(
@@ -234,5 +240,23 @@ def _value_label(value: Any) -> str:
     return str(value)
 
 
-def slug(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.\-]+", "_", label)
+def spec_fingerprint(spec: ExperimentSpec, scenarios: list[Scenario]) -> str:
+    """Hash of everything that determines the numbers: the whole spec but its replication
+    rule (a resumed run may ask for more) and the names and texts reports give, every
+    resolved config and the package version."""
+    return run_fingerprint(
+        {
+            "spec": spec.model_dump(
+                mode="json",
+                exclude={
+                    "replications": True,
+                    "description": True,
+                    "descriptions": True,
+                    "scenarios": {"__all__": {"names"}},
+                    "review": {"titles"},
+                },
+            ),
+            "scenarios": [(s.label, s.config.resolved()) for s in scenarios],
+            "version": package_version(),
+        }
+    )

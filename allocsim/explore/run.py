@@ -29,26 +29,17 @@ import numpy as np
 import pandas as pd
 
 from allocsim import package_version
-from allocsim.domain import day_of
-from allocsim.experiment.executors import Executor, Session
-from allocsim.experiment.jobs import Job, JobResult, group_jobs, run_job
-from allocsim.experiment.spec import Scenario
-from allocsim.experiment.storage import RunFolder, spec_fingerprint
+from allocsim.experiment.spec import Scenario, spec_fingerprint
 from allocsim.explore.history import Target, accepted, match, target_values
 from allocsim.explore.sampling import point_values, unit_points
 from allocsim.explore.spec import Exploration, configure, region_config
 from allocsim.paths import replace_file, write_text
-from allocsim.progress import Progress
 from allocsim.review import DATA_PREFIX
-from allocsim.run_folder import (
-    MANIFEST,
-    finish_manifest,
-    new_manifest,
-    open_for_parts,
-    prepare,
-    write_manifest,
-)
-from allocsim.run_folder import fingerprint as run_fingerprint
+from allocsim.runs.driver import Drive, Folder
+from allocsim.runs.executors import Executor
+from allocsim.runs.folder import Parts, new_manifest
+from allocsim.runs.folder import fingerprint as run_fingerprint
+from allocsim.runs.jobs import Job, JobResult, group_jobs, run_job
 
 # Beside the conclusions' own metrics, every point keeps these (summary tables).
 SUMMARY_IDS = (
@@ -138,8 +129,8 @@ class ExploreFolder:
         self.root = root
         self.start_date = start_date
 
-    def point(self, i: int) -> RunFolder:
-        return RunFolder(self.root / "points" / f"p{i:05d}", self.start_date)
+    def point(self, i: int) -> Parts:
+        return Parts(self.root / "points" / f"p{i:05d}", self.start_date)
 
     def history_path(self, i: int) -> Path:
         return self.root / "history" / f"p{i:05d}.parquet"
@@ -248,47 +239,37 @@ def run_exploration(
     spec = exploration.spec
     n_points = points if points is not None else spec.points
     n_reps = replications if replications is not None else spec.replications
-    fp = fingerprint(exploration, n_points)
-    manifest_path = out_dir / MANIFEST
-    prepare(
+    unit, values = draw_points(exploration, n_points)
+    names = [u.name for u in exploration.uncertainties]
+    experiment = exploration.experiment
+    data_window = experiment.data_days()
+    folder = ExploreFolder(out_dir, experiment.window.start_date)
+    workers = workers or (os.cpu_count() or 1)
+    keep = keep_ids(exploration)
+    matching = exploration.region is not None
+    manifest = new_manifest(
+        "explore",
+        spec.name,
+        exploration.seed,
+        command,
+        fingerprint=fingerprint(exploration, n_points),
+        spec=spec.model_dump(mode="json"),
+        experiment=experiment.model_dump(mode="json"),
+        uncertainties=[u.model_dump(mode="json") for u in exploration.uncertainties],
+        scenarios={s.label: s.config.resolved() for s in exploration.scenarios},
+        history_matching=exploration.region.resolved() if exploration.region else None,
+        points=n_points,
+        executor=executor,
+        workers=workers,
+    )
+    on_disk = Folder(
         out_dir,
-        fp,
+        manifest,
         resume,
         "an exploration folder",
         "the same exploration: spec, points, seed, uncertainties and configs",
     )
-    unit, values = draw_points(exploration, n_points)
-    names = [u.name for u in exploration.uncertainties]
-    experiment = exploration.experiment
-    window = experiment.window
-    data_window = None
-    if experiment.review is not None:
-        data_window = (
-            day_of(experiment.review.data_window_start, window.start_date),
-            day_of(experiment.review.data_window_end, window.start_date),
-        )
-    folder = ExploreFolder(out_dir, window.start_date)
-    workers = workers or (os.cpu_count() or 1)
-    keep = keep_ids(exploration)
-    matching = exploration.region is not None
-    with Session(executor, workers, address) as session:
-        open_for_parts(out_dir)
-        manifest = new_manifest(
-            "explore",
-            spec.name,
-            exploration.seed,
-            command,
-            fingerprint=fp,
-            spec=spec.model_dump(mode="json"),
-            experiment=experiment.model_dump(mode="json"),
-            uncertainties=[u.model_dump(mode="json") for u in exploration.uncertainties],
-            scenarios={s.label: s.config.resolved() for s in exploration.scenarios},
-            history_matching=exploration.region.resolved() if exploration.region else None,
-            points=n_points,
-            executor=executor,
-            workers=workers,
-        )
-        write_manifest(manifest_path, manifest)
+    with Drive(executor, workers, address, on_disk, quiet=quiet, unit="runs") as drive:
         table = pd.DataFrame(values, columns=names)
         table.insert(0, "point", np.arange(n_points))
         unit_table = pd.DataFrame(unit, columns=names)
@@ -316,19 +297,13 @@ def run_exploration(
             if history or todo:
                 jobs.append(PointJob(i, tuple(todo), history, tuple(exploration.targets), keep))
         units = {j.point: j.n_units for j in jobs}
-        progress = Progress(sum(units.values()), unit="runs", quiet=quiet)
-        try:
-            for finished in session.map(run_point, jobs):
-                folder.save(finished, exploration.seed)
-                progress.step(units[finished.point])
-        except KeyboardInterrupt:
-            progress.close()
-            write_manifest(manifest_path, manifest, "interrupted")
-            raise
-    progress.close()
-    result = collect(exploration, folder, table, unit_table, n_reps)
-    finish_manifest(manifest, n_reps, result.failures)
-    write_manifest(manifest_path, manifest)
+        drive.progress.extend(sum(units.values()))
+        for finished in drive.session.map(run_point, jobs):
+            folder.save(finished, exploration.seed)
+            drive.progress.step(units[finished.point])
+        drive.stop_workers()
+        result = collect(exploration, folder, table, unit_table, n_reps)
+        drive.finish(n_reps, result.failures)
     log(f"{len(jobs)} point job(s) run")
     return result
 

@@ -29,7 +29,7 @@ from allocsim.explore.sampling import ANALYSIS_KEY, child_rng
 from allocsim.explore.spec import Conclusion, Exploration
 from allocsim.paths import replace_file
 from allocsim.review import DATA_PREFIX
-from allocsim.run_folder import METRICS
+from allocsim.runs.folder import METRICS
 
 
 @dataclass

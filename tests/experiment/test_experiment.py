@@ -14,7 +14,7 @@ from scipy import stats
 from allocsim import experiment as ex
 from allocsim.cli import main
 from allocsim.errors import ConfigError
-from allocsim.experiment import jobs as jobs_module
+from allocsim.runs import jobs as jobs_module
 
 SMALL = """
 name = "tiny"

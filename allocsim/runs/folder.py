@@ -1,9 +1,12 @@
-"""The run folder's contract: its file names, defined once; the manifest (`Manifest`,
-`new_manifest`, `finish_manifest`, `write_manifest`); the checks before a run writes a
-folder (`prepare`, `open_for_parts`, `fingerprint`); and how a finished folder is read
-(`open_finished`), for `report`, `compare` and `check-fit` alike.
+"""The run folder's contract, in one module: its file names, defined once; the manifest
+(`Manifest`, `new_manifest`, `finish_manifest`, `write_manifest`); the two ways a folder
+is written: whole, into a temporary folder renamed into place (`write_whole`: `run`), or
+part by part, one Parquet part per finished replication (`Parts`: `experiment`, and each
+point of `explore`), after the checks before a run writes (`prepare`, `open_for_parts`,
+`fingerprint`); and how a finished folder is read (`open_finished`), for `report`,
+`compare` and `check-fit` alike.
 
-Every command that writes a folder (`run`, `experiment`, `explore`) writes
+Every command that writes a folder of replications (`run`, `experiment`, `explore`) writes
 `manifest.json` (resolved settings, seed, version, times, the command), `summary.csv`
 and `metrics.parquet` (one row per replication and metric); an experiment adds
 `comparison.csv`. The manifest carries `folder_format`: a folder from a newer allocsim
@@ -16,14 +19,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
+import numpy as np
 import pandas as pd
 
-from allocsim.errors import ConfigError, Problem
-from allocsim.paths import read_manifest, read_table, write_text
+from allocsim.errors import ConfigError, EnvironmentProblem, Problem
+from allocsim.paths import read_manifest, read_table, umask, write_text
+from allocsim.records import with_dates
+from allocsim.runs.jobs import JobResult
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.csv"
@@ -39,7 +50,7 @@ class Manifest(TypedDict, total=False):
     folder). Kept a dict on disk and in memory, so a folder from an older version, which
     lacks a newer field, still reads."""
 
-    kind: str  # run, experiment or explore
+    kind: str  # run, experiment, explore or calibration
     name: str
     root_seed: int
     allocsim_version: str
@@ -250,3 +261,142 @@ def write_manifest(path: Path, manifest: Manifest, status: str | None = None) ->
     if status is not None:
         manifest["status"] = status
     write_text(path, json.dumps(manifest, indent=2, default=str))
+
+
+# ------------------------------------------------------------- written whole: run
+
+
+def write_whole(out_dir: Path, files: dict[str, Callable[[Path], object]]) -> Path:
+    """Write a folder whole: each file by its writer (name -> writer of that path) into
+    a temporary folder next to `out_dir`, renamed into place only when every file is
+    written, so a failed or interrupted run never leaves half a folder. Returns where it
+    went: `out_dir`, or the first free `out_dir-N` if another process took the name
+    meanwhile (the results are not lost)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, write in files.items():
+            write(tmp / name)
+        tmp.chmod(0o777 & ~umask())  # mkdtemp's folder is private; results are not
+        return _move_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _move_into_place(tmp: Path, out_dir: Path) -> Path:
+    for n in range(1000):
+        target = out_dir if n == 0 else out_dir.with_name(f"{out_dir.name}-{n}")
+        if target.exists():
+            continue
+        try:
+            tmp.rename(target)
+        except OSError:
+            if target.exists():
+                continue  # taken between the check and the rename
+            raise
+        return target
+    raise EnvironmentProblem(str(out_dir), "no free folder name next to it", "choose --out")
+
+
+# ------------------------------------------------ written part by part: experiment
+
+
+def slug(label: str) -> str:
+    """A scenario label as a folder name part."""
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "_", label)
+
+
+def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def failure_record(result: JobResult, seed: int) -> dict[str, Any]:
+    """How a failed replication is recorded, by `run` and `experiment` alike: enough to
+    rerun it (root seed and spawn key) and the error with its traceback."""
+    return {
+        "scenario": result.label,
+        "replication": result.replication,
+        "root_seed": seed,
+        "spawn_key": [result.replication],
+        "error": result.error,
+        "traceback": result.trace,
+    }
+
+
+class Parts:
+    """A folder written part by part (an experiment, a point of an exploration): one
+    Parquet part per finished replication under `parts/`, whose presence marks it done,
+    so `--resume` neither loses nor repeats one; error records beside them. What is
+    there is what is done. `start_date` (day 0) dates the record tables kept with
+    `--keep-records`."""
+
+    def __init__(self, root: Path, start_date: dt.date | None = None):
+        self.root = root
+        self.parts = root / "parts"
+        self.start_date = start_date
+
+    def metrics_path(self, label: str, r: int) -> Path:
+        return self.parts / "metrics" / f"scenario={slug(label)}" / f"r{r:06d}.parquet"
+
+    def error_path(self, label: str, r: int) -> Path:
+        return self.parts / "errors" / f"{slug(label)}-r{r:06d}.json"
+
+    def record_path(self, table: str, label: str, r: int) -> Path:
+        return self.root / "records" / table / f"scenario={slug(label)}" / f"r{r:06d}.parquet"
+
+    def done(self, label: str) -> set[int]:
+        folder = self.parts / "metrics" / f"scenario={slug(label)}"
+        if not folder.is_dir():
+            return set()
+        return {int(p.stem[1:]) for p in folder.glob("r*.parquet")}
+
+    def save(self, result: JobResult, seed: int) -> None:
+        if result.error is not None:
+            path = self.error_path(result.label, result.replication)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(failure_record(result, seed), indent=2))
+            return
+        assert result.metrics is not None
+        if result.records is not None:
+            if self.start_date is None:
+                raise ValueError("Parts needs the start date to write record tables")
+            for table, frame in result.records.items():
+                dated = with_dates(table, frame, self.start_date)
+                _write_atomic(dated, self.record_path(table, result.label, result.replication))
+        # The metrics part goes last: its presence marks the replication as done.
+        _write_atomic(result.metrics, self.metrics_path(result.label, result.replication))
+        self.error_path(result.label, result.replication).unlink(missing_ok=True)
+
+    def load_metrics(self, labels: list[str]) -> pd.DataFrame:
+        """Every finished replication's metrics, scenarios in `labels` order, with the
+        text columns as categoricals (a thousand replications stay in memory easily)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        text = ["dimension", "level", "group", "metric"]
+        tables = []
+        for label in labels:
+            folder = self.parts / "metrics" / f"scenario={slug(label)}"
+            paths = sorted(folder.glob("r*.parquet"))
+            if not paths:
+                continue
+            # Text columns are read as dictionaries: a thousand parts repeat the same names.
+            table = pa.concat_tables(pq.read_table(p, read_dictionary=text) for p in paths)
+            label_col = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([label])
+            )
+            tables.append(table.append_column("scenario", label_col))
+        if not tables:
+            return pd.DataFrame()
+        frame = pa.concat_tables(tables).unify_dictionaries().to_pandas()
+        return frame[["scenario", *[c for c in frame.columns if c != "scenario"]]]
+
+    def errors(self) -> list[dict[str, Any]]:
+        folder = self.parts / "errors"
+        if not folder.is_dir():
+            return []
+        return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]

@@ -16,10 +16,17 @@ import pandas as pd
 
 from allocsim.config import Config
 from allocsim.domain import day_of
-from allocsim.experiment.spec import Scenario
 from allocsim.metrics import replication_metrics, run_metrics
 from allocsim.records import Records
 from allocsim.review import DATA_PREFIX
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario of an experiment or exploration: its label and resolved config."""
+
+    label: str
+    config: Config
 
 
 @dataclass(frozen=True)

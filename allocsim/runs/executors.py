@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
 from allocsim.errors import EnvironmentProblem
-from allocsim.experiment.jobs import Job, JobResult, run_job
+from allocsim.runs.jobs import Job, JobResult, run_job
 
 Executor = Literal["serial", "processes", "dask"]
 T = TypeVar("T")
