@@ -112,90 +112,13 @@ def _inputs(args: argparse.Namespace, cfg: Config) -> tuple[Path, ...]:
     return (Path(args.config), *(base / p for p in data if p))
 
 
-def _a(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
-def spec_kind(path: str) -> str:
-    """What a TOML file is, by its top-level tables: an experiment (`[[scenarios]]`), an
-    exploration (`[[conclusions]]` or `uncertainty_set`), a calibration (`[[parameters]]`,
-    `[[targets]]`), an uncertainty set (`[[uncertainties]]`, none of the others) or,
-    otherwise, a scenario config (whose loader then names whatever is wrong with it)."""
-    import tomllib
-
-    try:
-        keys = set(tomllib.loads(Path(path).read_text(encoding="utf-8-sig")))
-    except (OSError, ValueError):
-        return "config"
-    if "scenarios" in keys:
-        return "experiment"
-    if keys & {"conclusions", "uncertainty_set"}:
-        return "exploration"
-    if keys & {"parameters", "targets"}:
-        return "calibration"
-    if "uncertainties" in keys:  # an uncertainty set: its loader names any other key
-        return "uncertainties"
-    return "config"
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a scenario config or an experiment, exploration, calibration or uncertainty
     spec as the command that runs it would, without simulating anything."""
-    kind = spec_kind(args.config)
-    if kind != "config" and args.set:
-        raise ConfigError(
-            [
-                Problem(
-                    "--set",
-                    "",
-                    " ".join(args.set),
-                    f"no --set: it applies to scenario configs, and this is {_a(kind)} spec",
-                )
-            ]
-        )
-    if kind == "experiment":
-        from allocsim.experiment import load_experiment
+    from allocsim.validate import validate
 
-        spec, scenarios = load_experiment(args.config)
-        labels = ", ".join(s.label for s in scenarios)
-        print(f"{args.config}: ok (experiment {spec.name!r}; scenarios {labels})")
-        return 0
-    if kind == "exploration":
-        from allocsim.explore import load_exploration
-
-        exploration = load_exploration(args.config)
-        print(
-            f"{args.config}: ok (exploration {exploration.spec.name!r}; "
-            f"{len(exploration.uncertainties)} uncertainties, experiment "
-            f"{exploration.experiment.name!r})"
-        )
-        return 0
-    if kind == "calibration":
-        from allocsim.calibrate import load_calibration
-
-        calibration = load_calibration(args.config)
-        print(
-            f"{args.config}: ok (calibration {calibration.name!r}; "
-            f"{len(calibration.parameters)} parameters, {len(calibration.targets)} targets)"
-        )
-        return 0
-    if kind == "uncertainties":
-        from allocsim.explore.spec import load_uncertainties
-
-        print(f"{args.config}: ok ({len(load_uncertainties(args.config))} uncertainties)")
-        return 0
-    from allocsim.waiting_list import check_data_files
-    from allocsim.world import csv_format
-
-    cfg = _load(args)
-    check_data_files(cfg)
-    print(f"{args.config}: ok (scenario {cfg.name!r})")
-    base = Path(cfg.base_dir)
-    used = [cfg.stock.csv_path if cfg.stock.source == "csv" else None]
-    used.append(cfg.seekers.list_csv_path if cfg.run.seed_state == "list" else None)
-    for data in used:
-        if data:
-            print(f"{base / data}: ok, read as {csv_format(base / data)}")
+    for line in validate(args.config, list(args.set or [])):
+        print(line)
     return 0
 
 
@@ -260,6 +183,16 @@ def command_line(args: argparse.Namespace, **changes: Any) -> str:
     return " ".join(parts + options)
 
 
+def interrupted(args: argparse.Namespace, out: Path, kept: str) -> int:
+    """What an interrupted experiment or exploration says (its finished `kept` stay in
+    `out` for --resume), and its exit status."""
+    resume = command_line(args, resume=True, out=str(out))
+    print(
+        f"interrupted; finished {kept} are kept in {out}/. Resume with: {resume}", file=sys.stderr
+    )
+    return EXIT_INTERRUPTED
+
+
 def output_folder(args: argparse.Namespace, name: str) -> Path:
     """The folder an experiment or exploration writes: --out, or results/<name>-<time>;
     a new one must not exist yet, and --resume needs --out."""
@@ -293,12 +226,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             command=command_line(args),
         )
     except KeyboardInterrupt:
-        print(
-            f"interrupted; finished replications are kept in {out}/. "
-            f"Resume with: {command_line(args, resume=True, out=str(out))}",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(args, out, "replications")
     print(format_experiment(result.summary, result.comparison, spec.baseline))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
@@ -336,12 +264,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
             command=command_line(args),
         )
     except KeyboardInterrupt:
-        print(
-            f"interrupted; finished points are kept in {out}/. "
-            f"Resume with: {command_line(args, resume=True, out=str(out))}",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(args, out, "points")
     tables, paths = write_outputs(exploration, result, (args.lang,) if args.lang else ("en", "nl"))
     shown = tables.conclusions[
         ["conclusion", "points_kept", "share_holds", "share_fails", "share_unclear"]
@@ -454,53 +377,31 @@ def cmd_check_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_check_steady(args: argparse.Namespace) -> int:
-    from allocsim.steady import stationarity, warmup_insensitivity
+    from allocsim.steady import check_steady
 
     cfg = _load(args)
     treatment = load_config(args.treatment, list(args.set or [])) if args.treatment else None
     if args.scale != 1.0:
         cfg = scaled(cfg, args.scale)
         treatment = scaled(treatment, args.scale) if treatment is not None else None
-    workers = args.workers
-    if args.burnins:
-        try:
-            burnins = tuple(float(x) for x in args.burnins.split(","))
-        except ValueError:
-            burnins = ()
-        if len(burnins) != 2 or min(burnins) < 0:
-            raise ConfigError(
-                [Problem("--burnins", "", args.burnins, "two burn-in lengths in years, e.g. 10,20")]
-            )
-    else:
-        burnins = (cfg.run.burnin_years, 2 * cfg.run.burnin_years or 10.0)
-    fmt = {"float_format": lambda v: f"{v:,.4g}", "index": False}
-    ok = True
-    if not args.skip_stationarity:
-        print(
-            f"Stationarity: {args.years} years with every trend off, {args.replications} "
-            f"replications; drift = OLS slope x span / mean, margin +-{args.margin:.0%}"
-        )
-        st = stationarity(cfg, args.years, args.replications, args.margin, workers)
-        print(st.table.to_string(**fmt))
-        print("stationarity:", "PASS" if st.passed else "FAIL", "\n")
-        ok &= st.passed
-    print(
-        f"Warm-up insensitivity: burn-in {burnins[0]:g} vs {burnins[1]:g} years, "
-        f"{args.warmup_replications} replications each; equivalence margin +-{args.margin:.0%} "
-        "of the mean (95% interval of the difference within it)"
-    )
-    wu = warmup_insensitivity(
+    checks = check_steady(
         cfg,
-        (burnins[0], burnins[1]),
-        args.warmup_replications,
-        args.margin,
         treatment,
-        args.metric,
-        workers,
+        years=args.years,
+        replications=args.replications,
+        warmup_replications=args.warmup_replications,
+        burnins=args.burnins,
+        margin=args.margin,
+        metric=args.metric,
+        workers=args.workers,
+        with_stationarity=not args.skip_stationarity,
     )
-    print(wu.table.to_string(**fmt))
-    print("warm-up insensitivity:", "PASS" if wu.passed else "FAIL")
-    ok &= wu.passed
+    ok = True
+    for name, heading, result in checks:
+        print(f"{name.capitalize()}: {heading}")
+        print(result.table.to_string(float_format=lambda v: f"{v:,.4g}", index=False))
+        print(f"{name}:", "PASS" if result.passed else "FAIL", "\n")
+        ok &= result.passed
     return 0 if ok else 1
 
 
@@ -709,7 +610,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=20,
         help="replications per burn-in length",
     )
-    p.add_argument("--burnins", help="two burn-in lengths in years (default: B and 2B)")
+    p.add_argument(
+        "--burnins",
+        type=burnins_type,
+        help="two burn-in lengths in years, e.g. 10,20 (default: the config's B and 2B)",
+    )
     p.add_argument("--treatment", help="a second scenario: its effect must not move either")
     p.add_argument(
         "--metric",
@@ -824,6 +729,19 @@ seed_type = bounded(int, 0, math.inf, "0 or more")
 positive_int = bounded(int, 1, math.inf, "at least 1")
 share_type = bounded(float, _TINY, math.nextafter(1.0, 0.0), "between 0 and 1")
 scale_type = bounded(float, 0.01, 10.0, "a factor from 0.01 to 10")
+
+
+def burnins_type(text: str) -> tuple[float, float]:
+    """An argparse type: two burn-in lengths in years, "10,20"."""
+    try:
+        short, long = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not two burn-in lengths in years, e.g. 10,20"
+        ) from None
+    if not (0 <= short < math.inf and 0 <= long < math.inf):
+        raise argparse.ArgumentTypeError(f"{text!r}: burn-in lengths are 0 years or more")
+    return short, long
 
 
 if __name__ == "__main__":

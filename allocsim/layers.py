@@ -43,7 +43,11 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("runs", "replications driven", ("calibrate", "experiment", "runner", "runs", "steady")),
     ("reports", "reports and comparisons", ("compare", "report")),
     ("robustness", "conclusions across uncertain assumptions", ("explore",)),
-    ("command line", "the commands and the README's generated parts", ("cli", "layers", "readme")),
+    (
+        "command line",
+        "the commands and the README's generated parts",
+        ("cli", "layers", "readme", "validate"),
+    ),
 )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,6 +229,40 @@ def _difference(
         "margin_over_2se": bound / (2 * se) if se > 0 else np.inf,
         "within_margin": bool(-bound < lo and hi < bound),
     }
+
+
+def check_steady(
+    cfg: Config,
+    treatment: Config | None = None,
+    *,
+    years: int = 20,
+    replications: int = 10,
+    warmup_replications: int = 20,
+    burnins: tuple[float, float] | None = None,
+    margin: float = 0.05,
+    metric: str = "all/all/starter_18_27/success_rate",
+    workers: int = 1,
+    with_stationarity: bool = True,
+) -> Iterator[tuple[str, str, CheckResult]]:
+    """Both checks, each as it finishes: (its name, what it compared, its result).
+    `burnins`: the two burn-in lengths (default the config's B and 2B, 10 years when B is
+    0); `treatment`: a second scenario whose effect on `metric` must not move either."""
+    if with_stationarity:
+        heading = (
+            f"{years} years with every trend off, {replications} replications; "
+            f"drift = OLS slope x span / mean, margin +-{margin:.0%}"
+        )
+        yield "stationarity", heading, stationarity(cfg, years, replications, margin, workers)
+    short, long = burnins or (cfg.run.burnin_years, 2 * cfg.run.burnin_years or 10.0)
+    heading = (
+        f"burn-in {short:g} vs {long:g} years, {warmup_replications} replications each; "
+        f"equivalence margin +-{margin:.0%} of the mean (95% interval of the difference "
+        "within it)"
+    )
+    result = warmup_insensitivity(
+        cfg, (short, long), warmup_replications, margin, treatment, metric, workers
+    )
+    yield "warm-up insensitivity", heading, result
 
 
 def default_workers() -> int:

@@ -316,6 +316,9 @@ CASES: list[tuple[str, Case, int, str]] = [
     ("scale zero", lambda t: ["check-steady", CONFIG, "--scale", "0"], 2, "--scale"),
     ("scale too large", lambda t: ["check-steady", CONFIG, "--scale", "20"], 2, "0.01 to 10"),
     ("years zero", lambda t: ["check-steady", CONFIG, "--years", "0"], 2, "--years"),
+    ("one burn-in", lambda t: ["check-steady", CONFIG, "--burnins", "10"], 2, "e.g. 10,20"),
+    ("burn-in text", lambda t: ["check-steady", CONFIG, "--burnins", "ten,20"], 2, "--burnins"),
+    ("negative burn-in", lambda t: ["check-steady", CONFIG, "--burnins=-1,20"], 2, "0 years"),
     # ------------------------------------------------------------ output places
     (
         "run out under a file",
