@@ -36,8 +36,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check allocsim tests benchmarks scripts
 	$(BIN)/mypy allocsim
 
+# Every test: first all but the two that run their own pool of worker processes, spread
+# over the cores (pytest-xdist), then those two alone, each using both cores.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto -m "not pool"
+	$(BIN)/pytest -m pool
 
 # Render the newest report (or RUN=folder) in headless Chromium: screenshots of the first
 # screen in both languages; fails when the headline is missing or a figure did not load.

@@ -38,7 +38,11 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     ("world", "the stock, households drawn, demography", ("demography", "pilot_cache", "world")),
     ("model", "the rules and the compiled week", ("model", "policies")),
-    ("engine", "the schedule, seeding, records of a replication", ("engine", "waiting_list")),
+    (
+        "engine",
+        "the schedule, seeding, records of a replication",
+        ("engine", "precompile", "waiting_list"),
+    ),
     ("analysis", "metrics of replications", ("metrics", "review")),
     ("runs", "replications driven", ("calibrate", "experiment", "runner", "runs", "steady")),
     ("reports", "reports and comparisons", ("compare", "report")),

@@ -155,12 +155,17 @@ def warmup_insensitivity(
     workers: int = 1,
 ) -> CheckResult:
     """Figures of `cfg` (and the treatment effect on `metric`) under two burn-ins."""
-    results = {}
+    arms = {}
     for years in burnins:
         cfgs = [with_burnin(cfg, years, pilots=replications)]
         if treatment is not None:
             cfgs.append(with_burnin(treatment, years, pilots=replications))
-        results[years] = _map(_window, [(cfgs, r) for r in range(replications)], workers)
+        arms[years] = cfgs
+    # One pool for both arms, the longer burn-in's jobs first: the last jobs are short.
+    order = sorted(arms, reverse=True)
+    tasks = [(arms[years], r) for years in order for r in range(replications)]
+    done = _map(_window, tasks, workers)
+    results = {y: done[i * replications : (i + 1) * replications] for i, y in enumerate(order)}
     rows = []
     ids = list(WARMUP_METRICS)
     if metric not in ids:

@@ -280,6 +280,7 @@ def half_world(years: int = 1) -> Config:
     return scaled(base, 0.5)
 
 
+@pytest.mark.pool
 def test_no_drift_over_twenty_years() -> None:
     """Yearly lettings, chain moves per letting, meettijd at allocation and registered and
     active seekers drift by less than 5% of their mean over 20 years (95% interval within
@@ -294,6 +295,7 @@ def test_no_drift_over_twenty_years() -> None:
     assert result.passed, table.to_string()
 
 
+@pytest.mark.pool
 def test_figures_do_not_depend_on_the_burn_in() -> None:
     """Lettings and success rates over three years with a 5- and a 15-year burn-in agree
     within +-5% of the mean (95% interval of the difference within the margin); the margin
