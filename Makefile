@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: run test bench lint clean docs lock report-check
 
 # The exact versions of requirements.lock (every dependency, with the dev and dask
-# extras), then the package itself without resolving anything again.
+# extras), then the package itself without resolving anything again, then the model
+# compiled into numba's cache (about a minute of one core), so no first run waits for it.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m allocsim.precompile
 	touch $(STAMP)
 
 # Regenerate requirements.lock after changing dependencies in pyproject.toml: one file for
