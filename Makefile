@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean docs lock report-check
+.PHONY: run test bench lint clean docs lock report-check mutants
 
 # The exact versions of requirements.lock (every dependency, with the dev and dask
 # extras), then the package itself without resolving anything again, then the model
@@ -53,6 +53,11 @@ report-check: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m allocsim.readme
+
+# Mutation testing of the rules: each broken variant in tests/mutants.toml must make a
+# test fail (about 30 minutes on two cores: every variant compiles the model afresh).
+mutants: $(STAMP)
+	$(BIN)/python scripts/mutants.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
