@@ -38,11 +38,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check allocsim tests benchmarks scripts
 	$(BIN)/mypy allocsim
 
-# Every test: first all but the two that run their own pool of worker processes, spread
-# over the cores (pytest-xdist), then those two alone, each using both cores.
-test: lint
-	$(BIN)/pytest --numprocesses auto -m "not pool"
-	$(BIN)/pytest -m pool
+# Every test. The two that run their own pool of worker processes (`-m pool`, the
+# steady-state checks, about 5 minutes of CPU) start first at low priority, their output
+# kept for the end; lint and the other tests, spread over the cores (pytest-xdist), run
+# meanwhile at normal priority, and the pool tests take every cycle they leave. Fails
+# when either part fails.
+POOL_LOG := .pool-tests.log
+test: $(STAMP)
+	@nice -n 10 $(BIN)/pytest -m pool > $(POOL_LOG) 2>&1 & pool=$$!; \
+	$(MAKE) --no-print-directory lint && $(BIN)/pytest --numprocesses auto -m "not pool"; \
+	rest=$$?; wait $$pool; pooled=$$?; \
+	echo "--- the pool tests (-m pool):"; cat $(POOL_LOG); rm -f $(POOL_LOG); \
+	test $$rest -eq 0 && test $$pooled -eq 0
 
 # Render the newest report (or RUN=folder) in headless Chromium: screenshots of the first
 # screen in both languages; fails when the headline is missing or a figure did not load.
@@ -63,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis $(POOL_LOG)
