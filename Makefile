@@ -46,8 +46,10 @@ lint: $(STAMP)
 POOL_LOG := .pool-tests.log
 test: $(STAMP)
 	@nice -n 10 $(BIN)/pytest -m pool > $(POOL_LOG) 2>&1 & pool=$$!; \
-	$(MAKE) --no-print-directory lint && $(BIN)/pytest --numprocesses auto -m "not pool"; \
-	rest=$$?; wait $$pool; pooled=$$?; \
+	if $(MAKE) --no-print-directory lint; then \
+		$(BIN)/pytest --numprocesses auto -m "not pool"; rest=$$?; \
+	else rest=1; kill $$pool; fi; \
+	wait $$pool; pooled=$$?; \
 	echo "--- the pool tests (-m pool):"; cat $(POOL_LOG); rm -f $(POOL_LOG); \
 	test $$rest -eq 0 && test $$pooled -eq 0
 
