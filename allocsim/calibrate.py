@@ -36,10 +36,10 @@ import pandas as pd
 from pydantic import Field, model_validator
 from scipy import optimize, stats
 
+from allocsim.analysis.metrics import select
 from allocsim.config import Config, Section
 from allocsim.errors import ConfigError, Problem
 from allocsim.loader import load_config, load_config_with, read_toml, scaled, validate_dict
-from allocsim.metrics import select
 from allocsim.runs.driver import Drive, Folder
 from allocsim.runs.executors import Executor, Session
 from allocsim.runs.folder import METRICS, new_manifest, open_finished

@@ -61,7 +61,7 @@ def number(value: float) -> str:
 
 def format_summary(summary: pd.DataFrame) -> str:
     """The terminal table: every group's headline metrics, then quota and cap use."""
-    from allocsim.metrics import SHARE_METRICS
+    from allocsim.analysis.metrics import SHARE_METRICS
 
     if summary.empty:
         return "(no results)"
@@ -235,7 +235,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         f"({result.n_replications} replications per scenario)"
     )
     if args.report:
-        from allocsim.report import write_report
+        from allocsim.reports.report import write_report
 
         paths = write_report(result.out_dir, lang=args.lang)
         for key in ("nl.html", "en.html"):
@@ -325,8 +325,8 @@ def format_experiment(summary: pd.DataFrame, comparison: pd.DataFrame, baseline:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from allocsim.compare import compare_runs, format_comparison
     from allocsim.paths import replace_file
+    from allocsim.reports.compare import compare_runs, format_comparison
 
     run_a, run_b = Path(args.run_a), Path(args.run_b)
     if args.csv:
@@ -341,7 +341,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from allocsim.report import write_report
+    from allocsim.reports.report import write_report
 
     paths = write_report(Path(args.run_dir), lang=args.lang)
     for kind, path in paths.items():

@@ -43,9 +43,9 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "the schedule, seeding, records of a replication",
         ("engine", "precompile", "waiting_list"),
     ),
-    ("analysis", "metrics of replications", ("metrics", "review")),
+    ("analysis", "metrics of replications, what a review can detect", ("analysis",)),
     ("runs", "replications driven", ("calibrate", "experiment", "runner", "runs", "steady")),
-    ("reports", "reports and comparisons", ("compare", "report")),
+    ("reports", "reports and comparisons", ("reports",)),
     ("robustness", "conclusions across uncertain assumptions", ("explore",)),
     (
         "command line",

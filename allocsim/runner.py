@@ -17,10 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from allocsim.analysis.metrics import summarise
 from allocsim.config import Config
 from allocsim.engine import Engine, pilot_of, pilot_state, replication_seed
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import summarise
 from allocsim.policies.eligibility import Limits
 from allocsim.progress import duration
 from allocsim.records import TABLES, with_dates

@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocsim.analysis.metrics import calendar_periods, period_metrics, replication_metrics, select
 from allocsim.config import Config
 from allocsim.domain import day_of
 from allocsim.engine import simulate_scenarios
-from allocsim.metrics import calendar_periods, period_metrics, replication_metrics, select
 from allocsim.runs.driver import Drive
 from allocsim.runs.executors import Executor
 from allocsim.stats import power_at_margin, t_quantile, welch

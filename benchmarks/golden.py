@@ -109,9 +109,9 @@ def canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def digests(cases: dict[str, tuple[str, int, list[str]]] = CASES) -> dict[str, dict[str, str]]:
+    from allocsim.analysis.metrics import run_metrics
     from allocsim.engine import simulate
     from allocsim.loader import load_config
-    from allocsim.metrics import run_metrics
     from allocsim.world import build_stock
 
     out = {}

@@ -88,8 +88,8 @@ def pilot_exits(state: Any, burnins: list[float]) -> dict[float, int]:
 
 
 def one_pilot(task: tuple[int, list[float]]) -> list[tuple[int, int, float, str, float]]:
+    from allocsim.analysis.metrics import run_metrics, select
     from allocsim.engine import Engine, pilot_state, replication_seed
-    from allocsim.metrics import run_metrics, select
     from allocsim.steady import with_burnin
 
     k, burnins = task

@@ -21,10 +21,11 @@ def test_every_module_is_in_a_layer() -> None:
 
 def test_an_upward_import_is_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A copy of two modules where the lower imports the upper, inside a function."""
-    (tmp_path / "config.py").write_text("def f():\n    from allocsim.report import build\n")
-    (tmp_path / "report.py").write_text("from allocsim import config\n")
+    (tmp_path / "config.py").write_text("def f():\n    from allocsim.reports.report import build\n")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "report.py").write_text("from allocsim import config\n")
     monkeypatch.setattr(layers, "PACKAGE", tmp_path)
-    assert layers.imports() == {"config": {"report"}, "report": {"config"}}
-    assert layers.upward_imports() == [("config", "report")]
+    assert layers.imports() == {"config": {"reports.report"}, "reports.report": {"config"}}
+    assert layers.upward_imports() == [("config", "reports.report")]
     with pytest.raises(KeyError, match="no layer"):
         layers.layer_of("newcomer")

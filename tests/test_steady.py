@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from allocsim.analysis.metrics import active_seekers, calendar_periods, group_at, run_metrics
 from allocsim.config import Config
 from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS, GroupAges, Kind, SeekerState
 from allocsim.engine import (
@@ -26,7 +27,6 @@ from allocsim.engine import (
 )
 from allocsim.errors import ConfigError
 from allocsim.loader import scaled
-from allocsim.metrics import active_seekers, calendar_periods, group_at, run_metrics
 from allocsim.records import Table
 from allocsim.runner import export_seekers
 from allocsim.steady import stationarity, warmup_insensitivity

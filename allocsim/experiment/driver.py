@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocsim.analysis.metrics import COUNT_METRICS, select, summarise
 from allocsim.experiment.spec import ExperimentSpec, Scenario, spec_fingerprint
-from allocsim.metrics import COUNT_METRICS, select, summarise
 from allocsim.paths import replace_file
 from allocsim.runs.driver import Drive, Folder
 from allocsim.runs.executors import Executor

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from allocsim.review import power as empirical_power
+from allocsim.analysis.review import power as empirical_power
 from allocsim.stats import t_half_width
 
 HOLDS, FAILS, UNCLEAR = "holds", "fails", "unclear"

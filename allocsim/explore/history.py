@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allocsim.analysis.metrics import COUNT_METRICS, select
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import COUNT_METRICS, select
 
 
 @dataclass(frozen=True)

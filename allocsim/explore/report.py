@@ -23,7 +23,7 @@ from allocsim.explore.analysis import Box  # noqa: E402
 from allocsim.explore.spec import Conclusion, Exploration  # noqa: E402
 from allocsim.explore.tables import Tables  # noqa: E402
 from allocsim.paths import replace_file, write_text  # noqa: E402
-from allocsim.report import Sheet, write_workbook  # noqa: E402
+from allocsim.reports.report import Sheet, write_workbook  # noqa: E402
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 HINT_BELOW = 40  # kept points below which a failing region reads as a hint

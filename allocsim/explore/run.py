@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 
 from allocsim import package_version
+from allocsim.analysis.review import DATA_PREFIX
 from allocsim.experiment.spec import Scenario, spec_fingerprint
 from allocsim.explore.history import Target, accepted, match, target_values
 from allocsim.explore.sampling import point_values, unit_points
 from allocsim.explore.spec import Exploration, configure, region_config
 from allocsim.paths import replace_file, write_text
-from allocsim.review import DATA_PREFIX
 from allocsim.runs.driver import Drive, Folder
 from allocsim.runs.executors import Executor
 from allocsim.runs.folder import Parts, new_manifest

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allocsim.analysis.review import DATA_PREFIX
 from allocsim.explore.analysis import (
     FAILS,
     HOLDS,
@@ -28,7 +29,6 @@ from allocsim.explore.run import ExploreResult
 from allocsim.explore.sampling import ANALYSIS_KEY, child_rng
 from allocsim.explore.spec import Conclusion, Exploration
 from allocsim.paths import replace_file
-from allocsim.review import DATA_PREFIX
 from allocsim.runs.folder import METRICS
 
 
@@ -70,7 +70,7 @@ def matrix(
 
 
 def _counts_as_zero(metric_id: str) -> bool:
-    from allocsim.metrics import COUNT_METRICS
+    from allocsim.analysis.metrics import COUNT_METRICS
 
     return metric_id.split("/")[3] in COUNT_METRICS
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from allocsim.analysis.metrics import replication_metrics, run_metrics
+from allocsim.analysis.review import DATA_PREFIX
 from allocsim.config import Config
 from allocsim.domain import day_of
-from allocsim.metrics import replication_metrics, run_metrics
 from allocsim.records import Records
-from allocsim.review import DATA_PREFIX
 
 
 @dataclass(frozen=True)

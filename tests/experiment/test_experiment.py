@@ -98,9 +98,9 @@ def test_paired_interval_by_hand() -> None:
 def test_a_count_with_no_row_is_a_zero_in_every_difference() -> None:
     """No letting to a group in a replication leaves no row; the difference must count it
     as zero (as the summary does), not drop the replication."""
-    from allocsim.compare import _paired
-    from allocsim.metrics import complete_counts
-    from allocsim.review import metric_values
+    from allocsim.analysis.metrics import complete_counts
+    from allocsim.analysis.review import metric_values
+    from allocsim.reports.compare import _paired
 
     rows = [("base", r, "all", "all", "urgent", "lettings", 2.0) for r in range(3)]
     rows += [("x", 0, "all", "all", "urgent", "lettings", 5.0)]  # none in 1 and 2
@@ -351,7 +351,7 @@ def test_a_report_cut_short_leaves_whole_files_or_none(
 ) -> None:
     """A report interrupted while writing (as a kill would) leaves every file it wrote
     whole, no half or empty file and no temporary file; run again, it completes."""
-    from allocsim import report
+    from allocsim.reports import report
 
     spec = write_spec(tmp_path, replications="fixed = 2")
     out = tmp_path / "out"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocsim.metrics import COUNT_METRICS, select
+from allocsim.analysis.metrics import COUNT_METRICS, select
 from allocsim.stats import t_interval
 
 DATA_PREFIX = "data:"

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from allocsim.cli import main
-from allocsim.compare import compare_runs
 from allocsim.config import Config
 from allocsim.errors import ConfigError
+from allocsim.reports.compare import compare_runs
 from allocsim.runs.folder import finish_manifest, new_manifest
 from allocsim.stats import welch
 

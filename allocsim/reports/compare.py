@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allocsim.analysis.metrics import SHARE_METRICS, complete_counts
 from allocsim.errors import ConfigError, Problem
-from allocsim.metrics import SHARE_METRICS, complete_counts
 from allocsim.runs.folder import MANIFEST, METRICS, open_finished
 from allocsim.stats import t_half_width, welch
 

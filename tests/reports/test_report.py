@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from allocsim import experiment as ex
+from allocsim.analysis.metrics import METRICS, SHARE_METRICS
 from allocsim.cli import main
 from allocsim.domain import GROUP_LABELS
 from allocsim.i18n import CATALOGUE, LANGS, SAME_IN_BOTH, Words
-from allocsim.metrics import METRICS, SHARE_METRICS
-from allocsim.report import sheet_title
+from allocsim.reports.report import sheet_title
 from allocsim.stats import share_interval, t_half_width
 from tests.experiment.test_experiment import write_spec
 

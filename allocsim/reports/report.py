@@ -34,11 +34,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from allocsim.analysis.metrics import SHARE_METRICS, select  # noqa: E402
+from allocsim.analysis.review import Detectability, detectability, paired_effect  # noqa: E402
 from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS  # noqa: E402
 from allocsim.i18n import LANGS, Words  # noqa: E402
-from allocsim.metrics import SHARE_METRICS, select  # noqa: E402
 from allocsim.paths import replace_file, write_text  # noqa: E402
-from allocsim.review import Detectability, detectability, paired_effect  # noqa: E402
 from allocsim.runs.folder import open_finished  # noqa: E402
 
 CHANNELS = ("offer", "lottery", "direct")
@@ -980,7 +980,7 @@ def build(inputs: Inputs, lang: str) -> Report:
 # --- Output ---------------------------------------------------------------------------
 
 TEMPLATE = jinja2.Environment(
-    loader=jinja2.PackageLoader("allocsim", "templates"),
+    loader=jinja2.PackageLoader("allocsim.reports", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
 ).get_template("report.html.j2")
