@@ -16,7 +16,8 @@ from allocsim.policies.labels import label_vacancy, priority_classes
 from allocsim.policies.ledger import Decision, Home, Ledger
 from allocsim.policies.lottery_cap import lottery_allowed
 from allocsim.policies.starter_pilot import pilot_eligible, starter_paced_limit, starter_split
-from allocsim.policies.status_holders import direct_allowed
+from allocsim.policies.status_holders import direct_allowed, households_this_month
+from allocsim.policies.village_rule import in_group as village_in_group
 
 POLICIES = PoliciesConfig()
 LIM = Limits.for_year(EligibilityConfig(), 2022)
@@ -86,6 +87,13 @@ def test_village_rule() -> None:
     assert (d.channel, d.rule) == (Channel.OFFER, Rule.GENERAL)
 
 
+def test_seniors_priority_starts_on_the_birthday() -> None:
+    """The village rule's senior group is "65 and older": a household that turns 65 today
+    is in it, one a day younger is not."""
+    assert village_in_group(65.0, 65.0)
+    assert not village_in_group(65.0 - 1 / 365.25, 65.0)
+
+
 def test_cap_stops_the_16th_lottery_in_a_100_vacancy_year() -> None:
     ledger = Ledger()
     for _ in range(100):
@@ -105,6 +113,20 @@ def test_precedence_gives_higher_uses_the_room() -> None:
     ledger.lottery_granted["general"] = 1
     assert not lottery_allowed(ledger, "general", 0.15, PRECEDENCE)
     assert lottery_allowed(ledger, "village_rule", 0.15, PRECEDENCE)
+
+
+def test_status_holders_arrive_under_their_half_years_task() -> None:
+    """January to June draw on the first half-year's task, July to December on the
+    second: a sixth of it a month (monthly), or all of it in January and July."""
+    sh = PoliciesConfig().status_holders.model_copy(
+        update={"task_persons_h1": {"Duiven": 60.0}, "task_persons_h2": {"Duiven": 0.0}}
+    )
+    months = [households_this_month(sh, "Duiven", m) for m in range(1, 13)]
+    assert all(v > 0 for v in months[:6]) and months[6:] == [0.0] * 6
+    assert math.isclose(months[5], months[0])  # June is as January
+    lumped = sh.model_copy(update={"arrival_spread": "half_yearly"})
+    halves = [households_this_month(lumped, "Duiven", m) for m in range(1, 13)]
+    assert math.isclose(halves[0], sum(months)) and sum(halves[1:]) == 0.0
 
 
 def test_status_holder_cap() -> None:
