@@ -99,6 +99,12 @@ CASES: list[tuple[str, Case, int, str]] = [
     ),
     ("wrong type", lambda t: ["validate", scenario(t, '[run]\nseed = "x"\n')], 2, "run.seed"),
     (
+        "true for a number",
+        lambda t: ["validate", scenario(t, "[run]\nseed = true\n")],
+        2,
+        "run.seed",
+    ),
+    (
         "negative seed",
         lambda t: ["validate", scenario(t, "[run]\nseed = -1\n")],
         2,
