@@ -33,20 +33,22 @@ run: $(STAMP)
 	$(BIN)/allocsim experiment experiments/starter-pilot-t3-2022.toml --replications 20 \
 		--executor processes --report
 
+LINT = $(BIN)/ruff check allocsim tests benchmarks scripts \
+	&& $(BIN)/ruff format --check allocsim tests benchmarks scripts \
+	&& $(BIN)/mypy allocsim
 lint: $(STAMP)
-	$(BIN)/ruff check allocsim tests benchmarks scripts
-	$(BIN)/ruff format --check allocsim tests benchmarks scripts
-	$(BIN)/mypy allocsim
+	$(LINT)
 
 # Every test. The two that run their own pool of worker processes (`-m pool`, the
 # steady-state checks, about 5 minutes of CPU) start first at low priority, their output
 # kept for the end; lint and the other tests, spread over the cores (pytest-xdist), run
 # meanwhile at normal priority, and the pool tests take every cycle they leave. Fails
-# when either part fails.
+# when either part fails; stopping make (Ctrl-C) or a lint failure stops the pool tests.
 POOL_LOG := .pool-tests.log
 test: $(STAMP)
 	@nice -n 10 $(BIN)/pytest -m pool > $(POOL_LOG) 2>&1 & pool=$$!; \
-	if $(MAKE) --no-print-directory lint; then \
+	trap 'kill $$pool 2>/dev/null; rm -f $(POOL_LOG); exit 130' INT TERM; \
+	if $(LINT); then \
 		$(BIN)/pytest --numprocesses auto -m "not pool"; rest=$$?; \
 	else rest=1; kill $$pool; fi; \
 	wait $$pool; pooled=$$?; \

@@ -496,7 +496,7 @@ def run_calibration(
         executor=executor,
         workers=workers,
     )
-    on_disk = Folder(out, manifest, replace=True)
+    on_disk = Folder(out, manifest, what="a calibration", replace=True)
     with Drive(executor, workers, folder=on_disk) as drive:
         cal = Calibrator(spec, executor, workers, session=drive.session)
         best = cal.fit()

@@ -397,8 +397,9 @@ def cmd_check_steady(args: argparse.Namespace) -> int:
         with_stationarity=not args.skip_stationarity,
     )
     ok = True
-    for name, heading, result in checks:
-        print(f"{name.capitalize()}: {heading}")
+    for name, heading, run in checks:
+        print(f"{name.capitalize()}: {heading}", flush=True)
+        result = run()
         print(result.table.to_string(float_format=lambda v: f"{v:,.4g}", index=False))
         print(f"{name}:", "PASS" if result.passed else "FAIL", "\n")
         ok &= result.passed

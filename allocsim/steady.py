@@ -21,6 +21,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -104,7 +105,7 @@ def _call(task: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
 
 
 def _map(fn: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
-    """`fn` over `items` on the commands' workers (allocsim.driver: one process pool,
+    """`fn` over `items` on the commands' workers (allocsim.runs.driver: one process pool,
     stopped with the run when interrupted), results in the items' order."""
     executor: Executor = "processes" if workers > 1 else "serial"
     with Drive(executor, workers) as drive:
@@ -248,26 +249,38 @@ def check_steady(
     metric: str = "all/all/starter_18_27/success_rate",
     workers: int = 1,
     with_stationarity: bool = True,
-) -> Iterator[tuple[str, str, CheckResult]]:
-    """Both checks, each as it finishes: (its name, what it compared, its result).
-    `burnins`: the two burn-in lengths (default the config's B and 2B, 10 years when B is
-    0); `treatment`: a second scenario whose effect on `metric` must not move either."""
+) -> Iterator[tuple[str, str, Callable[[], CheckResult]]]:
+    """Both checks, in turn: (its name, what it compares, the call that runs it), so a
+    caller can say what is checked before the minutes it takes. `burnins`: the two
+    burn-in lengths (default the config's B and 2B, 10 years when B is 0);
+    `treatment`: a second scenario whose effect on `metric` must not move either."""
     if with_stationarity:
         heading = (
             f"{years} years with every trend off, {replications} replications; "
             f"drift = OLS slope x span / mean, margin +-{margin:.0%}"
         )
-        yield "stationarity", heading, stationarity(cfg, years, replications, margin, workers)
+        yield (
+            "stationarity",
+            heading,
+            partial(stationarity, cfg, years, replications, margin, workers),
+        )
     short, long = burnins or (cfg.run.burnin_years, 2 * cfg.run.burnin_years or 10.0)
     heading = (
         f"burn-in {short:g} vs {long:g} years, {warmup_replications} replications each; "
         f"equivalence margin +-{margin:.0%} of the mean (95% interval of the difference "
         "within it)"
     )
-    result = warmup_insensitivity(
-        cfg, (short, long), warmup_replications, margin, treatment, metric, workers
+    run = partial(
+        warmup_insensitivity,
+        cfg,
+        (short, long),
+        warmup_replications,
+        margin,
+        treatment,
+        metric,
+        workers,
     )
-    yield "warm-up insensitivity", heading, result
+    yield "warm-up insensitivity", heading, run
 
 
 def default_workers() -> int:

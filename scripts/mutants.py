@@ -1,6 +1,7 @@
 """Mutation testing of the rules: apply each deliberately broken variant of
 `tests/mutants.toml` to a copy of the project, one at a time, run the tests it names and
-report whether some test caught it (killed) or none did (survived).
+report whether some test caught it (killed), none did (survived) or the tests could
+not run (error). The unmodified code must pass the same tests first.
 
     python scripts/mutants.py                 # every mutant, two at a time
     python scripts/mutants.py --only lottery  # those whose file or text contains "lottery"
@@ -8,8 +9,9 @@ report whether some test caught it (killed) or none did (survived).
 
 Each copy compiles the model afresh (the compiled cache is keyed by the package's source),
 so a mutant costs about a minute and a half of one core. Exit status 1 when a mutant
-survived. The compiled rules are mutated like the Python ones: a test that compares the
-compiled passes with the rules' reference functions catches a change to either.
+survived or gave an error, 2 when the unmodified code fails its tests. The compiled
+rules are mutated like the Python ones: a test that compares the compiled passes with
+the rules' reference functions catches a change to either.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Mutant:
     new: str
     what: str
     tests: tuple[str, ...]
+    survives: str = ""  # why no test can catch it (an equivalent mutant), if none can
 
     @property
     def name(self) -> str:
@@ -50,7 +53,15 @@ def load(path: Path = LIST) -> list[Mutant]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     default = tuple(data["default_tests"])
     return [
-        Mutant(i + 1, m["file"], m["old"], m["new"], m["what"], tuple(m.get("tests", default)))
+        Mutant(
+            i + 1,
+            m["file"],
+            m["old"],
+            m["new"],
+            m["what"],
+            tuple(m.get("tests", default)),
+            m.get("survives", ""),
+        )
         for i, m in enumerate(data["mutant"])
     ]
 
@@ -63,27 +74,36 @@ def mutated(mutant: Mutant, root: Path = ROOT) -> str:
     return text.replace(mutant.old, mutant.new)
 
 
-def run(mutant: Mutant) -> tuple[Mutant, str, str, float]:
-    """(mutant, killed/survived, the first failing test or the last line, seconds)."""
+def run(mutant: Mutant | None, tests: tuple[str, ...] = ()) -> tuple[str, str, float]:
+    """Run `tests` (the mutant's) on a copy of the project with the mutant applied (none:
+    the code as it is). Returns (killed, survived or error; the first failing test or the
+    last line; seconds). Killed means pytest reported a failing test (exit status 1);
+    anything else that is not a pass (an import or collection error, a crash) is an error,
+    never counted as a catch."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="allocsim-mutant-") as tmp:
         copy = Path(tmp) / "project"
         shutil.copytree(ROOT, copy, ignore=lambda d, names: [n for n in names if n in SKIP])
         for cache in copy.rglob("__pycache__"):
             shutil.rmtree(cache, ignore_errors=True)
-        (copy / "allocsim" / mutant.file).write_text(mutated(mutant), encoding="utf-8")
+        if mutant is not None:
+            (copy / "allocsim" / mutant.file).write_text(mutated(mutant), encoding="utf-8")
+            tests = mutant.tests
         env = {**os.environ, "PYTHONPATH": str(copy)}
         for var in ("NUMBA_CACHE_DIR", "ALLOCSIM_NUMBA_CACHE"):
             env.pop(var, None)
         command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-        done = subprocess.run(
-            [*command, *mutant.tests], cwd=copy, env=env, capture_output=True, text=True
-        )
+        done = subprocess.run([*command, *tests], cwd=copy, env=env, capture_output=True, text=True)
     out = done.stdout + done.stderr
-    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", out, re.MULTILINE)
-    last = out.strip().splitlines()[-1] if out.strip() else ""
-    verdict = "survived" if done.returncode == 0 else "killed"
-    return mutant, verdict, failed[0] if failed else last, time.monotonic() - started
+    failed = re.findall(r"^FAILED (\S+)", out, re.MULTILINE)
+    last = out.strip().splitlines()[-1] if out.strip() else f"exit status {done.returncode}"
+    if done.returncode == 0:
+        verdict = "survived"
+    elif done.returncode == 1 and failed:
+        verdict = "killed"
+    else:
+        verdict = "error"
+    return verdict, failed[0] if failed else last, time.monotonic() - started
 
 
 def main() -> int:
@@ -94,15 +114,29 @@ def main() -> int:
     mutants = [m for m in load() if not args.only or args.only in m.file or args.only in m.what]
     for m in mutants:
         mutated(m)  # every one applies before any runs
-    survived = 0
+    every_test = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
+    verdict, detail, seconds = run(None, every_test)
+    print(
+        f"the code as it is: {'passes' if verdict == 'survived' else verdict} ({seconds:.0f} s)",
+        flush=True,
+    )
+    if verdict != "survived":  # a mutant's failing test would prove nothing
+        print(detail)
+        return 2
+    counts = {"killed": 0, "equivalent": 0, "survived": 0, "error": 0}
     print(f"{len(mutants)} mutants, {args.jobs} at a time", flush=True)
     with ThreadPoolExecutor(args.jobs) as pool:
-        for mutant, verdict, detail, seconds in pool.map(run, mutants):
-            survived += verdict == "survived"
-            print(f"{mutant.name:32} {verdict:8} {seconds:4.0f} s  {mutant.what}", flush=True)
+        for mutant, (verdict, detail, seconds) in zip(mutants, pool.map(run, mutants), strict=True):
+            if verdict == "survived" and mutant.survives:
+                verdict, detail = "equivalent", f"expected: {mutant.survives}"
+            counts[verdict] += 1
+            print(f"{mutant.name:32} {verdict:10} {seconds:4.0f} s  {mutant.what}", flush=True)
             print(f"{'':32} {detail}", flush=True)
-    print(f"\n{len(mutants) - survived} of {len(mutants)} killed")
-    return 1 if survived else 0
+    print(
+        f"\n{counts['killed']} of {len(mutants)} killed, {counts['survived']} survived, "
+        f"{counts['error']} errors"
+    )
+    return 0 if counts["killed"] == len(mutants) else 1
 
 
 if __name__ == "__main__":

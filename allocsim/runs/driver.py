@@ -3,11 +3,12 @@
 
 A Drive holds, for the whole command:
 
-- the workers (`experiment.executors.Session`: in this process, a process pool or a
-  Dask cluster), started once and stopped at once when the command is interrupted;
+- the workers (`runs.executors.Session`: in this process, a process pool or a Dask
+  cluster), started once and stopped at once when the command is interrupted;
 - the progress line (`allocsim.progress`), counted in the user's units;
 - when the command writes a folder that grows part by part (an experiment, an
-  exploration), that folder's life: checked before any work (new, or resumed with the
+  exploration; a calibration's folder is written into again, `replace`), that folder's
+  life: checked before any work (new, or resumed with the
   same fingerprint: `runs.folder.prepare`), opened after the workers are had (half-
   written parts dropped), its manifest written at the start, marked "interrupted" when
   the user stops the command (the parts on disk are kept for `--resume`), and finished
@@ -27,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from allocsim.errors import ConfigError, Problem
+from allocsim.paths import read_manifest
 from allocsim.progress import Progress
 from allocsim.runs.executors import Executor, Session
 from allocsim.runs.folder import (
@@ -59,6 +62,25 @@ class Folder:
         return self.path / MANIFEST
 
 
+def same_kind(folder: Folder) -> None:
+    """A folder written into again (`replace`) must be empty, new, or of the same kind:
+    a calibration is not written over an experiment's folder. Raises ConfigError."""
+    if not folder.manifest_path.is_file():
+        return
+    kind = read_manifest(folder.manifest_path).get("kind")
+    if kind != folder.manifest.get("kind"):
+        raise ConfigError(
+            [
+                Problem(
+                    "--out",
+                    "",
+                    str(folder.path),
+                    f"a new folder or one {folder.what} wrote (its manifest says kind {kind!r})",
+                )
+            ]
+        )
+
+
 class Drive:
     """Workers, progress and (optionally) a folder for one command; a context manager.
     `workers`: how many (a Dask scheduler's own at `address`); `quiet`: no progress line;
@@ -83,14 +105,20 @@ class Drive:
 
     def __enter__(self) -> Drive:
         folder = self.folder
-        if folder is not None and not folder.replace:  # before the workers: costs nothing
-            fingerprint = str(folder.manifest.get("fingerprint", ""))
-            prepare(folder.path, fingerprint, folder.resume, folder.what, folder.same)
+        if folder is not None:  # before the workers: a wrong folder costs nothing
+            if folder.replace:
+                same_kind(folder)
+            else:
+                fingerprint = str(folder.manifest.get("fingerprint", ""))
+                prepare(folder.path, fingerprint, folder.resume, folder.what, folder.same)
         self.session.__enter__()
         self.workers_stopped = False
         try:
             if folder is not None:  # after: if the workers cannot be had, nothing is written
-                open_for_parts(folder.path)
+                if folder.replace:
+                    folder.path.mkdir(parents=True, exist_ok=True)
+                else:
+                    open_for_parts(folder.path)
                 write_manifest(folder.manifest_path, folder.manifest)
         except BaseException as exc:
             self.session.__exit__(type(exc), exc, exc.__traceback__)
@@ -118,8 +146,8 @@ class Drive:
         their memory is free for the driver's."""
         self.progress.close()
         if not self.workers_stopped:
-            self.workers_stopped = True
             self.session.__exit__(None, None, None)
+            self.workers_stopped = True
 
     def finish(self, replications: int, failures: list[dict[str, Any]]) -> Manifest:
         """Complete the folder's manifest (status, finish time, replications, failures)

@@ -1,4 +1,4 @@
-"""The one driver (allocsim.driver): a folder's life around the workers, on hand-made
+"""The one driver (allocsim.runs.driver): a folder's life around the workers, on hand-made
 manifests, with no simulation."""
 
 from __future__ import annotations
@@ -93,13 +93,27 @@ def test_resume_needs_the_same_fingerprint_and_drops_half_written_parts(tmp_path
     assert status(out) == "finished"
 
 
-def test_replace_writes_into_an_existing_folder(tmp_path: Path) -> None:
+def test_replace_writes_into_a_folder_of_its_own_kind_only(tmp_path: Path) -> None:
     out = tmp_path / "calibration"
     out.mkdir()
     (out / "fit-report.csv").write_text("old")
-    with Drive(folder=Folder(out, manifest(), replace=True)) as drive:
+    (out / "notes.tmp").write_text("the analyst's")
+    ours = new_manifest("calibration", "c", 1)
+    with Drive(folder=Folder(out, ours, replace=True)) as drive:
         drive.finish(10, [])
     assert status(out) == "finished" and (out / "fit-report.csv").read_text() == "old"
+    assert (out / "notes.tmp").is_file()  # nothing but the manifest is touched
+    with Drive(folder=Folder(out, new_manifest("calibration", "c", 1), replace=True)):
+        pass  # again: a calibration's folder takes a calibration
+    experiment = tmp_path / "experiment"
+    with Drive(folder=Folder(experiment, manifest())) as drive:
+        drive.finish(1, [])
+    with (
+        pytest.raises(ConfigError, match="kind 'experiment'"),
+        Drive(folder=Folder(experiment, ours, "a calibration", replace=True)),
+    ):
+        pass
+    assert json.loads((experiment / "manifest.json").read_text())["kind"] == "experiment"
 
 
 def test_workers_can_go_before_the_tables_are_written(tmp_path: Path) -> None:
