@@ -596,6 +596,7 @@ def test_weekly_departures_equal_the_numpy_steps(seed: int) -> None:
     cap=st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.3, 1.0]),
     pacing=st.sampled_from(["monthly", "first_come"]),
     precedence=st.permutations(["village_rule", "starter_pilot", "general"]),
+    lottery_share=st.sampled_from([0.25, 0.5, 0.75]),
 )
 def test_compiled_labelling_equals_the_rules(
     counts: tuple[int, ...],
@@ -609,9 +610,11 @@ def test_compiled_labelling_equals_the_rules(
     cap: float,
     pacing: str,
     precedence: list[str],
+    lottery_share: float,
 ) -> None:
     """model/homes.label_vacancy (and Ledger.record) decide what the rules in
-    policies/labels.py decide, for any ledger, home, month, cap and precedence."""
+    policies/labels.py decide, for any ledger, home, month, cap, precedence and split of
+    the starter quota."""
     from allocsim.engine import PolicyView
     from allocsim.model import homes as mh
     from allocsim.policies.labels import label_vacancy
@@ -625,6 +628,7 @@ def test_compiled_labelling_equals_the_rules(
     data["lottery_cap"]["cap_share"] = {"Duiven": cap, "Westervoort": cap}
     data["lottery_cap"]["precedence"] = tuple(precedence)
     data["starter_pilot"]["pacing"] = pacing
+    data["starter_pilot"]["lottery_share"] = lottery_share
     data["general_lottery"]["share"] = {"Duiven": 0.3, "Westervoort": 0.5}
     policies = type(cfg.policies).model_validate(data)
     stock = STOCK.setdefault("small", build_stock(cfg))

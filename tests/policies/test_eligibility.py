@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 
 from allocsim.config import EligibilityConfig
+from allocsim.policies.custom_rules import in_group as custom_in_group
 from allocsim.policies.eligibility import Limits, eligible, rent_factor
 
 LIM = Limits.for_year(EligibilityConfig(), 2022)
@@ -43,6 +44,13 @@ def test_free_allocation_room_admits_higher_incomes() -> None:
         allow_above_limit=np.array([False, True]),
     )
     assert got.tolist() == [[False, True]]
+
+
+def test_custom_rule_group_is_strictly_above_the_allowance_limit() -> None:
+    """A neighbourhood's custom rule is for incomes above the rent-allowance limit: a
+    household exactly at the limit is not in its group."""
+    assert custom_in_group(30_001.0, 30_000.0)
+    assert not custom_in_group(30_000.0, 30_000.0)
 
 
 def test_rent_indexation_follows_july() -> None:
