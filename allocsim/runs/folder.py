@@ -137,7 +137,8 @@ def _malformed(manifest: dict[str, Any]) -> list[tuple[str, Any, str]]:
             if field in run and not _is_date(run[field]):
                 out.append((f"{key}.{field}", run[field], "a date (YYYY-MM-DD)"))
         burnin = run.get("burnin_years", 0.0)
-        if type(burnin) not in (int, float):
+        if type(burnin) not in (int, float) and not (key == "spec.window" and burnin is None):
+            # An experiment's window may leave it unset: the scenarios' own burn-in.
             out.append((f"{key}.burnin_years", burnin, "a number of years"))
     return out
 
