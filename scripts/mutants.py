@@ -133,10 +133,10 @@ def main() -> int:
             print(f"{mutant.name:32} {verdict:10} {seconds:4.0f} s  {mutant.what}", flush=True)
             print(f"{'':32} {detail}", flush=True)
     print(
-        f"\n{counts['killed']} of {len(mutants)} killed, {counts['survived']} survived, "
-        f"{counts['error']} errors"
+        f"\n{counts['killed']} of {len(mutants)} killed, {counts['equivalent']} equivalent "
+        f"(survive as expected), {counts['survived']} survived, {counts['error']} errors"
     )
-    return 0 if counts["killed"] == len(mutants) else 1
+    return 0 if counts["survived"] == counts["error"] == 0 else 1
 
 
 if __name__ == "__main__":
