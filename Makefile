@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@echo "compiling the model into numba's cache (about a minute of one core, once)"
 	$(BIN)/python -m allocsim.precompile
 	touch $(STAMP)
 

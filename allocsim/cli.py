@@ -91,13 +91,18 @@ def format_summary(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _say(message: str) -> None:
+    """A line for the user beside the results: on stderr, at once."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from allocsim.runner import default_out_dir, run_scenario
 
     cfg = _load(args)
     out = Path(args.out) if args.out else default_out_dir(cfg)
     check_new_folder(out, "--out")
-    result = run_scenario(cfg, out, quiet=args.quiet, command=command_line(args))
+    result = run_scenario(cfg, out, quiet=args.quiet, command=command_line(args), log=_say)
     print(format_summary(result.summary))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
@@ -222,7 +227,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             resume=args.resume,
             keep_records=args.keep_records,
             quiet=args.quiet,
-            log=lambda msg: print(msg, file=sys.stderr),
+            log=_say,
             command=command_line(args),
         )
     except KeyboardInterrupt:

@@ -13,8 +13,6 @@ so an edit compiles again.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import time
 
 from allocsim.config import Config
 from allocsim.engine import simulate
@@ -39,13 +37,11 @@ def small_world() -> Config:
     return scaled(base, 0.1)
 
 
-def main() -> int:
-    started = time.monotonic()
+def precompile() -> None:
+    """Compile the model into numba's disk cache (a short run of `small_world`)."""
     cfg = small_world()
     simulate(cfg, build_stock(cfg), 0)
-    print(f"allocsim: model compiled in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    precompile()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -19,10 +17,9 @@ import pandas as pd
 
 from allocsim.analysis.metrics import summarise
 from allocsim.config import Config
-from allocsim.engine import Engine, pilot_of, pilot_state, replication_seed
+from allocsim.engine import Engine, pilot_state, replication_seed
 from allocsim.errors import ConfigError, Problem
 from allocsim.policies.eligibility import Limits
-from allocsim.progress import duration
 from allocsim.records import TABLES, with_dates
 from allocsim.runs.folder import (
     MANIFEST,
@@ -48,25 +45,19 @@ def default_out_dir(cfg: Config, root: Path = Path("results")) -> Path:
     return root / f"{cfg.name}-{stamp}"
 
 
-def _pilot_with_a_line(cfg: Config, stock: Any) -> None:
-    """The pilot of replication 0, computed now (or read from the disk cache) with a line
-    on stderr before and after when it has to be computed."""
-    start = time.monotonic()
-    say = partial(print, file=sys.stderr, flush=True)
-    try:
-        pilot_state(cfg, stock, pilot_of(cfg, 0), announce=say)
-    except Exception:  # noqa: BLE001 - the replication meets it again and records it
-        return
-    if time.monotonic() - start >= 1.0:
-        say(f"pilot ready in {duration(time.monotonic() - start)}")
-
-
-def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str = "") -> RunResult:
+def run_scenario(
+    cfg: Config,
+    out_dir: Path,
+    quiet: bool = False,
+    command: str = "",
+    log: Callable[[str], None] = lambda _msg: None,
+) -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
     (`allocsim.runs.jobs.run_job`: simulate, metrics, a failure recorded with its
     seed) for each replication, and the experiment's manifest format (kind "run").
-    Progress goes to stderr (`allocsim.progress`) unless `quiet`."""
-    from allocsim.runs.driver import Drive
+    Progress goes to stderr (`allocsim.progress`) unless `quiet`; `log` hears the pilot's
+    lines (the command line prints them)."""
+    from allocsim.runs.driver import Drive, pilot_with_a_line
     from allocsim.runs.folder import failure_record
     from allocsim.runs.jobs import Job
 
@@ -83,7 +74,7 @@ def run_scenario(cfg: Config, out_dir: Path, quiet: bool = False, command: str =
     metric_parts: list[pd.DataFrame] = []
     failures: list[dict[str, Any]] = []
     if not quiet:  # the first replication would compute the pilot without a word
-        _pilot_with_a_line(cfg, stock)
+        pilot_with_a_line(cfg, stock, log)
     # In this process, one replication after the other; the folder is written whole below.
     with Drive("serial", quiet=quiet) as drive:
         drive.progress.extend(cfg.run.replications)

@@ -4,7 +4,6 @@ rule), shows progress, and writes the summary, the paired comparison and the man
 from __future__ import annotations
 
 import os
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import pandas as pd
 from allocsim.analysis.metrics import COUNT_METRICS, select, summarise
 from allocsim.experiment.spec import ExperimentSpec, Scenario, spec_fingerprint
 from allocsim.paths import replace_file
-from allocsim.runs.driver import Drive, Folder
+from allocsim.runs.driver import Drive, Folder, pilot_with_a_line
 from allocsim.runs.executors import Executor
 from allocsim.runs.folder import COMPARISON, METRICS, SUMMARY, Parts, new_manifest
 from allocsim.runs.jobs import group_jobs
@@ -135,21 +134,14 @@ def warm_up(scenarios: list[Scenario], log: Callable[[str], None] = lambda _m: N
     own) or the scenarios start from the profiles. `log` hears what takes long and how
     long it took."""
     from allocsim import pilot_cache
-    from allocsim.engine import pilot_state
-    from allocsim.progress import duration
     from allocsim.world import build_stock
 
     if pilot_cache.cache_dir() is None:
         return
     histories = {s.config.history_key(): s.config for s in scenarios}
     for cfg in histories.values():
-        start = time.monotonic()
-        try:
-            pilot_state(cfg, build_stock(cfg), announce=log)
-        except Exception:  # noqa: BLE001 - a job meets it again and records it with its seed
+        if not pilot_with_a_line(cfg, build_stock(cfg), log):
             return
-        if time.monotonic() - start >= 1.0:
-            log(f"pilot ready in {duration(time.monotonic() - start)}")
 
 
 def summarise_experiment(metrics: pd.DataFrame, baseline: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,6 +23,8 @@ A Drive holds, for the whole command:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +32,7 @@ from typing import Any
 
 from allocsim.errors import ConfigError, Problem
 from allocsim.paths import read_manifest
-from allocsim.progress import Progress
+from allocsim.progress import Progress, duration
 from allocsim.runs.executors import Executor, Session
 from allocsim.runs.folder import (
     MANIFEST,
@@ -157,3 +159,19 @@ class Drive:
         manifest = finish_manifest(self.folder.manifest, replications, failures)
         write_manifest(self.folder.manifest_path, manifest)
         return manifest
+
+
+def pilot_with_a_line(cfg: Any, stock: Any, log: Callable[[str], None]) -> bool:
+    """The first pilot of `cfg`'s history, computed now (or read from the disk cache):
+    `log` hears a line before, when it has to be computed, and how long it took. False
+    when it failed: the replication that meets it again records the error with its seed."""
+    from allocsim.engine import pilot_state
+
+    start = time.monotonic()
+    try:
+        pilot_state(cfg, stock, 0, announce=log)
+    except Exception:  # noqa: BLE001 - recorded by the replication that meets it
+        return False
+    if time.monotonic() - start >= 1.0:
+        log(f"pilot ready in {duration(time.monotonic() - start)}")
+    return True
