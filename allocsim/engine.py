@@ -359,6 +359,13 @@ class Engine:
     def pol(self) -> PoliciesConfig:
         return self.view.policies
 
+    def policies_of_year(self, year: int) -> PoliciesConfig:
+        """The rules in force at the end of `year`: the history's for a year that ends
+        before run.policy_start, else the scenario's (whose limits hold from policy_start
+        in a year it begins in)."""
+        ends = day_of(dt.date(year + 1, 1, 1), self.start)
+        return (self._history if ends <= self.policy_day else self._current).policies
+
     def prepared(self, rule: str, scenario: bool = False) -> Any:
         """What `rule` precomputed from the policies in force (`scenario`: the scenario's)."""
         return (self._current if scenario else self.view).prepared[rule]
@@ -1355,10 +1362,11 @@ class Engine:
             if year < first_year:
                 continue  # burn-in
             led = Ledger.of_row(books.ledger[y, m])
+            policies = self.policies_of_year(year)
             name = self.stock.municipalities[m]
             own = [
                 ("vacancies", math.nan, led.vacancies, led.vacancies),
-                *[row for rule in RULES for row in rule.quota_rows(self, year, m, led)],
+                *[row for rule in RULES for row in rule.quota_rows(self, year, m, led, policies)],
                 ("lettings", math.nan, led.lettings, led.lettings),
             ]
             rows += [(year, name, *row) for row in own]
@@ -1393,7 +1401,8 @@ def pilot_state(
 ) -> SeedState | None:
     """The end state of pilot `index` of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
-    ending where a replication's burn-in begins. Computed once per history, index and
+    on its own clock (ending on day 0), shifted by the replication to where its burn-in
+    begins, so the pilot does not depend on run.burnin_years. Computed once per history, index and
     process, and kept on disk for other processes (allocsim.pilot_cache). Pilot 0 is the
     same whatever run.pilots says; pilot k > 0 draws from its own stream. `announce`
     hears a line when the pilot has to be computed (it takes a while)."""
@@ -1413,7 +1422,10 @@ def pilot_state(
                 f"computing the pilot ({cfg.run.pilot_years:g} simulated years under the "
                 "history's rules; once, then kept on disk for later runs)"
             )
-        end = -round(cfg.run.burnin_years * DAYS_PER_YEAR)
+        # The pilot's own clock ends on day 0 whatever the burn-in; a replication shifts
+        # the state to its t0 (Engine._seed), so runs that differ only in their burn-in
+        # start from the same pilots.
+        end = 0
         engine = Engine(
             cfg,
             stock,
@@ -1433,11 +1445,13 @@ def pilot_state(
 
 def _pilot_key(cfg: Config, index: int) -> str:
     """The history key without run.pilots (pilot k is the same draw for any number of
-    pilots) and without file paths (how a path is spelled does not change the pilot: the
+    pilots), without run.burnin_years (a pilot ends on its own day 0 and is shifted to
+    the burn-in's start) and without file paths (how a path is spelled does not change the pilot: the
     stock's content is in the cache key, and a pilot reads no other file), and the
     pilot's index after the first."""
     data = json.loads(cfg.history_key())
     data["run"].pop("pilots", None)
+    data["run"].pop("burnin_years", None)
     data.pop("base_dir", None)
     data["stock"].pop("csv_path", None)
     data["seekers"].pop("list_csv_path", None)

@@ -7,10 +7,13 @@ mean; the check passes when the 95% interval of the mean drift lies within the m
 Both checks start every replication from its own pilot run (run.pilots = replications),
 so that the replications are independent draws of the slow state as well.
 
-Warm-up insensitivity: the same scenario with two burn-in lengths (each with its own
-pilots) must agree on its figures within an equivalence margin (two one-sided tests:
-the 95% interval of the difference lies within +-margin x the mean), and on a
-treatment effect when a treatment config is given.
+Warm-up insensitivity: the same scenario with two burn-in lengths must agree on its
+figures within an equivalence margin (two one-sided tests: the 95% interval of the
+difference lies within +-margin x the mean), and on a treatment effect when a treatment
+config is given. Replication r of both burn-ins starts from pilot r (a pilot does not
+depend on the burn-in: it is shifted to the burn-in's start) with the same random
+streams, so the difference is paired: what differs is only the ten more years of the
+model's own dynamics, which is what the check is about.
 
 `allocsim check-steady CONFIG` prints both; the tests run them on a small world.
 """
@@ -155,7 +158,8 @@ def warmup_insensitivity(
     metric: str = "all/all/starter_18_27/success_rate",
     workers: int = 1,
 ) -> CheckResult:
-    """Figures of `cfg` (and the treatment effect on `metric`) under two burn-ins."""
+    """Figures of `cfg` (and the treatment effect on `metric`) under two burn-ins, paired
+    (replication r of both from pilot r, computed once and shared through the cache)."""
     arms = {}
     for years in burnins:
         cfgs = [with_burnin(cfg, years, pilots=replications)]

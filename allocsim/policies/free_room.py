@@ -32,7 +32,9 @@ class FreeRoom(Hooks):
     def prepare(self, policies: PoliciesConfig, stock: Stock) -> np.ndarray:
         return room_homes(policies, stock)
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
-        fr = eng.cfg.policies.free_room
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
+        fr = policies.free_room
         limit = cap_count(fr.cap_share, ledger.lettings) if fr.enabled else 0
         return [("free_room", limit, ledger.above_limit, ledger.above_limit)]

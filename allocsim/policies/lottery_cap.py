@@ -6,6 +6,7 @@ The cap is counted on vacancies so far, so it holds at every moment of the year;
 
 from __future__ import annotations
 
+from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import LOTTERY_USES, Ledger, cap_count
 from allocsim.policies.rule import EngineView, QuotaRow, Rule
 
@@ -34,8 +35,10 @@ def lottery_allowed(
 class LotteryCap(Rule):
     name = "lottery_cap"
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
-        cap = eng.cfg.policies.lottery_cap.cap_share.get(eng.stock.municipalities[muni], 1.0)
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
+        cap = policies.lottery_cap.cap_share.get(eng.stock.municipalities[muni], 1.0)
         nan = float("nan")
         return [
             (

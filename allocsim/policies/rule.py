@@ -100,8 +100,12 @@ class Rule:
     def start(self, eng: EngineView) -> None:
         """Create this rule's state and schedule its own processes (at the burn-in's start)."""
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
-        """This rule's rows of the quotas table for one municipality's year."""
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
+        """This rule's rows of the quotas table for one municipality's year; `policies` are
+        the rules in force that year (Engine.policies_of_year): the history's in a year
+        before run.policy_start, so a limit is the one the year's lettings were held to."""
         return []
 
     def final_rows(self, eng: EngineView, first_year: int) -> list[FreeQuotaRow]:

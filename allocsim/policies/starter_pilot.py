@@ -15,6 +15,7 @@ import numpy as np
 from allocsim.config import StarterPilotConfig
 from allocsim.domain import Channel, Kind, Rule
 from allocsim.policies.eligibility import Limits, above_income_limit
+from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import Decision, Home, Ledger
 from allocsim.policies.rule import EngineView, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
@@ -111,8 +112,10 @@ def in_group(
 class StarterPilot(Hooks):
     name = "starter_pilot"
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
-        sp = eng.cfg.policies.starter_pilot
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
+        sp = policies.starter_pilot
         quota = sp.quota_per_year.get(eng.stock.municipalities[muni], 0) if sp.enabled else 0
         n_lot, n_off = starter_split(quota, sp.lottery_share, sp.odd_extra)
         nan = float("nan")

@@ -23,6 +23,7 @@ import numpy as np
 from allocsim.config import StatusHolderConfig
 from allocsim.domain import DAYS_PER_YEAR, KEY_STATUS_HOLDER, Kind, day_of
 from allocsim.model.state import Seekers
+from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import Ledger, cap_count, share_allows
 from allocsim.policies.rule import EngineView, FreeQuotaRow, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
@@ -148,8 +149,10 @@ class StatusHolders(Hooks):
         ends = np.cumsum(counts.sum(axis=1))
         return Plan(sh, days, ends, carries, eng.plan_households(rows, day))
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
-        sh = eng.cfg.policies.status_holders
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
+        sh = policies.status_holders
         name = eng.stock.municipalities[muni]
         task = (sh.task_persons_h1.get(name, 0.0) + sh.task_persons_h2.get(name, 0.0)) * (
             sh.vivare_share_of_task if sh.enabled else 0.0

@@ -5,6 +5,7 @@ model/homes.vacate."""
 
 from __future__ import annotations
 
+from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import Ledger
 from allocsim.policies.rule import EngineView, QuotaRow
 from allocsim.policies.rule import Rule as Hooks
@@ -13,5 +14,7 @@ from allocsim.policies.rule import Rule as Hooks
 class Transformation(Hooks):
     name = "transformation"
 
-    def quota_rows(self, eng: EngineView, year: int, muni: int, ledger: Ledger) -> list[QuotaRow]:
+    def quota_rows(
+        self, eng: EngineView, year: int, muni: int, ledger: Ledger, policies: PoliciesConfig
+    ) -> list[QuotaRow]:
         return [("transformed", float("nan"), ledger.transformed, ledger.transformed)]

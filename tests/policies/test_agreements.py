@@ -248,3 +248,37 @@ def test_households_drawn_ahead_follow_the_settings_in_force() -> None:
     years = 2.0
     assert len(after[0]) / years < 30 and abs(len(after[1]) / years - 400) < 4 * np.sqrt(800) / 2
     np.testing.assert_array_equal(after[0], after[2])
+
+
+def test_quota_limits_are_the_rules_in_force_that_year() -> None:
+    """A year before run.policy_start is held to the history's limits, and its quota rows
+    say so: a scenario without the starter pilot whose history has it shows 2021's labels
+    against the history's quota (8 and 6), 2022's against 0; the lottery cap and the
+    status holders' cap follow the history's shares in 2021 and the scenario's in 2022."""
+    data = small_config(
+        start_date=dt.date(2021, 1, 1),
+        end_date=dt.date(2023, 1, 1),
+        policy_start=dt.date(2022, 1, 1),
+    ).model_dump()
+    data["history_policies"] = {
+        "starter_pilot": {"enabled": True, "quota_per_year": {"Duiven": 8, "Westervoort": 6}},
+        "lottery_cap": {"cap_share": {"Duiven": 0.15, "Westervoort": 0.15}},
+        "status_holders": {"cap_share": 0.10},
+    }
+    data["policies"]["starter_pilot"]["enabled"] = False
+    data["policies"]["lottery_cap"]["cap_share"] = {"Duiven": 0.30, "Westervoort": 0.30}
+    data["policies"]["status_holders"]["cap_share"] = 0.20
+    cfg = Config.model_validate(data)
+    q = simulate(cfg, build_stock(cfg), 0)["quotas"].set_index(["year", "municipality", "item"])
+    for muni, quota in (("Duiven", 8), ("Westervoort", 6)):
+        assert q.loc[(2021, muni, "starter_labels"), "limit"] == quota
+        assert q.loc[(2022, muni, "starter_labels"), "limit"] == 0
+        assert q.loc[(2022, muni, "starter_labels"), "used"] == 0
+        for year, share in ((2021, 0.15), (2022, 0.30)):
+            vacancies = q.loc[(year, muni, "vacancies"), "used"]
+            assert q.loc[(year, muni, "lottery_cap"), "limit"] == math.floor(share * vacancies + 1e-9)
+        for year, share in ((2021, 0.10), (2022, 0.20)):
+            vacancies = q.loc[(year, muni, "vacancies"), "used"]
+            limit = q.loc[(year, muni, "status_holder_cap"), "limit"]
+            assert limit == math.floor(share * vacancies + 1e-9)
+    assert q.loc[(slice(None), slice(None), "starter_labels"), "used"].sum() > 0
