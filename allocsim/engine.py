@@ -1446,9 +1446,9 @@ def pilot_state(
 def _pilot_key(cfg: Config, index: int) -> str:
     """The history key without run.pilots (pilot k is the same draw for any number of
     pilots), without run.burnin_years (a pilot ends on its own day 0 and is shifted to
-    the burn-in's start) and without file paths (how a path is spelled does not change the pilot: the
-    stock's content is in the cache key, and a pilot reads no other file), and the
-    pilot's index after the first."""
+    the burn-in's start) and without file paths (how a path is spelled does not change
+    the pilot: the stock's content is in the cache key, and a pilot reads no other
+    file), and the pilot's index after the first."""
     data = json.loads(cfg.history_key())
     data["run"].pop("pilots", None)
     data["run"].pop("burnin_years", None)

@@ -12,10 +12,9 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from allocsim.config import StarterPilotConfig
+from allocsim.config import PoliciesConfig, StarterPilotConfig
 from allocsim.domain import Channel, Kind, Rule
 from allocsim.policies.eligibility import Limits, above_income_limit
-from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import Decision, Home, Ledger
 from allocsim.policies.rule import EngineView, QuotaRow
 from allocsim.policies.rule import Rule as Hooks

@@ -20,10 +20,9 @@ from functools import partial
 
 import numpy as np
 
-from allocsim.config import StatusHolderConfig
+from allocsim.config import PoliciesConfig, StatusHolderConfig
 from allocsim.domain import DAYS_PER_YEAR, KEY_STATUS_HOLDER, Kind, day_of
 from allocsim.model.state import Seekers
-from allocsim.config import PoliciesConfig
 from allocsim.policies.ledger import Ledger, cap_count, share_allows
 from allocsim.policies.rule import EngineView, FreeQuotaRow, QuotaRow
 from allocsim.policies.rule import Rule as Hooks

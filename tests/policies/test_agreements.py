@@ -276,7 +276,8 @@ def test_quota_limits_are_the_rules_in_force_that_year() -> None:
         assert q.loc[(2022, muni, "starter_labels"), "used"] == 0
         for year, share in ((2021, 0.15), (2022, 0.30)):
             vacancies = q.loc[(year, muni, "vacancies"), "used"]
-            assert q.loc[(year, muni, "lottery_cap"), "limit"] == math.floor(share * vacancies + 1e-9)
+            limit = q.loc[(year, muni, "lottery_cap"), "limit"]
+            assert limit == math.floor(share * vacancies + 1e-9)
         for year, share in ((2021, 0.10), (2022, 0.20)):
             vacancies = q.loc[(year, muni, "vacancies"), "used"]
             limit = q.loc[(year, muni, "status_holder_cap"), "limit"]
