@@ -7,6 +7,7 @@ string labels listed here, which are what analysts see in Parquet and CSV.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -125,7 +126,9 @@ def day_of(date: dt.date, start: dt.date) -> float:
 
 
 def date_of(day: float, start: dt.date) -> dt.date:
-    return start + dt.timedelta(days=int(day))
+    """The calendar date of simulation day `day` (floored: day -0.5 is the day before
+    `start`)."""
+    return start + dt.timedelta(days=math.floor(day))
 
 
 def year_of(day: float, start: dt.date) -> int:

@@ -312,7 +312,9 @@ def record_decision(
 
 @numba.njit(cache=True)
 def _slot(cal: Calendar, day: float) -> int:  # pragma: no cover - compiled
-    return int(day) - cal.first_day
+    """The calendar row of the whole day `day` falls in (floored: day -0.5 is the day
+    before day 0, in the burn-in's calendar as after it)."""
+    return int(math.floor(day)) - cal.first_day
 
 
 @numba.njit(cache=True)

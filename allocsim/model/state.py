@@ -334,8 +334,8 @@ ADVERT_DTYPES = (
 
 
 class Calendar(NamedTuple):
-    """Calendar facts per whole day from `first_day` (index int(day) - first_day, int()
-    truncating as domain.date_of does): year, month, the slot of the year's income and
+    """Calendar facts per whole day from `first_day` (index floor(day) - first_day, as
+    domain.date_of floors: homes._slot): year, month, the slot of the year's income and
     rent limits (held at start_date in the burn-in) and the rent indexation."""
 
     first_day: int

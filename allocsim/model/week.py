@@ -38,7 +38,7 @@ _LABEL_NONE, _LABEL_STARTER, _LABEL_SENIOR = range(3)
 @numba.njit(cache=True)
 def _limits(w: Any, now: float) -> LimitTerms:  # pragma: no cover - compiled
     """The income and rent limits of the day's price year."""
-    y = w.cal.price_slot[int(now) - w.cal.first_day]
+    y = w.cal.price_slot[homes._slot(w.cal, now)]
     lim = w.lim
     return LimitTerms(
         lim.min_household[y],
@@ -106,7 +106,7 @@ def w_publish(
     hs = w.books.pending[: counts[st.COUNT_PENDING]].copy()
     counts[st.COUNT_PENDING] = 0
     n_adv = hs.size
-    d = int(now) - w.cal.first_day
+    d = homes._slot(w.cal, now)
     rules = _rules(w, now)
     lim = _limits(w, now)
     # What each advert shows. Its key: home, tenancy and attempt (keyed.hash_keys).
@@ -211,7 +211,7 @@ def w_close(
     cfg = w.cfg
     counts = w.books.counts
     n_adv = hs.size
-    d = int(now) - w.cal.first_day
+    d = homes._slot(w.cal, now)
     year = w.cal.year[d] - w.cal.year0
     rules = _rules(w, now)
     terms, cells = _label_side(w, rules, hs)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocsim import keyed
-from allocsim.config import BehaviourConfig, EligibilityConfig, StarterPilotConfig
+from allocsim.config import BehaviourConfig, Config, EligibilityConfig, StarterPilotConfig
 from allocsim.domain import (
     DAYS_PER_YEAR,
     OCCUPIED,
@@ -696,3 +696,28 @@ def test_the_waiting_list_follows_the_table(steps: list[tuple[int, int]]) -> Non
             state[gone] = rng.choice([HOUSED, 2], size=gone.size)
         rows = departures.waiting_rows(books, state, state.size)
         np.testing.assert_array_equal(rows, np.flatnonzero(state == WAITING))
+
+
+def test_a_day_before_the_start_falls_in_the_calendar_day_before(small: Config) -> None:
+    """Day -0.5 is the evening of the day before start_date, in the compiled calendar
+    (homes._slot) as in domain.date_of: a vacancy decided then, under the history's
+    rules, counts in the history's year and month. Truncating instead put every
+    fractional burn-in day one day late, so 31 December's decisions counted in the
+    run's first year (a starter label against a limit of 0 in a scenario without the
+    pilot)."""
+    import datetime as dt
+
+    from allocsim.domain import date_of
+    from allocsim.engine import Engine, pilot_state, replication_seed
+    from allocsim.model import homes
+    from allocsim.world import build_stock
+
+    stock = build_stock(small)
+    engine = Engine(small, stock, replication_seed(1, 0), 0).begin(pilot_state(small, stock))
+    cal, start = engine.calendar, small.run.start_date
+    for day in (-0.5, -1.0, -1.5, -31.25, -365.75, 0.0, 0.5, 58.9):
+        date = date_of(day, start)
+        assert date == start + dt.timedelta(days=math.floor(day))
+        row = homes._slot(cal, day)
+        assert (cal.year[row], cal.month[row]) == (date.year, date.month), day
+    assert date_of(-0.5, start) == dt.date(start.year - 1, 12, 31)
