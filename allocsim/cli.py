@@ -30,7 +30,7 @@ from allocsim.errors import (
     Problem,
     os_problem,
 )
-from allocsim.loader import load_config, scaled
+from allocsim.loader import load_config, scaled, settings_shown
 from allocsim.paths import check_new_file, check_new_folder
 from allocsim.records import TABLES
 from allocsim.runs.folder import MANIFEST, METRICS
@@ -102,7 +102,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _load(args)
     out = Path(args.out) if args.out else default_out_dir(cfg)
     check_new_folder(out, "--out")
-    result = run_scenario(cfg, out, quiet=args.quiet, command=command_line(args), log=_say)
+    result = run_scenario(
+        cfg,
+        out,
+        quiet=args.quiet,
+        command=command_line(args),
+        log=_say,
+        label=args.label or "",
+        settings=settings_shown(args.set or []),
+    )
     print(format_summary(result.summary))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
@@ -213,7 +221,7 @@ def output_folder(args: argparse.Namespace, name: str) -> Path:
 def cmd_experiment(args: argparse.Namespace) -> int:
     from allocsim.experiment import load_experiment, run_experiment
 
-    spec, scenarios = load_experiment(args.spec, seed=args.seed)
+    spec, scenarios = load_experiment(args.spec, seed=args.seed, overrides=args.set or [])
     out = output_folder(args, spec.name)
     try:
         result = run_experiment(
@@ -229,6 +237,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             log=_say,
             command=command_line(args),
+            label=args.label or "",
+            settings=settings_shown(args.set or []),
         )
     except KeyboardInterrupt:
         return interrupted(args, out, "replications")
@@ -350,7 +360,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     paths = write_report(Path(args.run_dir), lang=args.lang)
     for kind, path in paths.items():
-        if "." in kind:
+        if "." in kind or kind == "csv":
             print(f"{kind:8} {path}")
     return 0
 
@@ -485,6 +495,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", help=f"{what} (default results/<name>-<time>)")
         p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
 
+    def with_label(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--label",
+            help="a name for this run, shown under the report's title and kept in the manifest",
+        )
+
     def with_quiet(p: argparse.ArgumentParser) -> None:
         p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -502,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replications", type=positive_int, help="replications (overrides run.replications)"
     )
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
+    with_label(p)
     with_quiet(p)
     p.set_defaults(func=cmd_run)
 
@@ -513,6 +530,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_output(p, "run folder")
     p.add_argument("--keep-records", action="store_true", help="also keep the record tables")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a setting in every scenario (after the spec's own)",
+    )
+    with_label(p)
     with_quiet(p)
     p.add_argument("--report", action="store_true", help="write the report when done")
     with_lang(p)

@@ -31,6 +31,13 @@ SAME_IN_BOTH = {
     "sheet.quotas": "'Quota' is the Dutch word too",
     "h_paid_item": "a pattern of two values, no words",
     "h_run_named": "a pattern of two values, no words",
+    "label": "'label' is the Dutch word too",
+    "term.meettijd": "Entree's own Dutch term, used in English too",
+    "term.scenario": "'scenario' is the Dutch word too",
+    "term.label": "'label' is the Dutch word too",
+    "changes_label": "'label' is the Dutch word too",
+    "x.effect": "'effect' is the Dutch word too",
+    "x.status": "'status' is the Dutch word too",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -61,8 +68,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "gepaarde replicaties).",
     },
     "h_effect_none": {
-        "en": "The model sees no effect beyond noise at {n} replications.",
-        "nl": "Het model ziet bij {n} replicaties geen effect dat boven de ruis uitkomt.",
+        "en": "The model sees no effect larger than chance at {n} replications.",
+        "nl": "Het model ziet bij {n} replicaties geen effect dat groter is dan toeval.",
     },
     "h_lettings": {
         "en": "In absolute numbers: {t_lettings} lettings to {group} in the window against "
@@ -72,9 +79,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "h_lettings_none": {
         "en": "The number of lettings to {group} ({t_lettings} against {c_lettings} in the "
-        "window) did not change beyond noise.",
+        "window) did not change by more than chance would.",
         "nl": "Het aantal verhuringen aan {group} ({t_lettings} tegenover {c_lettings} in de "
-        "periode) veranderde niet boven de ruis uit.",
+        "periode) veranderde niet meer dan toeval zou doen.",
     },
     "more": {"en": "more", "nl": "meer"},
     "fewer": {"en": "fewer", "nl": "minder"},
@@ -84,60 +91,63 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "h_paid_item": {"en": "{group} ({diff})", "nl": "{group} ({diff})"},
     "h_paid_none": {
-        "en": "No other group's success rate fell beyond noise.",
-        "nl": "Bij geen andere groep daalde de slaagkans boven de ruis uit.",
+        "en": "No other group's success rate fell by more than chance would.",
+        "nl": "Bij geen andere groep daalde de slaagkans meer dan toeval zou doen.",
     },
     "h_paid_none_any": {
-        "en": "No group's success rate fell beyond noise.",
-        "nl": "Bij geen enkele groep daalde de slaagkans boven de ruis uit.",
+        "en": "No group's success rate fell by more than chance would.",
+        "nl": "Bij geen enkele groep daalde de slaagkans meer dan toeval zou doen.",
     },
     "h_window": {
-        "en": "What a real review with data from {window} can see: one possible outcome shows "
-        "a change in the expected direction with probability {p_sign}, and a change that is "
-        "significant in a one-sided 5% test against the world without the measure with "
-        "probability {power} (estimated from {n} replications per scenario).",
-        "nl": "Wat een echte evaluatie met gegevens van {window} kan zien: één mogelijke "
-        "uitkomst laat met {p_sign} kans een verandering in de verwachte richting zien, en "
-        "met {power} kans een verandering die bij een eenzijdige toets (5%) significant is "
-        "tegenover de wereld zonder de maatregel (geschat uit {n} replicaties per scenario).",
+        "en": "Would the real data of {window} show it? If the model is right, {sign} "
+        "possible real outcomes would show a change in this direction, and {seen} a change "
+        "too large to be chance (by the usual test at the 5% level).",
+        "nl": "Zouden de echte gegevens van {window} het laten zien? Als het model klopt, "
+        "laten {sign} mogelijke echte uitkomsten een verandering in deze richting zien, en "
+        "{seen} een verandering die te groot is om toeval te zijn (volgens de "
+        "gebruikelijke toets op 5%).",
     },
+    "twenty_about": {"en": "about {k} in 20", "nl": "ongeveer {k} van de 20"},
+    "twenty_all": {"en": "practically all 20 in 20", "nl": "vrijwel alle 20 van de 20"},
+    "twenty_none": {"en": "hardly any of 20", "nl": "vrijwel geen van de 20"},
     "h_window_verdict_no": {
-        "en": "So the data cannot be expected to show the effect.",
-        "nl": "De gegevens zullen het effect dus naar verwachting niet laten zien.",
+        "en": "So the review may well not see the effect, even if it is there.",
+        "nl": "De evaluatie ziet het effect dus mogelijk niet, ook als het er is.",
     },
     "h_window_verdict_yes": {
-        "en": "So the data can be expected to show the effect.",
-        "nl": "De gegevens zullen het effect dus naar verwachting laten zien.",
+        "en": "So the review can expect to see the effect.",
+        "nl": "De evaluatie kan het effect dus naar verwachting zien.",
     },
     "h_quota": {
-        "en": "The smallest yearly quota whose effect the data would show with 80% "
-        "probability: {quota} homes.",
-        "nl": "Het kleinste jaarlijkse quotum waarvan de gegevens het effect met 80% kans "
-        "laten zien: {quota} woningen.",
+        "en": "The data would show the effect clearly in at least 16 of 20 outcomes from a "
+        "pilot of {quota} homes a year on.",
+        "nl": "Vanaf een pilot van {quota} woningen per jaar laten de gegevens het effect in "
+        "minstens 16 van de 20 uitkomsten duidelijk zien.",
     },
     "h_quota_smallest": {
-        "en": "Already the smallest simulated yearly quota ({quota} homes) would show its "
-        "effect with 80% probability; smaller quotas were not simulated.",
-        "nl": "Al het kleinste gesimuleerde jaarlijkse quotum ({quota} woningen) laat het "
-        "effect met 80% kans zien; kleinere quota zijn niet gesimuleerd.",
+        "en": "Even the smallest pilot simulated ({quota} homes a year) would show its "
+        "effect clearly in at least 16 of 20 outcomes; smaller pilots were not simulated.",
+        "nl": "Zelfs de kleinste gesimuleerde pilot ({quota} woningen per jaar) laat het "
+        "effect in minstens 16 van de 20 uitkomsten duidelijk zien; kleinere pilots zijn "
+        "niet gesimuleerd.",
     },
     "h_quota_none": {
-        "en": "None of the simulated quotas (up to {quota} homes a year) would show its "
-        "effect with 80% probability.",
-        "nl": "Geen van de gesimuleerde quota (tot {quota} woningen per jaar) laat het effect "
-        "met 80% kans zien.",
+        "en": "None of the pilots simulated (up to {quota} homes a year) would show its "
+        "effect clearly in 16 of 20 outcomes.",
+        "nl": "Geen van de gesimuleerde pilots (tot {quota} woningen per jaar) laat het "
+        "effect in 16 van de 20 uitkomsten duidelijk zien.",
     },
     "h_scenario_changes": {
         "en": "{scenario} against {baseline}: {changes}.",
         "nl": "{scenario} tegenover {baseline}: {changes}.",
     },
     "h_change_item": {
-        "en": "success rate of {group} {diff}",
-        "nl": "slaagkans van {group} {diff}",
+        "en": "success rate of {group} {diff} (95% interval {interval})",
+        "nl": "slaagkans van {group} {diff} (95%-interval {interval})",
     },
     "h_no_changes": {
-        "en": "no group's success rate changed beyond noise",
-        "nl": "bij geen groep veranderde de slaagkans meer dan de ruis",
+        "en": "no group's success rate changed by more than chance would",
+        "nl": "bij geen groep veranderde de slaagkans meer dan toeval zou doen",
     },
     "h_run": {
         "en": "Over {window}, {lettings} homes were let: {offer} through the offer model, "
@@ -162,6 +172,664 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Slaagkans per groep en scenario (95%-intervallen)",
     },
     "and": {"en": "and", "nl": "en"},
+    # The exploration's report (allocsim.explore.report).
+    "x.mode.set": {"en": "set", "nl": "vaste waarde"},
+    "x.mode.scale": {"en": "scaled", "nl": "geschaald"},
+    "x.mode.tilt": {"en": "tilted", "nl": "gekanteld"},
+    "x.mode.share": {"en": "share", "nl": "aandeel"},
+    "x.dist.uniform": {"en": "uniform", "nl": "gelijkverdeeld"},
+    "x.dist.loguniform": {"en": "log-uniform", "nl": "log-gelijkverdeeld"},
+    "x.dist.triangular": {"en": "triangular", "nl": "driehoeksverdeling"},
+    "x.no_points": {
+        "en": "{text}: no point was kept, so the exploration cannot judge it.",
+        "nl": "{text}: er is geen punt behouden, dus de verkenning kan hier niet over oordelen.",
+    },
+    "x.verdict_detect": {
+        "en": "{text}: it holds at {holds} of the {n} points kept (the review's data would show "
+        "it clearly in at least {target} of possible outcomes, even at the unfavourable end of "
+        "the effect's interval), fails at {fails} and cannot be told at {unclear}.",
+        "nl": "{text}: dit houdt stand in {holds} van de {n} behouden punten (de gegevens van "
+        "de evaluatie laten het in minstens {target} van de mogelijke uitkomsten duidelijk zien, "
+        "ook aan de ongunstige kant van het interval van het effect), houdt geen stand in "
+        "{fails} en is onbeslist in {unclear}.",
+    },
+    "x.power_span": {
+        "en": "The power ranges from {min} to {max} (median {median}).",
+        "nl": "Het onderscheidingsvermogen loopt van {min} tot {max} (mediaan {median}).",
+    },
+    "x.verdict_effect": {
+        "en": "{text}: it holds at {holds} of the {n} points kept, fails at {fails} and cannot "
+        "be told apart from noise at {unclear}.",
+        "nl": "{text}: dit houdt stand in {holds} van de {n} behouden punten, houdt geen stand "
+        "in {fails} en is niet van toeval te onderscheiden in {unclear}.",
+    },
+    "x.range": {
+        "en": "The effect ranges from {min} to {max} over the points (median {median}; nine in "
+        "ten points between {p05} and {p95}).",
+        "nl": "Het effect loopt over de punten van {min} tot {max} (mediaan {median}; negen op "
+        "de tien punten tussen {p05} en {p95}).",
+    },
+    "x.too_few": {
+        "en": "Too few points to rank the assumptions.",
+        "nl": "Te weinig punten om de aannames te rangschikken.",
+    },
+    "x.nothing_stands_out": {
+        "en": "No single assumption stands out at this number of points: the largest "
+        "first-order index, {name} {s1}, has an interval from {lo} to {hi}.",
+        "nl": "Bij dit aantal punten springt geen enkele aanname eruit: de grootste "
+        "eerste-orde-index, {name} {s1}, heeft een interval van {lo} tot {hi}.",
+    },
+    "x.matter_item": {
+        "en": "{name} (first-order index {s1}, 95% interval {lo} to {hi}; a higher value "
+        "{direction} the effect)",
+        "nl": "{name} (eerste-orde-index {s1}, 95%-interval {lo} tot {hi}; een hogere waarde "
+        "{direction} het effect)",
+    },
+    "x.raises": {
+        "en": "raises",
+        "nl": "vergroot",
+    },
+    "x.lowers": {
+        "en": "lowers",
+        "nl": "verkleint",
+    },
+    "x.matters": {
+        "en": "What matters most: {items}.",
+        "nl": "Wat het meest uitmaakt: {items}.",
+    },
+    "x.everywhere": {
+        "en": "It holds at every point kept: no assumption within its range overturns it.",
+        "nl": "Dit houdt stand in elk behouden punt: geen aanname binnen haar bandbreedte "
+        "weerlegt het.",
+    },
+    "x.nowhere": {
+        "en": "It holds at no point kept.",
+        "nl": "Dit houdt in geen enkel behouden punt stand.",
+    },
+    "x.and": {
+        "en": " and ",
+        "nl": " en ",
+    },
+    "x.above": {
+        "en": "{name} is above {value}",
+        "nl": "{name} boven {value} ligt",
+    },
+    "x.at_most": {
+        "en": "{name} is at most {value}",
+        "nl": "{name} hoogstens {value} is",
+    },
+    "x.region": {
+        "en": "Where it does not hold: mainly where {conditions} ({k} of the {m} points there; "
+        "they are {k} of the {total} points where it does not hold).",
+        "nl": "Waar het geen stand houdt: vooral waar {conditions} ({k} van de {m} punten daar; "
+        "dat zijn {k} van de {total} punten waar het geen stand houdt).",
+    },
+    "x.region_hint": {
+        "en": "With {n} points such a region is a hint to test with more points, not a finding.",
+        "nl": "Met {n} punten is zo'n gebied een aanwijzing om met meer punten te toetsen, geen "
+        "bevinding.",
+    },
+    "x.conclusion": {
+        "en": "conclusion",
+        "nl": "conclusie",
+    },
+    "x.holds": {
+        "en": "holds",
+        "nl": "houdt stand",
+    },
+    "x.fails": {
+        "en": "fails",
+        "nl": "houdt geen stand",
+    },
+    "x.unclear": {
+        "en": "cannot tell",
+        "nl": "onbeslist",
+    },
+    "x.span": {
+        "en": "effect, or share of outcomes showing it, over the points: median (5% to 95% of "
+        "points)",
+        "nl": "effect, of aandeel uitkomsten dat het laat zien, over de punten: mediaan (5% tot "
+        "95% van de punten)",
+    },
+    "x.effect": {
+        "en": "effect",
+        "nl": "effect",
+    },
+    "x.power": {
+        "en": "share of outcomes showing it clearly",
+        "nl": "aandeel uitkomsten dat het duidelijk laat zien",
+    },
+    "x.glance": {
+        "en": "Conclusions at a glance",
+        "nl": "De conclusies in één oogopslag",
+    },
+    "x.uncertainty": {
+        "en": "assumption",
+        "nl": "aanname",
+    },
+    "x.s1": {
+        "en": "first-order index (RBD-FAST)",
+        "nl": "eerste-orde-index (RBD-FAST)",
+    },
+    "x.s1_interval": {
+        "en": "95% interval",
+        "nl": "95%-interval",
+    },
+    "x.rho": {
+        "en": "rank correlation",
+        "nl": "rangcorrelatie",
+    },
+    "x.sensitivity": {
+        "en": "Which assumptions matter",
+        "nl": "Welke aannames ertoe doen",
+    },
+    "x.keys": {
+        "en": "settings",
+        "nl": "instellingen",
+    },
+    "x.how": {
+        "en": "how",
+        "nl": "hoe",
+    },
+    "x.range_col": {
+        "en": "range",
+        "nl": "bandbreedte",
+    },
+    "x.reason": {
+        "en": "reason",
+        "nl": "onderbouwing",
+    },
+    "x.uncertainties": {
+        "en": "The uncertainties and their reasons",
+        "nl": "De onzekerheden en hun onderbouwing",
+    },
+    "x.target": {
+        "en": "figure",
+        "nl": "cijfer",
+    },
+    "x.observed": {
+        "en": "observed",
+        "nl": "waargenomen",
+    },
+    "x.median_sim": {
+        "en": "simulated (median of points)",
+        "nl": "gesimuleerd (mediaan van de punten)",
+    },
+    "x.error_range": {
+        "en": "relative error (min to max)",
+        "nl": "relatieve afwijking (min tot max)",
+    },
+    "x.within": {
+        "en": "points within",
+        "nl": "punten binnen de marge",
+    },
+    "x.history": {
+        "en": "History matching: the region's 2020-2021 figures",
+        "nl": "Toetsing aan de cijfers van de regio over 2020-2021 (history matching)",
+    },
+    "x.scenarios": {
+        "en": "Success rate per group and scenario across the kept points",
+        "nl": "Slaagkans per groep en scenario over de behouden punten",
+    },
+    "x.verdict": {
+        "en": "verdict",
+        "nl": "oordeel",
+    },
+    "x.per_point": {
+        "en": "Each point",
+        "nl": "Elk punt",
+    },
+    "x.point": {
+        "en": "point",
+        "nl": "punt",
+    },
+    "x.status": {
+        "en": "status",
+        "nl": "status",
+    },
+    "x.points_line": {
+        "en": "{drawn} points of the uncertainty space ({sampling}), {reps} replications of "
+        "each of {n_scen} scenarios per point, common random numbers.",
+        "nl": "{drawn} punten van de onzekerheidsruimte ({sampling}), per punt {reps} "
+        "replicaties van elk van {n_scen} scenario's, met gemeenschappelijke toevalsgetallen.",
+    },
+    "x.hm_off": {
+        "en": "History matching is off: every point counts, whether or not the region world "
+        "would still reproduce the 2020-2021 figures there.",
+        "nl": "Toetsing aan de cijfers van 2020-2021 staat uit: elk punt telt, ook als de regio "
+        "daar de cijfers van 2020-2021 niet meer zou nabootsen.",
+    },
+    "x.glance_note": {
+        "en": "Share of the kept points where each conclusion holds, fails, or cannot be told "
+        "apart from noise at {reps} replications per point; the effect is treatment minus "
+        "control, its range over the points.",
+        "nl": "Aandeel van de behouden punten waar elke conclusie standhoudt, niet standhoudt, "
+        "of bij {reps} replicaties per punt niet van toeval te onderscheiden is; het effect is "
+        "behandeling min controle, de spreiding over de punten.",
+    },
+    "x.title": {
+        "en": "Robustness under uncertainty",
+        "nl": "Robuustheid bij onzekerheid",
+    },
+    "x.verdict_line": {
+        "en": "{text}: holds at {holds} of the {n} points kept; {span}.",
+        "nl": "{text}: houdt stand in {holds} van de {n} behouden punten; {span}.",
+    },
+    "x.effect_span_short": {
+        "en": "effect {median} (nine in ten points between {p05} and {p95})",
+        "nl": "effect {median} (negen op de tien punten tussen {p05} en {p95})",
+    },
+    "x.power_span_short": {
+        "en": "the data show it clearly in {median} of outcomes (nine in ten points between "
+        "{p05} and {p95})",
+        "nl": "de gegevens laten het in {median} van de uitkomsten duidelijk zien (negen op de "
+        "tien punten tussen {p05} en {p95})",
+    },
+    "x.median_range": {
+        "en": "{median} ({low} to {high})",
+        "nl": "{median} ({low} tot {high})",
+    },
+    "x.median_range_col": {
+        "en": "median (5% to 95% of points)",
+        "nl": "mediaan (5% tot 95% van de punten)",
+    },
+    "x.points_kept": {
+        "en": "points kept",
+        "nl": "behouden punten",
+    },
+    "x.measure": {
+        "en": "measure",
+        "nl": "maatstaf",
+    },
+    "x.unit": {
+        "en": "unit",
+        "nl": "eenheid",
+    },
+    "x.q_p05": {
+        "en": "5% of points",
+        "nl": "5% van de punten",
+    },
+    "x.q_median": {
+        "en": "median",
+        "nl": "mediaan",
+    },
+    "x.q_p95": {
+        "en": "95% of points",
+        "nl": "95% van de punten",
+    },
+    "x.low": {
+        "en": "low",
+        "nl": "ondergrens",
+    },
+    "x.high": {
+        "en": "high",
+        "nl": "bovengrens",
+    },
+    "x.peak": {
+        "en": "most likely",
+        "nl": "meest waarschijnlijk",
+    },
+    "x.error_min": {
+        "en": "smallest relative error",
+        "nl": "kleinste relatieve afwijking",
+    },
+    "x.error_max": {
+        "en": "largest relative error",
+        "nl": "grootste relatieve afwijking",
+    },
+    "x.status.kept": {
+        "en": "kept",
+        "nl": "behouden",
+    },
+    "x.status.set_aside": {
+        "en": "set aside",
+        "nl": "afgevallen",
+    },
+    "x.status.failed": {
+        "en": "failed",
+        "nl": "mislukt",
+    },
+    "x.status.not_run": {
+        "en": "not run",
+        "nl": "niet gedraaid",
+    },
+    "x.axis_effect": {
+        "en": "effect (the conclusion's unit)",
+        "nl": "effect (eenheid van de conclusie)",
+    },
+    "x.forest": {
+        "en": "Each conclusion's effect over the points kept: median, and the range of nine in "
+        "ten points",
+        "nl": "Het effect van elke conclusie over de behouden punten: mediaan, en het bereik "
+        "van negen op de tien punten",
+    },
+    "x.forest_note": {
+        "en": "The bar is the spread over the assumptions' ranges, not a confidence interval.",
+        "nl": "De balk is de spreiding over de bandbreedtes van de aannames, geen "
+        "betrouwbaarheidsinterval.",
+    },
+    "x.figure": {
+        "en": "Effect at each point against the assumption that matters most ({name})",
+        "nl": "Effect per punt tegen de aanname die het meest uitmaakt ({name})",
+    },
+    "x.hm_on": {
+        "en": "History matching: a point counts only if the Entree region world (at {scale} of "
+        "its size, {hm_reps}) reproduces every 2020-2021 figure within {tol}. {aside} of the "
+        "{drawn} points contradict those figures and are set aside; {kept} are kept.",
+        "nl": "Toetsing aan de cijfers van 2020-2021: een punt telt alleen als de Entree-regio "
+        "(op {scale} van haar omvang, {hm_reps}) elk cijfer van 2020-2021 binnen {tol} nabootst. "
+        "{aside} van de {drawn} punten zijn daarmee in strijd en vallen af; {kept} blijven over.",
+    },
+    "x.rep_one": {
+        "en": "one replication",
+        "nl": "één replicatie",
+    },
+    "x.rep_many": {
+        "en": "{n} replications",
+        "nl": "{n} replicaties",
+    },
+    "x.failed_points": {
+        "en": "Points that failed or were not run count nowhere: {n} (see manifest.json).",
+        "nl": "Punten die mislukten of niet gedraaid zijn, tellen nergens mee: {n} (zie "
+        "manifest.json).",
+    },
+    "x.points": {
+        "en": "Points drawn",
+        "nl": "Getrokken punten",
+    },
+    "x.spec": {
+        "en": "Exploration spec",
+        "nl": "Verkenningsbestand",
+    },
+    "x.question": {
+        "en": "Which conclusions of the review still hold when the model's uncertain "
+        "assumptions take other values within their ranges?",
+        "nl": "Welke conclusies van de evaluatie houden stand als de onzekere aannames van het "
+        "model andere waarden binnen hun bandbreedte aannemen?",
+    },
+    "x.about": {
+        "en": "Model output over many points of the uncertainty space: each point is the model "
+        "with other values of its uncertain assumptions, run with the same chance events in "
+        "every scenario.",
+        "nl": "Uitkomsten van het model over veel punten van de onzekerheidsruimte: elk punt is "
+        "het model met andere waarden van zijn onzekere aannames, gedraaid met dezelfde "
+        "toevalsgebeurtenissen in elk scenario.",
+    },
+    "x.term_point": {
+        "en": "point",
+        "nl": "punt",
+    },
+    "x.meaning_point": {
+        "en": "One set of values of the uncertain assumptions, each within its range.",
+        "nl": "Eén stel waarden van de onzekere aannames, elk binnen haar bandbreedte.",
+    },
+    "x.term_s1": {
+        "en": "first-order index",
+        "nl": "eerste-orde-index",
+    },
+    "x.meaning_s1": {
+        "en": "The share of the effect's spread over the points that one assumption explains on "
+        "its own (0 to 1).",
+        "nl": "Het deel van de spreiding van het effect over de punten dat één aanname op "
+        "zichzelf verklaart (0 tot 1).",
+    },
+    # Questions the reviews ask (the first screen's first line).
+    "q.starter_pilot": {
+        "en": "Did the starter pilot give young starters (18-27) a better chance of a home, "
+        "who paid for it, and would the data of {window} show it?",
+        "nl": "Gaf de starterspilot jonge starters (18-27 jaar) meer kans op een woning, wie "
+        "betaalde daarvoor, en zouden de gegevens van {window} dat laten zien?",
+    },
+    "q.village_rule": {
+        "en": "Who got the senior-suitable homes in Loo and Groessen under the village rule "
+        "(how old, from which village, how many lettings), and what did the rule leave "
+        "for lottery in the core towns, over {window}?",
+        "nl": "Wie kregen met de kernenafspraak de seniorgeschikte woningen in Loo en "
+        "Groessen (hoe oud, uit welke kern, hoeveel verhuringen), en wat liet de afspraak "
+        "over voor loting in de hoofdkernen, over {window}?",
+    },
+    "h_village_lettings": {
+        "en": "These homes had {t_lettings} lettings through adverts over {window} (against "
+        "{c_lettings} without the rule), averaged over the replications: the answer rests "
+        "on so few lettings that one household more or less moves it.",
+        "nl": "Deze woningen hadden over {window} {t_lettings} verhuringen via advertenties "
+        "(tegenover {c_lettings} zonder de afspraak), gemiddeld over de replicaties: het "
+        "antwoord rust op zo weinig verhuringen dat één huishouden meer of minder het "
+        "verschuift.",
+    },
+    "h_core": {
+        "en": "Lottery lettings in the core town {place}: {t_value} against {c_value} over "
+        "the window, a difference of {diff} (95% interval {interval}).",
+        "nl": "Verhuringen via loting in de hoofdkern {place}: {t_value} tegenover {c_value} "
+        "in de periode, een verschil van {diff} (95%-interval {interval}).",
+    },
+    "core_lottery": {
+        "en": "lottery lettings, core town {place}",
+        "nl": "verhuringen via loting, hoofdkern {place}",
+    },
+    "level.core": {"en": "core town {place}", "nl": "hoofdkern {place}"},
+    # Figures and their axes.
+    "fig_effect_review": {
+        "en": "The effect: {treatment} minus {control}, with 95% intervals",
+        "nl": "Het effect: {treatment} min {control}, met 95%-intervallen",
+    },
+    "fig_effect": {
+        "en": "The effect of each scenario against {baseline}: success rate per group, with "
+        "95% intervals",
+        "nl": "Het effect van elk scenario tegenover {baseline}: slaagkans per groep, met "
+        "95%-intervallen",
+    },
+    "fig_effect_note": {
+        "en": "A point right of the line is a rise; an interval that crosses the line is "
+        "no larger than chance.",
+        "nl": "Een punt rechts van de lijn is een stijging; een interval dat de lijn kruist, "
+        "is niet groter dan toeval.",
+    },
+    "alt_effect": {
+        "en": "Forest plot of {n} differences with their 95% intervals",
+        "nl": "Forest plot van {n} verschillen met hun 95%-intervallen",
+    },
+    "fig_context": {
+        "en": "The {metric} of {group} per scenario (95% intervals)",
+        "nl": "De {metric} van {group} per scenario (95%-intervallen)",
+    },
+    "axis_diff_points": {
+        "en": "difference (percentage points)",
+        "nl": "verschil (procentpunt)",
+    },
+    "axis_diff_years": {"en": "difference (years)", "nl": "verschil (jaar)"},
+    "axis_diff_number": {"en": "difference (lettings)", "nl": "verschil (verhuringen)"},
+    "axis_per_tertial": {"en": "{what} per tertial", "nl": "{what} per tertiaal"},
+    "axis_per_month": {"en": "{what} per month", "nl": "{what} per maand"},
+    "axis_households": {"en": "households", "nl": "huishoudens"},
+    "axis_success_tertial": {
+        "en": "success rate in the tertial",
+        "nl": "slaagkans in het tertiaal",
+    },
+    "axis_responses": {"en": "responses per advert", "nl": "reacties per advertentie"},
+    "period_note": {
+        "en": "A success rate depends on the period's length: over 20 months more seekers "
+        "find a home than over one year, and over a tertial fewer. Compare rates over "
+        "periods of the same length only.",
+        "nl": "Een slaagkans hangt af van de lengte van de periode: over 20 maanden vinden "
+        "meer woningzoekenden een woning dan over één jaar, en over een tertiaal minder. "
+        "Vergelijk slaagkansen alleen over even lange periodes.",
+    },
+    "part_year_note": {
+        "en": "A year only partly inside the window counts only its months inside it.",
+        "nl": "Een jaar dat maar deels in de periode valt, telt alleen de maanden daarbinnen.",
+    },
+    # What the figures are and are not.
+    "about_title": {
+        "en": "What these figures are, and are not",
+        "nl": "Wat deze cijfers wel en niet zijn",
+    },
+    "about_model": {
+        "en": "Model output: the mean of {replications} simulated replications per scenario "
+        "of the allocation rules, with 95% intervals over the replications. They say what "
+        "the rules do in the model, not what happened.",
+        "nl": "Uitkomsten van een model: het gemiddelde van {replications} gesimuleerde "
+        "replicaties per scenario van de toewijzingsregels, met 95%-intervallen over de "
+        "replicaties. Ze laten zien wat de regels in het model doen, niet wat er gebeurd is.",
+    },
+    "about_synthetic": {
+        "en": "The housing stock is synthetic: built from published totals for Duiven and "
+        "Westervoort, not from Vivare's own files.",
+        "nl": "De woningvoorraad is synthetisch: opgebouwd uit gepubliceerde totalen voor "
+        "Duiven en Westervoort, niet uit de eigen bestanden van Vivare.",
+    },
+    "about_own_stock": {
+        "en": "The housing stock is the analyst's own file (stock.csv_path in the settings).",
+        "nl": "De woningvoorraad komt uit het eigen bestand van de analist (stock.csv_path in "
+        "de instellingen).",
+    },
+    "about_calibration": {
+        "en": "How households search and respond was calibrated on the Entree region's "
+        "published figures for 2020 and 2021 and checked against a later year.",
+        "nl": "Hoe huishoudens zoeken en reageren is gekalibreerd op de gepubliceerde cijfers "
+        "van de regio Entree over 2020 en 2021 en getoetst aan een later jaar.",
+    },
+    "about_not": {
+        "en": "Not a forecast of individual households, and not the review's own data: the "
+        "review compares these expectations with what Vivare registered.",
+        "nl": "Geen voorspelling voor afzonderlijke huishoudens en niet de gegevens van de "
+        "evaluatie zelf: de evaluatie legt deze verwachtingen naast wat Vivare registreerde.",
+    },
+    # Labels and settings of the run.
+    "label": {"en": "Label", "nl": "Label"},
+    "setting": {"en": "Setting changed", "nl": "Gewijzigde instelling"},
+    "changes_label": {"en": "label: {label}", "nl": "label: {label}"},
+    "changes_set": {"en": "changed: {setting} = {value}", "nl": "gewijzigd: {setting} = {value}"},
+    # Quota notes.
+    "quota_part_year": {
+        "en": "{years}: only part of the year is inside the window ({window}); its limit is "
+        "the agreement's whole-year number, its use only the months inside the window.",
+        "nl": "{years}: maar een deel van het jaar valt in de periode ({window}); de limiet is "
+        "het afgesproken aantal voor het hele jaar, het gebruik alleen dat van de maanden "
+        "binnen de periode.",
+    },
+    "quota_history": {
+        "en": "Years before the scenario's rules start ({date}) show the limits of the rules "
+        "then in force.",
+        "nl": "Jaren voordat de regels van het scenario ingaan ({date}) tonen de limieten van "
+        "de regels die toen golden.",
+    },
+    "quota_requested_sh": {
+        "en": "Status holders' cap: 'requested' counts every vacancy that a waiting status "
+        "holder fitted while the cap was full, so one household can be counted many times; "
+        "it is larger than the limit by design.",
+        "nl": "Plafond statushouders: 'gevraagd' telt elke vrijgekomen woning waarvoor een "
+        "wachtende statushouder in aanmerking kwam terwijl het plafond vol was; één "
+        "huishouden kan dus vaak meetellen, en het getal is daarom groter dan de limiet.",
+    },
+    "quota_requested": {
+        "en": "Starter labels and lottery: 'requested' is what the rules asked for; what was "
+        "asked for beyond the limit went to the offer model.",
+        "nl": "Starterslabels en loting: 'gevraagd' is wat de regels vroegen; wat boven de "
+        "limiet gevraagd werd, ging naar het aanbodmodel.",
+    },
+    "review_quota_note": {
+        "en": "Out of 20 possible real outcomes of the data window: how many show the change "
+        "in the expected direction, and how many show it clearly (by a one-sided test at "
+        "the 5% level against no pilot).",
+        "nl": "Van de 20 mogelijke echte uitkomsten van de evaluatieperiode: hoeveel de "
+        "verandering in de verwachte richting laten zien, en hoeveel duidelijk (volgens een "
+        "eenzijdige toets op 5% tegenover geen pilot).",
+    },
+    "in_twenty": {"en": "{k} in 20", "nl": "{k} van de 20"},
+    "col.level": {"en": "part", "nl": "onderdeel"},
+    "col.replication": {"en": "replication", "nl": "replicatie"},
+    "sheet.replications": {"en": "Per replication", "nl": "Per replicatie"},
+    "sheet.review_figures": {"en": "Review figures", "nl": "Evaluatiecijfers"},
+    # Glossary.
+    "glossary": {"en": "Words used here", "nl": "Begrippen"},
+    "term.success_rate": {"en": "success rate", "nl": "slaagkans"},
+    "meaning.success_rate": {
+        "en": "The share of a group's active house seekers who found a home in the period.",
+        "nl": "Het aandeel van de actief woningzoekenden in een groep dat in de periode een "
+        "woning vond.",
+    },
+    "term.active": {"en": "active house seeker", "nl": "actief woningzoekende"},
+    "meaning.active": {
+        "en": "A registered household that responded to at least one advert in the period.",
+        "nl": "Een ingeschreven huishouden dat in de periode op minstens één advertentie "
+        "reageerde.",
+    },
+    "term.meettijd": {"en": "meettijd", "nl": "meettijd"},
+    "meaning.meettijd": {
+        "en": "The time counted for the offer model's ranking: since registration, or the "
+        "years in the current home (Entree's rule).",
+        "nl": "De tijd die telt voor de volgorde in het aanbodmodel: sinds inschrijving, of "
+        "de woonduur in de huidige woning (regel van Entree).",
+    },
+    "term.offer": {"en": "offer model", "nl": "aanbodmodel"},
+    "meaning.offer": {
+        "en": "Homes advertised and let to the responder first in line (priority, then meettijd).",
+        "nl": "Woningen geadverteerd en verhuurd aan de reageerder die vooraan staat "
+        "(voorrang, dan meettijd).",
+    },
+    "term.lottery": {"en": "lottery", "nl": "loting"},
+    "meaning.lottery": {
+        "en": "Homes let to a responder drawn by lot; at most 15% of a municipality's vacancies.",
+        "nl": "Woningen verhuurd aan een reageerder die door loting is gekozen; hoogstens 15% "
+        "van de vrijgekomen woningen van een gemeente.",
+    },
+    "term.direct": {"en": "direct allocation", "nl": "directe bemiddeling"},
+    "meaning.direct": {
+        "en": "A home offered to one household without an advert: status holders.",
+        "nl": "Een woning aangeboden aan één huishouden zonder advertentie: statushouders.",
+    },
+    "term.interval": {"en": "95% interval", "nl": "95%-interval"},
+    "meaning.interval": {
+        "en": "The range that holds the model's true mean with 95% confidence, given the "
+        "replications run.",
+        "nl": "Het bereik waarbinnen het werkelijke gemiddelde van het model met 95% "
+        "zekerheid ligt, gegeven de gedraaide replicaties.",
+    },
+    "term.points": {"en": "percentage point", "nl": "procentpunt"},
+    "meaning.points": {
+        "en": "The difference between two percentages: from 2% to 5% is 3 percentage points.",
+        "nl": "Het verschil tussen twee percentages: van 2% naar 5% is 3 procentpunt.",
+    },
+    "term.replication": {"en": "replication", "nl": "replicatie"},
+    "meaning.replication": {
+        "en": "One simulated course of events; replications differ only by chance.",
+        "nl": "Eén gesimuleerd verloop; replicaties verschillen alleen door toeval.",
+    },
+    "term.paired": {"en": "paired difference", "nl": "gepaard verschil"},
+    "meaning.paired": {
+        "en": "Scenarios are run with the same chance events, so a difference shows the "
+        "rule, not luck.",
+        "nl": "Scenario's draaien met dezelfde toevalsgebeurtenissen, zodat een verschil de "
+        "regel laat zien en geen geluk.",
+    },
+    "term.scenario": {"en": "scenario", "nl": "scenario"},
+    "meaning.scenario": {
+        "en": "One set of rules: as agreed, or a variant to compare with.",
+        "nl": "Eén stel regels: zoals afgesproken, of een variant om mee te vergelijken.",
+    },
+    "term.beyond_noise": {"en": "larger than chance", "nl": "groter dan toeval"},
+    "meaning.beyond_noise": {
+        "en": "The 95% interval of a difference does not include zero.",
+        "nl": "Het 95%-interval van een verschil bevat nul niet.",
+    },
+    "term.in_twenty": {"en": "k in 20 outcomes", "nl": "k van de 20 uitkomsten"},
+    "meaning.in_twenty": {
+        "en": "How often the real data of the review would show the change, if the model "
+        "is right: the review sees one outcome of many possible ones.",
+        "nl": "Hoe vaak de echte gegevens van de evaluatie de verandering zouden laten zien, "
+        "als het model klopt: de evaluatie ziet één uitkomst van vele mogelijke.",
+    },
+    "term.tertial": {"en": "tertial", "nl": "tertiaal"},
+    "meaning.tertial": {
+        "en": "A third of a year: T1 January-April, T2 May-August, T3 September-December.",
+        "nl": "Een derde jaar: T1 januari-april, T2 mei-augustus, T3 september-december.",
+    },
+    "term.label": {"en": "label", "nl": "label"},
+    "meaning.label": {
+        "en": "A home set aside for a group (starters, seniors) under a pilot.",
+        "nl": "Een woning die in een pilot voor een groep (starters, senioren) wordt gereserveerd.",
+    },
     # Sections and notes.
     "success_rate": {"en": "Success rate by group", "nl": "Slaagkans per groep"},
     "success_rate_note": {
@@ -255,10 +923,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.requested": {"en": "requested", "nl": "gevraagd"},
     "col.quota": {"en": "quota per year", "nl": "quotum per jaar"},
     "col.p_sign": {
-        "en": "P(right direction)",
-        "nl": "kans op de juiste richting",
+        "en": "outcomes showing the direction",
+        "nl": "uitkomsten met de goede richting",
     },
-    "col.power": {"en": "P(seen, 5% test)", "nl": "kans zichtbaar (toets 5%)"},
+    "col.power": {
+        "en": "outcomes showing it clearly",
+        "nl": "uitkomsten die het duidelijk laten zien",
+    },
     "col.item_key": {"en": "key", "nl": "sleutel"},
     "col.value": {"en": "value", "nl": "waarde"},
     "col.text": {"en": "text", "nl": "tekst"},
@@ -449,6 +1120,8 @@ class Words:
             return entry[self.lang]
         if kind == "item" and key.startswith("urgent_share_"):
             return self("item.urgent_share", place=key.removeprefix("urgent_share_"))
+        if kind == "level" and key.startswith("core_"):
+            return self("level.core", place=key.removeprefix("core_"))
         if kind == "group" and key.startswith("kind_"):
             return self.label("kind", key.removeprefix("kind_"))
         return key

@@ -102,13 +102,23 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     return key.strip().split("."), value
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Load, merge and validate a scenario; raise ConfigError listing every problem."""
+def override_settings(overrides: list[str] | tuple[str, ...]) -> list[tuple[str, Any, str]]:
+    """`--set` items as settings: (dotted key, value, where it came from)."""
     settings = []
     for item in overrides:
         keys, value = parse_override(item)
         settings.append((".".join(keys), value, f"--set {item}"))
-    return load_config_with(path, settings)
+    return settings
+
+
+def settings_shown(overrides: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """`--set` items as the manifest and the report show them: key -> value as typed."""
+    return {item.split("=", 1)[0].strip(): item.split("=", 1)[1].strip() for item in overrides}
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load, merge and validate a scenario; raise ConfigError listing every problem."""
+    return load_config_with(path, override_settings(overrides))
 
 
 def load_config_with(path: str | Path, settings: list[tuple[str, Any, str]]) -> Config:

@@ -51,12 +51,15 @@ def run_scenario(
     quiet: bool = False,
     command: str = "",
     log: Callable[[str], None] = lambda _msg: None,
+    label: str = "",
+    settings: dict[str, str] | None = None,
 ) -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
     (`allocsim.runs.jobs.run_job`: simulate, metrics, a failure recorded with its
     seed) for each replication, and the experiment's manifest format (kind "run").
     Progress goes to stderr (`allocsim.progress`) unless `quiet`; `log` hears the pilot's
-    lines (the command line prints them)."""
+    lines (the command line prints them). `label` and `settings` (the `--set` items, key
+    -> value as typed) go into the manifest, and the report shows them under its title."""
     from allocsim.runs.driver import Drive, pilot_with_a_line
     from allocsim.runs.folder import failure_record
     from allocsim.runs.jobs import Job
@@ -65,7 +68,14 @@ def run_scenario(
     if out_dir.exists():
         raise ConfigError([Problem("--out", "", str(out_dir), "a folder that does not exist yet")])
     manifest = new_manifest(
-        "run", cfg.name, cfg.run.seed, command, scenario=cfg.name, config=cfg.resolved()
+        "run",
+        cfg.name,
+        cfg.run.seed,
+        command,
+        scenario=cfg.name,
+        config=cfg.resolved(),
+        label=label,
+        settings=settings or {},
     )
     stock = build_stock(cfg)
     if cfg.run.seed_state == "list":

@@ -82,6 +82,12 @@ SHARE_METRICS = (
 )
 
 
+def is_share(metric: str) -> bool:
+    """A share in [0, 1] (`SHARE_METRICS`), shown as a percentage and its differences in
+    percentage points; `metric` is a name or a metric id (dimension/level/group/name)."""
+    return metric.split("/")[-1] in SHARE_METRICS
+
+
 Rows = list[tuple[str, str, str, str, float]]
 
 

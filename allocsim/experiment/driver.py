@@ -56,8 +56,12 @@ def run_experiment(
     quiet: bool = False,
     log: Callable[[str], None] = lambda _msg: None,
     command: str = "",
+    label: str = "",
+    settings: dict[str, str] | None = None,
 ) -> ExperimentResult:
-    """Run (or resume) an experiment into `out_dir` and write its summary and comparison."""
+    """Run (or resume) an experiment into `out_dir` and write its summary and comparison.
+    `label` and `settings` (the `--set` items applied to every scenario, key -> value as
+    typed) go into the manifest; the report shows them under its title."""
     folder = Parts(out_dir, spec.window.start_date)
     labels = [s.label for s in scenarios]
     workers = workers or (os.cpu_count() or 1)
@@ -72,6 +76,8 @@ def run_experiment(
         scenarios={s.label: s.config.resolved() for s in scenarios},
         executor=executor,
         workers=workers,
+        label=label,
+        settings=settings or {},
     )
     data_window = spec.data_days()
     rule = spec.replications

@@ -14,7 +14,7 @@ from allocsim import package_version
 from allocsim.config import Section
 from allocsim.domain import day_of
 from allocsim.errors import ConfigError, Problem
-from allocsim.loader import load_config_with, read_spec
+from allocsim.loader import load_config_with, override_settings, read_spec
 from allocsim.runs.folder import fingerprint as run_fingerprint
 from allocsim.runs.jobs import Scenario
 from allocsim.waiting_list import check_data_files
@@ -138,9 +138,10 @@ class ExperimentSpec(Section):
 
 
 def load_experiment(
-    path: str | Path, seed: int | None = None
+    path: str | Path, seed: int | None = None, overrides: list[str] | tuple[str, ...] = ()
 ) -> tuple[ExperimentSpec, list[Scenario]]:
-    """Read, validate and expand an experiment; raise ConfigError listing every problem."""
+    """Read, validate and expand an experiment; raise ConfigError listing every problem.
+    `overrides` (`--set key=value`) apply to every scenario, after the spec's own."""
     path = Path(path)
     spec: ExperimentSpec = read_spec(ExperimentSpec, path, seed, "experiment spec (TOML)")
     problems: list[Problem] = []
@@ -154,6 +155,7 @@ def load_experiment(
                         str(path), f"sweeps.{sweep.name}.scenarios", repr(name), f"one of {labels}"
                     )
                 )
+    command_line = override_settings(overrides)
     for i, ref in enumerate(spec.scenarios):
         cfg_path = path.parent / ref.config
         if not cfg_path.is_file():
@@ -189,7 +191,7 @@ def load_experiment(
             sets = [(s.key, v, f"{path}: sweeps.{s.name}") for s, v, _ in combo]
             label = ref.label + "".join(f"[{s.name}={lab}]" for s, _, lab in combo)
             try:
-                cfg = load_config_with(cfg_path, window + own + sets)
+                cfg = load_config_with(cfg_path, window + own + sets + command_line)
             except ConfigError as exc:
                 problems.extend(exc.problems)
                 continue

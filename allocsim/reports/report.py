@@ -1,584 +1,207 @@
-"""Reports of a run or experiment folder, in English and Dutch: a self-contained HTML
-page, Markdown with its figures, and an Excel workbook.
+"""The report of a run or experiment folder, in English and Dutch: a self-contained HTML
+page, Markdown with its figures, and an Excel workbook (allocsim.reports.render).
 
-The page opens with the answer (`headline`): for a review, the expected effect with
-its interval and in absolute numbers, who paid for it, and what a real review of the
-data window could see; then one figure. The time views (per tertial) follow, then
-the details in collapsed sections. Every word comes from the catalogue in
-`allocsim.i18n`; every number is formatted there, by babel. Files are named per
-language (`report.en.html`, `report.nl.html`, ...), so neither overwrites the other.
+The page answers first: for a review, its question, the expected effect with its
+interval and the lettings behind it, who paid, and what the real data could show
+(`allocsim.reports.headline`); then the effect as a forest plot and its context on an
+axis that shows the change; then a short box on what the figures are and are not.
+The time views follow, the details in collapsed sections, a glossary and the
+provenance last. Every word comes from the catalogue in `allocsim.i18n`, every number
+is formatted there (babel), every chart is drawn by `allocsim.reports.figures`.
 
 The workbook holds numbers, not text: mean, lower and upper bound in their own
-columns, with percentage and number formats, bold frozen headers and filters, a
-first sheet with the headline and a last one with the provenance.
+columns, with percentage and number formats, every replication's headline figures in a
+long sheet (all of them in `replications.csv`), the headline first and the provenance
+last.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import io
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import jinja2  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from allocsim.analysis.metrics import SHARE_METRICS, select  # noqa: E402
-from allocsim.analysis.review import Detectability, detectability, paired_effect  # noqa: E402
-from allocsim.domain import DAYS_PER_YEAR, GROUP_LABELS  # noqa: E402
-from allocsim.i18n import LANGS, Words  # noqa: E402
-from allocsim.paths import replace_file, write_text  # noqa: E402
-from allocsim.runs.folder import open_finished  # noqa: E402
+from allocsim.analysis.metrics import SHARE_METRICS
+from allocsim.analysis.review import Detectability
+from allocsim.domain import GROUP_LABELS
+from allocsim.i18n import LANGS, Words
+from allocsim.paths import replace_file
+from allocsim.reports import figures
+from allocsim.reports.formats import cell, date_range, diff_cell, unit_of, value_text
+from allocsim.reports.headline import (
+    QUESTIONS,
+    expand,
+    experiment_headline,
+    review_detectability,
+    review_effects,
+    review_headline,
+    review_question,
+    run_headline,
+    scenario_effects,
+)
+from allocsim.reports.inputs import Inputs, load
+from allocsim.reports.page import Figure, Report, Section, Table
+from allocsim.reports.render import file_names, write_pages
+from allocsim.reports.workbook import Sheet
 
 CHANNELS = ("offer", "lottery", "direct")
 GROUPS = ("all", *GROUP_LABELS)
+REPLICATIONS_CSV = "replications.csv"
+# The dimensions whose per-replication values the workbook's long sheet holds (the
+# CSV holds every dimension).
+SHEET_DIMENSIONS = ("all", "channel", "review")
 
 
-# --- The report's content, independent of the output format ------------------------
+# --- The first screen -----------------------------------------------------------------
 
 
-@dataclass
-class Table:
-    """A table as shown (text cells) and as the workbook gets it (numbers)."""
-
-    title: str
-    shown: pd.DataFrame
-
-
-@dataclass
-class Sheet:
-    """A workbook sheet: numeric columns with their formats ('pct', 'points', 'num',
-    'int', 'text'); unnamed columns are text."""
-
-    name: str
-    frame: pd.DataFrame
-    formats: dict[str, str] = field(default_factory=dict)
-    share_rows: np.ndarray | None = None  # long tables: rows whose numbers are shares
-    share_format: str = "pct"  # or "points", for differences of shares
-    points_unit: str = "pp"  # the unit Excel shows after percentage points
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    note: str = ""
-    paragraphs: list[str] = field(default_factory=list)
-    figures: list[tuple[str, bytes]] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    collapsed: bool = False
-
-
-@dataclass
-class Report:
-    lang: str
-    title: str
-    description: str
-    facts: list[tuple[str, str]]
-    headline_title: str
-    headline: list[str]
-    headline_figure: tuple[str, bytes] | None
-    sections: list[Section]
-    sheets: list[Sheet]
-
-
-@dataclass
-class Inputs:
-    manifest: dict[str, Any]
-    summary: pd.DataFrame
-    comparison: pd.DataFrame
-    metrics: pd.DataFrame
-
-    @property
-    def spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = self.manifest.get("spec") or {}
-        return spec
-
-    @property
-    def scenarios(self) -> list[str]:
-        """Scenario labels in the spec's order (a run: its one scenario)."""
-        found = list(dict.fromkeys(self.summary["scenario"].astype(str)))
-        order = list(self.manifest.get("scenarios") or {}) or found
-        return [s for s in order if s in found] + [s for s in found if s not in order]
-
-    @property
-    def window(self) -> tuple[str, str]:
-        w = self.spec.get("window") or {}
-        run = (self.manifest.get("config") or {}).get("run") or {}
-        return (
-            str(w.get("start_date") or run.get("start_date", "")),
-            str(w.get("end_date") or run.get("end_date", "")),
-        )
-
-    def years(self) -> float:
-        start, end = self.window
-        try:
-            days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
-        except ValueError:
-            return float("nan")
-        return days / DAYS_PER_YEAR
-
-    def rows(self, dimension: str, metric: str | None = None, group: str | None = None) -> Any:
-        s = self.summary
-        keep = s["dimension"] == dimension
-        if metric is not None:
-            keep &= s["metric"] == metric
-        if group is not None:
-            keep &= s["group"] == group
-        return s[keep]
-
-    def value(self, scenario: str, metric_id: str, column: str = "mean") -> float:
-        row = select(self.summary[self.summary["scenario"] == scenario], metric_id)
-        return float(row[column].iloc[0]) if len(row) else float("nan")
-
-
-def load(run_dir: Path) -> Inputs:
-    """A finished run or experiment folder (allocsim.runs.folder), as the report reads it."""
-    run = open_finished(run_dir)
-    summary, metrics = run.summary, run.metrics
-    summary["scenario"] = summary["scenario"].astype(str)
-    metrics["scenario"] = metrics["scenario"].astype(str)
-    return Inputs(run.manifest, summary, run.comparison, metrics)
-
-
-def date_range(w: Words, start: str, end: str) -> str:
-    """A window [start, end) in words, with its last day: '1 January 2021 to 31 August 2022'."""
-    last = dt.date.fromisoformat(end) - dt.timedelta(days=1)
-    return w("date_range", start=w.date(start), end=w.date(last))
-
-
-def is_share(metric_id_or_name: str) -> bool:
-    return metric_id_or_name.split("/")[-1] in SHARE_METRICS
-
-
-def scenario_name(inputs: Inputs, w: Words, label: str) -> str:
-    for ref in inputs.spec.get("scenarios") or []:
-        if ref.get("label") == label and (ref.get("names") or {}).get(w.lang):
-            return str(ref["names"][w.lang])
-    return label
-
-
-def paired(inputs: Inputs, a: str, b: str, metric_id: str) -> tuple[float, float, float, int]:
-    """b - a over the replications both have (common random numbers): mean, low, high, n."""
-    return paired_effect(inputs.metrics, a, b, metric_id)
-
-
-# --- Formatting helpers ---------------------------------------------------------------
-
-
-def value_text(w: Words, metric: str, value: float) -> str:
-    if is_share(metric):
-        return w.percent(value)
-    if is_years(metric):
-        return f"{w.number(value)} {w('years_unit')}"
-    return w.number(value, 0 if metric.startswith(("lettings", "active")) else 1)
-
-
-def diff_text(w: Words, metric: str, value: float) -> str:
-    if is_share(metric):
-        return w.points(value)
-    if is_years(metric):
-        return f"{w.signed(value)} {w('years_unit')}"
-    return w.signed(value)
-
-
-def is_years(metric: str) -> bool:
-    return metric.endswith("_years") or metric == "tenant_age_mean"
-
-
-def diff_range(w: Words, metric: str, low: float, high: float) -> str:
-    if is_share(metric):
-        return w.points_range(low, high)
-    bare = w("interval_range", low=w.signed(low), high=w.signed(high))
-    return f"{bare} {w('years_unit')}" if is_years(metric) else bare
-
-
-def cell(w: Words, metric: str, mean: float, low: float, high: float) -> str:
-    """'9.1% (8.7% to 9.5%)' or '402 (395 to 410)'."""
-    if np.isnan(low):
-        return value_text(w, metric, mean)
-    return (
-        f"{value_text(w, metric, mean)} "
-        f"({w('interval_range', low=value_text(w, metric, low), high=value_text(w, metric, high))})"
-    )
-
-
-def diff_cell(w: Words, metric: str, mean: float, low: float, high: float, sig: bool) -> str:
-    if np.isnan(low):
-        return diff_text(w, metric, mean)
-    interval = diff_range(w, metric, low, high)
-    return f"{diff_text(w, metric, mean)} ({interval}){' *' if sig else ''}"
-
-
-def _fig_png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _axis_format(ax: Any, w: Words, share: bool) -> None:
-    """Linear axis from zero, about six ticks, with as many decimals as the ticks need."""
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-    top = ax.get_ylim()[1] * (100 if share else 1)
-    digits = 0 if top >= 10 else (1 if top >= 1 else 2)
-    if share:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: w.percent(v, digits)))
+def effect_figure(inputs: Inputs, w: Words, review: dict[str, Any] | None) -> Figure | None:
+    """The effect itself: the review's paired differences, or each scenario's against
+    the baseline, with their intervals."""
+    effects = review_effects(inputs, w, review) if review else scenario_effects(inputs, w)
+    if not effects:
+        return None
+    if review:
+        t = inputs.scenario_name(w.lang, review["treatment"])
+        c = inputs.scenario_name(w.lang, review["control"])
+        caption = w("fig_effect_review", treatment=t, control=c)
     else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: w.number(v, digits)))
-    ax.grid(axis="y", color="#ddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-
-
-# --- Headline -------------------------------------------------------------------------
-
-
-def review_detectability(inputs: Inputs, review: dict[str, Any]) -> Detectability:
-    start, end = review["data_window_start"], review["data_window_end"]
-    return detectability(
-        inputs.metrics,
-        inputs.comparison,
-        review["treatment"],
-        review["control"],
-        review["metric"],
-        f"{start} .. {end}",
-        review.get("quota_scenarios", {}),
-    )
-
-
-def review_headline(
-    inputs: Inputs, w: Words, review: dict[str, Any], det: Detectability
-) -> list[str]:
-    treatment, control, metric_id = review["treatment"], review["control"], review["metric"]
-    dimension, level, group, metric = metric_id.split("/")
-    who = w.label("level", level) if dimension == "review" else w.label("group", group)
-    window = date_range(w, str(review["data_window_start"]), str(review["data_window_end"]))
-    t_name, c_name = scenario_name(inputs, w, treatment), scenario_name(inputs, w, control)
-    lines = [
-        w(
-            "h_effect",
-            treatment=t_name[:1].upper() + t_name[1:],
-            control=c_name,
-            the=w.article(metric),
-            metric=w.label("metric", metric),
-            group=who,
-            t_value=value_text(w, metric, inputs.value(treatment, metric_id)),
-            c_value=value_text(w, metric, inputs.value(control, metric_id)),
-            diff=diff_text(w, metric, det.expected_effect),
-            interval=diff_range(w, metric, det.effect_ci_low, det.effect_ci_high),
-            n=det.n_pairs,
-        )
-    ]
-    if not beyond_noise(det.effect_ci_low, det.effect_ci_high):
-        lines.append(w("h_effect_none", n=det.n_pairs))
-    if metric == "success_rate" and dimension == "all":
-        lines.append(lettings_sentence(inputs, w, treatment, control, group))
-    if review["kind"] == "village_rule":
-        lines.append(village_sentence(inputs, w, treatment, control))
-    lines.append(
-        who_paid(inputs, w, treatment, control, exclude=group if metric == "success_rate" else "")
-    )
-    lines.append(window_sentence(w, det, window))
-    quotas = review.get("quota_scenarios") or {}
-    if quotas:
-        if det.smallest_quota_80 is None:
-            lines.append(w("h_quota_none", quota=w.number(max(quotas.values()), 0)))
-        elif det.smallest_quota_80 <= min(quotas.values()):
-            lines.append(w("h_quota_smallest", quota=w.number(det.smallest_quota_80, 0)))
-        else:
-            lines.append(w("h_quota", quota=w.number(det.smallest_quota_80, 0)))
-    return lines
-
-
-def beyond_noise(low: float, high: float) -> bool:
-    return bool(low > 0 or high < 0)
-
-
-def lettings_sentence(inputs: Inputs, w: Words, treatment: str, control: str, group: str) -> str:
-    """Lettings to the group in the window, and the paired change per year with its
-    interval when it is beyond noise."""
-    lets_id = f"all/all/{group}/lettings"
-    counts = {
-        "t_lettings": w.number(inputs.value(treatment, lets_id), 0),
-        "c_lettings": w.number(inputs.value(control, lets_id), 0),
-        "group": w.label("group", group),
+        caption = w("fig_effect", baseline=inputs.scenario_name(w.lang, inputs.baseline))
+    units = {
+        figures.SHARE: w("axis_diff_points"),
+        figures.YEARS: w("axis_diff_years"),
+        figures.NUMBER: w("axis_diff_number"),
     }
-    mean, low, high, _ = paired(inputs, control, treatment, lets_id)
-    years = inputs.years()
-    if not beyond_noise(low, high) or not np.isfinite(years) or years <= 0:
-        return w("h_lettings_none", **counts)
-    sign = 1.0 if mean > 0 else -1.0
-    return w(
-        "h_lettings",
-        **counts,
-        per_year=w.number(abs(mean) / years, 1),
-        more=w("more" if mean > 0 else "fewer"),
-        interval=w(
-            "interval_range",
-            low=w.number(min(sign * low, sign * high) / years, 1),
-            high=w.number(max(sign * low, sign * high) / years, 1),
-        ),
+    rows = len(effects)
+    return Figure(
+        caption,
+        figures.forest(w, effects, units),
+        alt=w("alt_effect", n=rows),
+        note=w("fig_effect_note"),
     )
 
 
-def village_sentence(inputs: Inputs, w: Words, treatment: str, control: str) -> str:
-    values = {}
-    for key, metric in (("65", "share_65plus"), ("_same", "share_same_village")):
-        metric_id = f"review/village_senior_homes/all/{metric}"
-        mean, low, high, _ = paired(inputs, control, treatment, metric_id)
-        values[f"t{key}"] = w.percent(inputs.value(treatment, metric_id), 0)
-        values[f"c{key}"] = w.percent(inputs.value(control, metric_id), 0)
-        values[f"d{key}"] = w.points(mean)
-        values[f"i{key}"] = w.points_range(low, high)
-    return w("h_village", **values)
-
-
-def who_paid(inputs: Inputs, w: Words, treatment: str, control: str, exclude: str) -> str:
-    items = []
-    for g in GROUP_LABELS:
-        if g == exclude:
-            continue
-        mean, _, high, _ = paired(inputs, control, treatment, f"all/all/{g}/success_rate")
-        if high < 0:
-            items.append(w("h_paid_item", group=w.label("group", g), diff=w.points(mean)))
-    if items:
-        return w("h_paid", groups=w.join(items))
-    return w("h_paid_none" if exclude else "h_paid_none_any")
-
-
-def window_sentence(w: Words, det: Detectability, window: str) -> str:
-    verdict = "h_window_verdict_yes" if det.power >= 0.8 else "h_window_verdict_no"
-    return (
-        w(
-            "h_window",
-            window=window,
-            p_sign=w.percent(det.p_right_sign, 0),
-            power=w.percent(det.power, 0),
-            n=det.n_pairs,
+def context_figure(inputs: Inputs, w: Words, review: dict[str, Any] | None) -> Figure:
+    """The measure the answer is about, per scenario (a review), or the success rate per
+    group and scenario (a run or an experiment without a review)."""
+    if review:
+        metric_id = review["metric"]
+        metric = metric_id.split("/")[-1]
+        names = [inputs.scenario_name(w.lang, s) for s in inputs.scenarios]
+        mean, low, high = (
+            [inputs.value(s, metric_id, col) for s in inputs.scenarios]
+            for col in ("mean", "ci_low", "ci_high")
         )
-        + " "
-        + w(verdict)
-    )
-
-
-def experiment_headline(inputs: Inputs, w: Words) -> list[str]:
-    baseline = inputs.spec.get("baseline", "")
-    c = inputs.comparison
-    lines = []
-    for scenario in inputs.scenarios:
-        if scenario == baseline or c.empty:
-            continue
-        part = c[
-            (c["scenario"] == scenario)
-            & (c["dimension"] == "all")
-            & (c["metric"] == "success_rate")
-            & c["significant"].astype(bool)
-        ]
-        part = part.reindex(part["diff_mean"].abs().sort_values(ascending=False).index)[:4]
-        changes = [
-            w("h_change_item", group=w.label("group", r.group), diff=w.points(r.diff_mean))
-            for r in part.itertuples()
-        ]
-        lines.append(
-            w(
-                "h_scenario_changes",
-                scenario=scenario_name(inputs, w, scenario),
-                baseline=scenario_name(inputs, w, baseline),
-                changes=w.join(changes) if changes else w("h_no_changes"),
-            )
+        dimension, level, group, _ = metric_id.split("/")
+        who = w.label("level", level) if dimension == "review" else w.label("group", group)
+        what = w.label("metric", metric)
+        png = figures.scenario_bars(w, names, mean, low, high, unit_of(metric_id), what)
+        return Figure(
+            w("fig_context", metric=what, group=who),
+            png,
+            note=w("period_note") if metric == "success_rate" else "",
         )
-    return lines
-
-
-def run_headline(inputs: Inputs, w: Words, scenario: str) -> str:
-    start, end = inputs.window
-
-    def lets(channel: str) -> str:
-        return w.number(inputs.value(scenario, f"channel/{channel}/all/lettings"), 0)
-
-    return w(
-        "h_run",
-        window=date_range(w, start, end) if start else "",
-        lettings=w.number(inputs.value(scenario, "all/all/all/lettings"), 0),
-        offer=lets("offer"),
-        lottery=lets("lottery"),
-        direct=lets("direct"),
-        rate=w.percent(inputs.value(scenario, "all/all/all/success_rate")),
-    )
-
-
-def success_figure(inputs: Inputs, w: Words) -> bytes:
     sr = inputs.rows("all", "success_rate")
     groups = [g for g in GROUPS if g in set(sr["group"])]
-    scenarios = inputs.scenarios
-    fig, ax = plt.subplots(figsize=(9.5, 3.8))
-    width = 0.8 / max(1, len(scenarios))
-    x = np.arange(len(groups))
-    for i, scen in enumerate(scenarios):
-        part = sr[sr["scenario"] == scen].set_index("group").reindex(groups)
-        err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
-        ax.bar(
-            x + i * width,
-            part["mean"],
-            width,
-            yerr=np.nan_to_num(err),
-            capsize=2,
-            label=scenario_name(inputs, w, scen),
-        )
-    ax.set_xticks(x + width * (len(scenarios) - 1) / 2)
-    ax.set_xticklabels([w.label("group", g) for g in groups], rotation=15, ha="right")
-    ax.set_ylabel(w.label("metric", "success_rate"))
-    _axis_format(ax, w, share=True)
-    ax.legend(fontsize=8, frameon=False)
-    return _fig_png(fig)
+    frames = {
+        inputs.scenario_name(w.lang, s): sr[sr["scenario"] == s].set_index("group")
+        for s in inputs.scenarios
+    }
+    png = figures.grouped_bars(
+        w, frames, groups, [w.label("group", g) for g in groups], w.label("metric", "success_rate")
+    )
+    return Figure(w("h_figure"), png, note=w("period_note"))
+
+
+def about(inputs: Inputs, w: Words) -> list[str]:
+    """What the figures are and are not: model output, on which stock, calibrated on
+    which period."""
+    configs = inputs.manifest.get("scenarios") or {"": inputs.manifest.get("config") or {}}
+    own = any(((c or {}).get("stock") or {}).get("csv_path") for c in configs.values())
+    return [
+        w("about_model", replications=inputs.manifest.get("replications", "")),
+        w("about_own_stock" if own else "about_synthetic"),
+        w("about_calibration"),
+        w("about_not"),
+    ]
 
 
 # --- Time views -----------------------------------------------------------------------
 
 
-def period_frame(inputs: Inputs, dimension: str, metric: str, group: str = "all") -> pd.DataFrame:
-    """Periods x scenarios of one metric's mean."""
+def period_series(
+    inputs: Inputs, title: str, dimension: str, metric: str, group: str = "all"
+) -> figures.Series:
+    """Periods x scenarios of one metric's mean and interval."""
     part = inputs.rows(dimension, metric, group)
-    wide = part.pivot_table(index="level", columns="scenario", values="mean", aggfunc="first")
-    return wide.reindex(columns=[s for s in inputs.scenarios if s in wide.columns]).sort_index()
+    order = [s for s in inputs.scenarios if s in set(part["scenario"])]
 
+    def wide(column: str) -> pd.DataFrame:
+        frame = part.pivot_table(index="level", columns="scenario", values=column, aggfunc="first")
+        return frame.reindex(columns=order).sort_index()
 
-def panels(
-    inputs: Inputs,
-    w: Words,
-    series: list[tuple[str, pd.DataFrame]],
-    share: bool,
-    ncols: int = 3,
-) -> bytes:
-    """Small multiples: one panel per series (title, periods x scenarios)."""
-    n = len(series)
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.6 * ncols, 2.6 * nrows), squeeze=False, sharex=True
-    )
-    for ax, (title, frame) in zip(axes.flat, series, strict=False):
-        for scen in frame.columns:
-            ax.plot(
-                range(len(frame)),
-                frame[scen],
-                marker="o",
-                ms=3,
-                label=scenario_name(inputs, w, scen),
-            )
-        ax.set_title(title, fontsize=9)
-        ax.set_xticks(range(len(frame)))
-        ax.set_xticklabels(frame.index, rotation=45, fontsize=7)
-        _axis_format(ax, w, share)
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    handles, names = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    return _fig_png(fig)
+    return figures.Series(title, wide("mean"), wide("ci_low"), wide("ci_high"))
 
 
 def time_section(inputs: Inputs, w: Words) -> Section | None:
     if inputs.rows("tertial").empty:
         return None
+    names = {s: inputs.scenario_name(w.lang, s) for s in inputs.scenarios}
     sec = Section("time", w("time_views"), w("time_note"))
-    sec.figures.append(
-        (
-            w("time_lettings"),
-            panels(
-                inputs,
-                w,
-                [
-                    (w.label("channel", ch), period_frame(inputs, "tertial", f"lettings_{ch}"))
-                    for ch in CHANNELS
-                ],
-                share=False,
-            ),
-        )
+
+    def view(caption: str, series: list[figures.Series], unit: str, what: str, ncols: int) -> None:
+        png = figures.panels(w, series, names, unit, what, ncols)
+        sec.figures.append(Figure(caption, png))
+
+    lets = w.label("metric", "lettings")
+    view(
+        w("time_lettings"),
+        [
+            period_series(inputs, w.label("channel", ch), "tertial", f"lettings_{ch}")
+            for ch in CHANNELS
+        ],
+        figures.NUMBER,
+        w("axis_per_tertial", what=lets),
+        3,
     )
-    sec.figures.append(
-        (
-            w("time_active"),
-            panels(
-                inputs,
-                w,
-                [(w("time_active"), period_frame(inputs, "tertial", "active_seekers"))],
-                share=False,
-                ncols=1,
-            ),
-        )
+    view(
+        w("time_active"),
+        [period_series(inputs, w("time_active"), "tertial", "active_seekers")],
+        figures.NUMBER,
+        w("axis_households"),
+        1,
     )
     groups = [g for g in GROUPS if not inputs.rows("tertial", "success_rate", g).empty]
-    sec.figures.append(
-        (
-            w("time_success"),
-            panels(
-                inputs,
-                w,
-                [
-                    (w.label("group", g), period_frame(inputs, "tertial", "success_rate", g))
-                    for g in groups
-                ],
-                share=True,
-                ncols=4,
-            ),
-        )
+    view(
+        w("time_success"),
+        [period_series(inputs, w.label("group", g), "tertial", "success_rate", g) for g in groups],
+        figures.SHARE,
+        w("axis_success_tertial"),
+        4,
     )
-    sec.figures.append(
-        (
-            w("time_responses"),
-            panels(
-                inputs,
-                w,
-                [
-                    (
-                        w.label("channel", ch),
-                        period_frame(inputs, "tertial", f"responses_per_advert_{ch}"),
-                    )
-                    for ch in ("offer", "lottery")
-                ],
-                share=False,
-                ncols=2,
-            ),
-        )
+    sec.paragraphs.append(w("period_note"))
+    view(
+        w("time_responses"),
+        [
+            period_series(inputs, w.label("channel", ch), "tertial", f"responses_per_advert_{ch}")
+            for ch in ("offer", "lottery")
+        ],
+        figures.NUMBER,
+        w("axis_responses"),
+        2,
     )
     months = inputs.rows("month", group="status_holder")
     if len(months):
-        wide = period_frame(inputs, "month", "lettings", "status_holder")
+        wide = period_series(inputs, "", "month", "lettings", "status_holder").mean
         # Every month of the window, a month without a status-holder letting as zero.
         first, last = pd.Period(min(wide.index), "M"), pd.Period(max(wide.index), "M")
         wide = wide.reindex([str(p) for p in pd.period_range(first, last, freq="M")]).fillna(0.0)
-        fig, ax = plt.subplots(figsize=(9.5, 3.2))
-        for i, scen in enumerate(wide.columns):
-            colour = f"C{i}"
-            ax.plot(
-                range(len(wide)),
-                wide[scen],
-                marker="o",
-                ms=3,
-                color=colour,
-                label=scenario_name(inputs, w, scen),
-            )
-            ax.axhline(float(wide[scen].mean()), color=colour, linestyle="--", linewidth=0.8)
-        ax.plot([], [], color="grey", linestyle="--", linewidth=0.8, label=w("even"))
-        ax.set_xticks(range(len(wide)))
-        ax.set_xticklabels(wide.index, rotation=60, fontsize=7)
-        ax.set_ylabel(w.label("metric", "lettings"))
-        _axis_format(ax, w, share=False)
-        ax.legend(fontsize=8, frameon=False)
-        sec.figures.append((w("status_holders"), _fig_png(fig)))
+        png = figures.monthly(w, wide, names, w("axis_per_month", what=lets), w("even"))
+        sec.figures.append(Figure(w("status_holders"), png))
         sec.paragraphs.append(w("status_holders_note"))
     return sec
 
@@ -605,7 +228,7 @@ def interval_table(
     )
     wide.index = [w.label(kind, x) for x in wide.index]
     wide.index.name = w(f"col.{index if index != 'level' else kind}")
-    wide.columns = [scenario_name(inputs, w, s) for s in wide.columns]
+    wide.columns = [inputs.scenario_name(w.lang, s) for s in wide.columns]
     return wide
 
 
@@ -616,15 +239,16 @@ def numeric_sheet(
     high, n; share rows as percentages."""
     out = pd.DataFrame(
         {
-            w("col.scenario"): [scenario_name(inputs, w, s) for s in frame["scenario"]],
+            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in frame["scenario"]],
             w(f"col.{level}"): [
-                w.label(level, x) if level == "channel" else x for x in frame["level"].astype(str)
+                w.label(level, x) if level in ("channel", "level") else x
+                for x in frame["level"].astype(str)
             ],
             w("col.group"): [w.label("group", g) for g in frame["group"]],
             w("col.metric"): [w.label("metric", m) for m in frame["metric"]],
-            w("col.mean"): frame["mean"].to_numpy(),
-            w("col.low"): frame["ci_low"].to_numpy(),
-            w("col.high"): frame["ci_high"].to_numpy(),
+            w("col.mean"): frame["mean"].to_numpy(dtype=float),
+            w("col.low"): frame["ci_low"].to_numpy(dtype=float),
+            w("col.high"): frame["ci_high"].to_numpy(dtype=float),
             w("col.n"): frame["n_replications"].to_numpy(),
         }
     )
@@ -633,17 +257,14 @@ def numeric_sheet(
     )
 
 
-def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet]]:
-    sections: list[Section] = []
-    sheets: list[Sheet] = []
+def success_tables(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet]]:
     sr = inputs.rows("all", "success_rate")
     sec = Section("success", w("success_rate"), w("success_rate_note"), collapsed=True)
     sec.tables.append(
         Table(w("success_rate"), interval_table(inputs, w, sr, "group", "group", GROUPS))
     )
-    sections.append(sec)
-    sheets.append(success_sheet(inputs, w, sr))
-
+    sec.paragraphs.append(w("period_note"))
+    sections, sheets = [sec], [success_sheet(inputs, w, sr)]
     c = inputs.comparison
     if not c.empty:
         part = c[(c["dimension"] == "all") & (c["metric"] == "success_rate")]
@@ -657,7 +278,7 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
                     part.significant,
                     strict=True,
                 )
-            ]
+            ]  # fmt: skip
         )
         wide = cells.pivot_table(index="group", columns="scenario", values="cell", aggfunc="first")
         wide = wide.reindex(
@@ -666,14 +287,16 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
         )
         wide.index = [w.label("group", g) for g in wide.index]
         wide.index.name = w("col.group")
-        wide.columns = [scenario_name(inputs, w, s) for s in wide.columns]
-        baseline = scenario_name(inputs, w, inputs.spec.get("baseline", ""))
+        wide.columns = [inputs.scenario_name(w.lang, s) for s in wide.columns]
         sec = Section("differences", w("differences"), w("differences_note"), collapsed=True)
-        sec.paragraphs.append(f"{w('baseline')}: {baseline}")
+        sec.paragraphs.append(f"{w('baseline')}: {inputs.scenario_name(w.lang, inputs.baseline)}")
         sec.tables.append(Table(w("differences"), wide))
         sections.append(sec)
         sheets.append(differences_sheet(inputs, w, c))
+    return sections, sheets
 
+
+def channel_section(inputs: Inputs, w: Words) -> tuple[Section, Sheet]:
     ch = inputs.rows("channel", group="all")
     sec = Section("channels", w("lettings_channel"), collapsed=True)
     for metric, title in (
@@ -685,88 +308,111 @@ def detail_sections(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet
             sec.tables.append(
                 Table(title, interval_table(inputs, w, part, "level", "channel", CHANNELS))
             )
-    sections.append(sec)
-    sheets.append(numeric_sheet(inputs, w, ch, w("sheet.channels"), level="channel"))
+    return sec, numeric_sheet(inputs, w, ch, w("sheet.channels"), level="channel")
 
+
+YEAR_METRICS = (
+    "lettings",
+    "lettings_offer",
+    "lettings_lottery",
+    "lettings_direct",
+    "active_seekers",
+    "success_rate",
+    "responses_per_advert",
+)
+
+
+def year_section(inputs: Inputs, w: Words) -> Section | None:
     years = inputs.rows("year")
-    if len(years):
-        year_metrics = [
-            "lettings",
-            "lettings_offer",
-            "lettings_lottery",
-            "lettings_direct",
-            "active_seekers",
-            "success_rate",
-            "responses_per_advert",
-        ]
-        shown = years[(years["group"] == "all") & years["metric"].isin(year_metrics)]
-        # Scenarios in the spec's order, measures in the order above.
-        shown = shown.assign(
-            _s=shown["scenario"].map({s: i for i, s in enumerate(inputs.scenarios)}),
-            _m=shown["metric"].map({m: i for i, m in enumerate(year_metrics)}),
-        ).sort_values(["_s", "_m"], kind="stable")
-        wide = shown.assign(
-            cell=[value_text(w, m, v) for m, v in zip(shown["metric"], shown["mean"], strict=True)],
-            metric=[w.label("metric", m) for m in shown["metric"]],
-            scenario=[scenario_name(inputs, w, s) for s in shown["scenario"]],
-        ).pivot_table(
-            index=["scenario", "metric"],
-            columns="level",
-            values="cell",
-            aggfunc="first",
-            sort=False,
-        )
-        wide.index.names = [w("col.scenario"), w("col.metric")]
-        sec = Section("years", w("years_table"), collapsed=True)
-        sec.tables.append(Table(w("years_table"), wide))
-        sections.append(sec)
-    periods = pd.concat([inputs.rows("tertial"), inputs.rows("year")], ignore_index=True)
-    if len(periods):
-        sheets.append(numeric_sheet(inputs, w, periods, w("sheet.time")))
-    months = inputs.rows("month")
-    if len(months):
-        sheets.append(numeric_sheet(inputs, w, months, w("sheet.by_month")))
+    if not len(years):
+        return None
+    shown = years[(years["group"] == "all") & years["metric"].isin(YEAR_METRICS)]
+    # Scenarios in the spec's order, measures in the order above.
+    shown = shown.assign(
+        _s=shown["scenario"].map({s: i for i, s in enumerate(inputs.scenarios)}),
+        _m=shown["metric"].map({m: i for i, m in enumerate(YEAR_METRICS)}),
+    ).sort_values(["_s", "_m"], kind="stable")
+    wide = shown.assign(
+        cell=[value_text(w, m, v) for m, v in zip(shown["metric"], shown["mean"], strict=True)],
+        metric=[w.label("metric", m) for m in shown["metric"]],
+        scenario=[inputs.scenario_name(w.lang, s) for s in shown["scenario"]],
+    ).pivot_table(
+        index=["scenario", "metric"], columns="level", values="cell", aggfunc="first", sort=False
+    )
+    wide.index.names = [w("col.scenario"), w("col.metric")]
+    wide.columns.name = None
+    sec = Section("years", w("years_table"), collapsed=True)
+    sec.tables.append(Table(w("years_table"), wide, note=w("part_year_note")))
+    return sec
 
-    q = inputs.rows("quota")
-    if len(q):
-        wide = q.pivot_table(
-            index=["scenario", "level", "group"], columns="metric", values="mean", aggfunc="first"
-        ).reset_index()
-        # Scenarios in the spec's order, items in the order the rules report them.
-        items = {g: i for i, g in enumerate(dict.fromkeys(q["group"]))}
-        scen = {s: i for i, s in enumerate(inputs.scenarios)}
-        wide = wide.assign(_s=wide["scenario"].map(scen), _i=wide["group"].map(items))
-        wide = wide.sort_values(["_s", "level", "_i"], kind="stable").reset_index(drop=True)
-        place_year = wide["level"].str.rsplit(" ", n=1, expand=True)
-        flat = pd.DataFrame(
-            {
-                w("col.scenario"): [scenario_name(inputs, w, s) for s in wide["scenario"]],
-                w("col.municipality"): place_year[0],
-                w("col.year"): pd.to_numeric(place_year[1], errors="coerce"),
-                w("col.item"): [w.label("item", g) for g in wide["group"]],
-                **{
-                    w(f"col.{m}"): wide[m] if m in wide.columns else np.nan
-                    for m in ("limit", "used", "requested")
-                },
-            }
-        )
-        sec = Section("quotas", w("quotas"), w("quotas_note"), collapsed=True)
-        shown = flat.copy()
-        for m in ("limit", "used", "requested"):
-            shown[w(f"col.{m}")] = [w.number(v, 1) for v in flat[w(f"col.{m}")]]
-        sec.tables.append(Table(w("quotas"), shown.set_index(w("col.scenario"))))
-        sections.append(sec)
-        sheets.append(
-            Sheet(
-                w("sheet.quotas"),
-                flat,
-                {
-                    w("col.year"): "year",
-                    **{w(f"col.{m}"): "num" for m in ("limit", "used", "requested")},
-                },
+
+def quota_notes(inputs: Inputs, w: Words, years: Iterable[int], items: set[str]) -> list[str]:
+    """Footnotes for the quota rows whose correct numbers look odd: part years, history
+    years, and the status holders' 'requested'."""
+    notes = []
+    start, end = inputs.window
+    if start and end:
+        partial = []
+        if start[5:] != "01-01" and int(start[:4]) in years:
+            partial.append(start[:4])
+        last_day = pd.Timestamp(end) - pd.Timedelta(days=1)
+        if (last_day.month, last_day.day) != (12, 31) and last_day.year in years:
+            partial.append(str(last_day.year))
+        if partial:
+            notes.append(
+                w("quota_part_year", years=w.join(partial), window=date_range(w, start, end))
             )
-        )
-    return sections, sheets
+    configs = inputs.manifest.get("scenarios") or {"": inputs.manifest.get("config") or {}}
+    starts = {str(((c or {}).get("run") or {}).get("policy_start") or "") for c in configs.values()}
+    starts.discard("")
+    if starts and start and any(s > start for s in starts):
+        notes.append(w("quota_history", date=w.join([w.date(s) for s in sorted(starts)])))
+    if "status_holder_cap" in items:
+        notes.append(w("quota_requested_sh"))
+    if items & {"starter_labels", "lottery_cap"}:
+        notes.append(w("quota_requested"))
+    return notes
+
+
+def quota_section(inputs: Inputs, w: Words) -> tuple[Section, Sheet] | None:
+    q = inputs.rows("quota")
+    if not len(q):
+        return None
+    wide = q.pivot_table(
+        index=["scenario", "level", "group"], columns="metric", values="mean", aggfunc="first"
+    ).reset_index()
+    # Scenarios in the spec's order, items in the order the rules report them.
+    items = {g: i for i, g in enumerate(dict.fromkeys(q["group"]))}
+    scen = {s: i for i, s in enumerate(inputs.scenarios)}
+    wide = wide.assign(_s=wide["scenario"].map(scen), _i=wide["group"].map(items))
+    wide = wide.sort_values(["_s", "level", "_i"], kind="stable").reset_index(drop=True)
+    place_year = wide["level"].str.rsplit(" ", n=1, expand=True)
+    year = pd.to_numeric(place_year[1], errors="coerce")
+    flat = pd.DataFrame(
+        {
+            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in wide["scenario"]],
+            w("col.municipality"): place_year[0],
+            w("col.year"): year,
+            w("col.item"): [w.label("item", g) for g in wide["group"]],
+            **{
+                w(f"col.{m}"): (wide[m] if m in wide.columns else np.nan)
+                for m in ("limit", "used", "requested")
+            },
+        }
+    )
+    notes = quota_notes(inputs, w, set(year.dropna().astype(int)), set(wide["group"]))
+    sec = Section("quotas", w("quotas"), w("quotas_note"), collapsed=True)
+    shown = flat.copy()
+    for m in ("limit", "used", "requested"):
+        shown[w(f"col.{m}")] = [w.number(v, 1) for v in flat[w(f"col.{m}")]]
+    shown[w("col.year")] = [str(int(y)) if np.isfinite(y) else "" for y in year]
+    sec.tables.append(Table(w("quotas"), shown, index=False, note=" ".join(notes)))
+    sheet = Sheet(
+        w("sheet.quotas"),
+        flat,
+        {w("col.year"): "year", **{w(f"col.{m}"): "num" for m in ("limit", "used", "requested")}},
+    )
+    return sec, sheet
 
 
 def success_sheet(inputs: Inputs, w: Words, sr: pd.DataFrame) -> Sheet:
@@ -776,11 +422,11 @@ def success_sheet(inputs: Inputs, w: Words, sr: pd.DataFrame) -> Sheet:
     ).sort_values(["_s", "_g"])
     frame = pd.DataFrame(
         {
-            w("col.scenario"): [scenario_name(inputs, w, s) for s in ordered["scenario"]],
+            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in ordered["scenario"]],
             w("col.group"): [w.label("group", g) for g in ordered["group"]],
-            w("col.mean"): ordered["mean"].to_numpy(),
-            w("col.low"): ordered["ci_low"].to_numpy(),
-            w("col.high"): ordered["ci_high"].to_numpy(),
+            w("col.mean"): ordered["mean"].to_numpy(dtype=float),
+            w("col.low"): ordered["ci_low"].to_numpy(dtype=float),
+            w("col.high"): ordered["ci_high"].to_numpy(dtype=float),
             w("col.n"): ordered["n_replications"].to_numpy(),
         }
     )
@@ -792,17 +438,21 @@ def success_sheet(inputs: Inputs, w: Words, sr: pd.DataFrame) -> Sheet:
 
 
 def differences_sheet(inputs: Inputs, w: Words, c: pd.DataFrame) -> Sheet:
-    part = c[c["dimension"] == "all"]
+    part = c[c["dimension"].isin(["all", "review"])]
     share = part["metric"].isin(SHARE_METRICS).to_numpy()
     scale = np.where(share, 100.0, 1.0)  # differences of shares in percentage points
     frame = pd.DataFrame(
         {
-            w("col.scenario"): [scenario_name(inputs, w, s) for s in part["scenario"]],
+            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in part["scenario"]],
+            w("col.level"): [
+                w.label("level", x) if d == "review" else ""
+                for d, x in zip(part["dimension"], part["level"], strict=True)
+            ],
             w("col.group"): [w.label("group", g) for g in part["group"]],
             w("col.metric"): [w.label("metric", m) for m in part["metric"]],
-            w("col.diff"): part["diff_mean"].to_numpy() * scale,
-            w("col.low"): part["diff_ci_low"].to_numpy() * scale,
-            w("col.high"): part["diff_ci_high"].to_numpy() * scale,
+            w("col.diff"): part["diff_mean"].to_numpy(dtype=float) * scale,
+            w("col.low"): part["diff_ci_low"].to_numpy(dtype=float) * scale,
+            w("col.high"): part["diff_ci_high"].to_numpy(dtype=float) * scale,
             w("col.significant"): [w("yes") if s else w("no") for s in part["significant"]],
         }
     )
@@ -817,34 +467,40 @@ def differences_sheet(inputs: Inputs, w: Words, c: pd.DataFrame) -> Sheet:
 
 def review_section(
     inputs: Inputs, w: Words, review: dict[str, Any], det: Detectability
-) -> tuple[Section, Sheet | None]:
+) -> tuple[Section, list[Sheet]]:
     title = (review.get("titles") or {}).get(w.lang) or review["title"]
     sec = Section("review", f"{w('review')}: {title}", collapsed=True)
-    sheet = None
+    sheets = []
     if len(det.by_quota):
         frame = pd.DataFrame(
             {
                 w("col.quota"): det.by_quota["quota_per_year"].to_numpy(),
-                w("col.scenario"): [scenario_name(inputs, w, s) for s in det.by_quota["scenario"]],
-                w("col.p_sign"): det.by_quota["p_right_sign"].to_numpy(),
-                w("col.power"): det.by_quota["power"].to_numpy(),
+                w("col.scenario"): [
+                    inputs.scenario_name(w.lang, s) for s in det.by_quota["scenario"]
+                ],
+                w("col.p_sign"): det.by_quota["p_right_sign"].to_numpy(dtype=float),
+                w("col.power"): det.by_quota["power"].to_numpy(dtype=float),
             }
         )
         shown = frame.copy()
         shown[w("col.quota")] = [w.number(v, 0) for v in frame[w("col.quota")]]
         for col in (w("col.p_sign"), w("col.power")):
-            shown[col] = [w.percent(v, 0) for v in frame[col]]
-        sec.tables.append(Table(w("review_quota"), shown.set_index(w("col.quota"))))
-        sheet = Sheet(
-            w("sheet.review"),
-            frame,
-            {w("col.quota"): "int", w("col.p_sign"): "pct", w("col.power"): "pct"},
+            shown[col] = [w("in_twenty", k=round(v * 20)) for v in frame[col]]
+        sec.tables.append(
+            Table(w("review_quota"), shown.set_index(w("col.quota")), note=w("review_quota_note"))
+        )
+        sheets.append(
+            Sheet(
+                w("sheet.review"),
+                frame,
+                {w("col.quota"): "int", w("col.p_sign"): "pct", w("col.power"): "pct"},
+            )
         )
     who = []
     for g in GROUPS:
         for metric in ("success_rate", "lettings"):
-            mean, lo, hi, _ = paired(
-                inputs, review["control"], review["treatment"], f"all/all/{g}/{metric}"
+            mean, lo, hi, _ = inputs.paired(
+                review["control"], review["treatment"], f"all/all/{g}/{metric}"
             )
             if not np.isnan(mean):
                 who.append(
@@ -863,23 +519,15 @@ def review_section(
             aggfunc="first",
             sort=False,
         )
+        table.columns.name = None
         sec.tables.append(Table(w("who_paid"), table))
-    if review["kind"] == "village_rule":
-        vs = inputs.rows("review")
+    vs = inputs.rows("review")
+    if len(vs):
         village = vs[vs["level"] == "village_senior_homes"]
         if len(village):
+            order = list(dict.fromkeys(village["metric"]))
             sec.tables.append(
-                Table(
-                    w("village"),
-                    interval_table(
-                        inputs,
-                        w,
-                        village,
-                        "metric",
-                        "metric",
-                        list(dict.fromkeys(village["metric"])),
-                    ),
-                )
+                Table(w("village"), interval_table(inputs, w, village, "metric", "metric", order))
             )
         core = vs[vs["level"].str.startswith("core_")]
         if len(core):
@@ -889,13 +537,54 @@ def review_section(
             )
             table.index.name = w("col.municipality")
             sec.tables.append(Table(w("core"), table))
-    return sec, sheet
+        sheets.append(numeric_sheet(inputs, w, vs, w("sheet.review_figures"), level="level"))
+    return sec, sheets
+
+
+def replication_frame(inputs: Inputs) -> pd.DataFrame:
+    """Every replication's value of every metric: the long table `replications.csv`
+    holds (codes, not words, so an analyst's scripts read it in either language)."""
+    m = inputs.metrics
+    return m[["scenario", "replication", "dimension", "level", "group", "metric", "value"]]
+
+
+def replication_sheet(inputs: Inputs, w: Words, review: dict[str, Any] | None) -> Sheet:
+    """The per-replication values of the headline's figures and of the whole-window
+    dimensions (all, channel, review), one row per replication and figure."""
+    m = inputs.metrics
+    part = m[m["dimension"].isin(SHEET_DIMENSIONS)]
+    if review is not None:
+        keep = expand(inputs, QUESTIONS[review["kind"]].effects) + [review["metric"]]
+        ids = part[["dimension", "level", "group", "metric"]].astype(str).agg("/".join, axis=1)
+        part = part[ids.isin(keep) | (part["metric"].isin(["success_rate", "lettings"]))]
+    frame = pd.DataFrame(
+        {
+            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in part["scenario"]],
+            w("col.replication"): part["replication"].to_numpy(),
+            w("col.level"): [
+                w.label("channel", x)
+                if d == "channel"
+                else (w.label("level", x) if d == "review" else "")
+                for d, x in zip(part["dimension"], part["level"], strict=True)
+            ],  # fmt: skip
+            w("col.group"): [w.label("group", g) for g in part["group"]],
+            w("col.metric"): [w.label("metric", x) for x in part["metric"]],
+            w("col.value"): part["value"].to_numpy(dtype=float),
+        }
+    )
+    return Sheet(
+        w("sheet.replications"),
+        frame,
+        {w("col.replication"): "int"},
+        share_rows=part["metric"].isin(SHARE_METRICS).to_numpy(),
+    )
 
 
 def provenance(inputs: Inputs, w: Words) -> list[tuple[str, str]]:
     m = inputs.manifest
     start, end = inputs.window
     facts = [
+        (w("label"), inputs.label),
         (w("command"), str(m.get("command", ""))),
         (w("version"), str(m.get("allocsim_version", ""))),
         (w("seed"), str(m.get("root_seed", ""))),
@@ -908,45 +597,102 @@ def provenance(inputs: Inputs, w: Words) -> list[tuple[str, str]]:
         executor = w.label("executor", str(m["executor"]))
         facts.append((w("executor"), f"{executor} ({m.get('workers', '')})"))
     if inputs.spec.get("baseline"):
-        facts.append((w("baseline"), scenario_name(inputs, w, inputs.spec["baseline"])))
+        facts.append((w("baseline"), inputs.scenario_name(w.lang, inputs.spec["baseline"])))
+    facts += [(w("setting"), f"{k} = {v}") for k, v in inputs.settings.items()]
     return facts
+
+
+def changes(inputs: Inputs, w: Words) -> list[str]:
+    """Under the title: the run's label and each setting changed on the command line."""
+    out = [w("changes_label", label=inputs.label)] if inputs.label else []
+    out += [w("changes_set", setting=k, value=v) for k, v in inputs.settings.items()]
+    return out
+
+
+def title_of(inputs: Inputs, w: Words) -> tuple[str, str]:
+    """(title, subtitle): the review's title, else the spec's or config's description in
+    the language, else its name; the subtitle says what was compared."""
+    m, spec, review = inputs.manifest, inputs.spec, inputs.review
+    name = str(m.get("name") or m.get("experiment") or m.get("scenario", ""))
+    description = str(
+        (spec.get("descriptions") or {}).get(w.lang)
+        or spec.get("description")
+        or (m.get("config") or {}).get("description", "")
+    )
+    if review:
+        return str((review.get("titles") or {}).get(w.lang) or review["title"]), description
+    if description:
+        return description, name
+    return name, ""
+
+
+def glossary(w: Words, terms: Iterable[str]) -> list[tuple[str, str]]:
+    return [(w(f"term.{t}"), w(f"meaning.{t}")) for t in terms]
+
+
+GLOSSARY = (
+    "success_rate",
+    "active",
+    "meettijd",
+    "offer",
+    "lottery",
+    "direct",
+    "interval",
+    "points",
+    "replication",
+    "paired",
+    "scenario",
+    "beyond_noise",
+    "in_twenty",
+    "tertial",
+    "label",
+)
 
 
 def build(inputs: Inputs, lang: str) -> Report:
     w = Words(lang)
     m = inputs.manifest
-    review = inputs.spec.get("review")
+    review = inputs.review
     det = review_detectability(inputs, review) if review else None
+    question = ""
     if review and det is not None:
         headline = review_headline(inputs, w, review, det)
+        question = review_question(inputs, w, review)
     elif len(inputs.scenarios) > 1:
-        # An experiment: the baseline in numbers, then what each scenario changed.
-        base = inputs.spec.get("baseline") or inputs.scenarios[0]
-        text = run_headline(inputs, w, base)
-        name = scenario_name(inputs, w, base)
-        headline = [w("h_run_named", scenario=name[:1].upper() + name[1:], text=text)]
-        headline += experiment_headline(inputs, w)
+        headline = experiment_headline(inputs, w)
     else:
-        headline = [run_headline(inputs, w, s) for s in inputs.scenarios[:1]]
+        headline = run_headline(inputs, w)
+    shown = [effect_figure(inputs, w, review), context_figure(inputs, w, review)]
     sections: list[Section] = []
     sheets: list[Sheet] = []
     time = time_section(inputs, w)
     if time is not None:
         sections.append(time)
+    review_sheets: list[Sheet] = []
     if review and det is not None:
-        sec, sheet = review_section(inputs, w, review, det)
+        sec, review_sheets = review_section(inputs, w, review, det)
         sections.append(sec)
-        if sheet is not None:
-            sheets.append(sheet)
-    details, detail_sheets = detail_sections(inputs, w)
-    sections.extend(details)
-    sheets = detail_sheets[:1] + sheets + detail_sheets[1:]
+    success, success_sheets = success_tables(inputs, w)
+    sections += success
+    ch_section, ch_sheet = channel_section(inputs, w)
+    sections.append(ch_section)
+    years = year_section(inputs, w)
+    if years is not None:
+        sections.append(years)
+    quotas = quota_section(inputs, w)
+    if quotas is not None:
+        sections.append(quotas[0])
+    sheets = [*success_sheets[:1], *review_sheets, *success_sheets[1:], ch_sheet]
+    periods = pd.concat([inputs.rows("tertial"), inputs.rows("year")], ignore_index=True)
+    if len(periods):
+        sheets.append(numeric_sheet(inputs, w, periods, w("sheet.time")))
+    months = inputs.rows("month")
+    if len(months):
+        sheets.append(numeric_sheet(inputs, w, months, w("sheet.by_month")))
+    if quotas is not None:
+        sheets.append(quotas[1])
+    sheets.append(replication_sheet(inputs, w, review))
     facts = provenance(inputs, w)
-    sec = Section("provenance", w("provenance"), collapsed=True)
-    sec.tables.append(
-        Table(w("provenance"), pd.DataFrame(facts, columns=[w("col.item_key"), w("col.value")]))
-    )
-    sections.append(sec)
     config = {s: c for s, c in (m.get("scenarios") or {}).items()} or m.get("config", {})
     prov = pd.DataFrame(
         facts
@@ -956,191 +702,47 @@ def build(inputs: Inputs, lang: str) -> Report:
         ],
         columns=[w("col.item_key"), w("col.value")],
     )
-    sheets.insert(0, Sheet(w("sheet.headline"), pd.DataFrame({w("col.text"): headline})))
+    sheets.insert(0, Sheet(w("sheet.headline"), headline_sheet(w, question, headline)))
     sheets.append(Sheet(w("sheet.provenance"), prov))
-    name = str(m.get("name") or m.get("experiment") or m.get("scenario", ""))
-    description = str(
-        (inputs.spec.get("descriptions") or {}).get(lang)
-        or inputs.spec.get("description")
-        or (m.get("config") or {}).get("description", "")
-    )
+    title, description = title_of(inputs, w)
+    other = next(code for code in LANGS if code != lang)
     return Report(
         lang=lang,
-        title=f"{w('title')}: {name}",
+        title=title,
         description=description,
-        facts=facts,
+        changes=changes(inputs, w),
         headline_title=w("headline"),
+        question=question,
         headline=headline,
-        headline_figure=(w("h_figure"), success_figure(inputs, w)),
+        figures=[f for f in shown if f is not None],
+        about_title=w("about_title"),
+        about=about(inputs, w),
         sections=sections,
+        glossary_title=w("glossary"),
+        glossary=glossary(w, GLOSSARY),
+        facts_title=w("provenance"),
+        facts=facts,
         sheets=sheets,
+        other_lang=(file_names(other)["html"], w("lang_other")),
     )
 
 
-# --- Output ---------------------------------------------------------------------------
-
-TEMPLATE = jinja2.Environment(
-    loader=jinja2.PackageLoader("allocsim.reports", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-).get_template("report.html.j2")
-
-
-def file_names(lang: str) -> dict[str, str]:
-    return {"html": f"report.{lang}.html", "md": f"report.{lang}.md", "xlsx": f"report.{lang}.xlsx"}
-
-
-def render_html(report: Report) -> str:
-    def uri(png: bytes) -> str:
-        return "data:image/png;base64," + base64.b64encode(png).decode()
-
-    other = next(lang for lang in LANGS if lang != report.lang)
-    return TEMPLATE.render(
-        r=report,
-        uri=uri,
-        html_table=lambda frame: jinja2.utils.markupsafe.Markup(
-            frame.to_html(border=0, classes="t", na_rep="", escape=True)
-        ),
-        other_file=file_names(other)["html"],
-        other_label=Words(report.lang)("lang_other"),
-    )
-
-
-def render_markdown(report: Report, figure_paths: dict[int, str]) -> str:
-    md = [f"# {report.title}", "", report.description, ""]
-    md += [" · ".join(f"{k}: {v}" for k, v in report.facts), ""]
-    md += [f"## {Words(report.lang)('headline')}", ""]
-    md += [f"- {line}" for line in report.headline] + [""]
-    if report.headline_figure:
-        md += [f"![{report.headline_figure[0]}]({figure_paths[id(report.headline_figure[1])]})", ""]
-    for sec in report.sections:
-        md += [f"## {sec.title}", ""]
-        if sec.note:
-            md += [sec.note, ""]
-        for title, png in sec.figures:
-            md += [f"![{title}]({figure_paths[id(png)]})", ""]
-        md += [p for line in sec.paragraphs for p in (line, "")]
-        for table in sec.tables:
-            if table.title != sec.title:
-                md += [f"### {table.title}", ""]
-            md += [table.shown.reset_index().to_markdown(index=False), ""]
-    return "\n".join(md)
+def headline_sheet(w: Words, question: str, lines: list[Any]) -> pd.DataFrame:
+    texts = ([question] if question else []) + [line.text for line in lines]
+    return pd.DataFrame({w("col.text"): texts})
 
 
 def write_report(run_dir: Path, lang: str | None = None) -> dict[str, Path]:
     """Write report.<lang>.html, .md (figures in figures/<lang>/) and .xlsx into
-    `run_dir`, for `lang` or for both languages; returns the paths, keyed like
-    'html' (the first language's) and 'nl.html'."""
+    `run_dir`, for `lang` or for both languages, and replications.csv; returns the
+    paths, keyed like 'html' (the first language's) and 'nl.html'."""
     inputs = load(run_dir)
     paths: dict[str, Path] = {}
     for code in [lang] if lang else list(LANGS):
-        report = build(inputs, code)
-        figdir = run_dir / "figures" / code
-        figdir.mkdir(parents=True, exist_ok=True)
-        figures = ([report.headline_figure] if report.headline_figure else []) + [
-            f for sec in report.sections for f in sec.figures
-        ]
-        figure_paths = {}
-        for i, (_, png) in enumerate(figures, start=1):
-            path = figdir / f"figure-{i}.png"
-            replace_file(path, partial(Path.write_bytes, data=png))
-            figure_paths[id(png)] = f"figures/{code}/{path.name}"
-        names = file_names(code)
-        write_text(run_dir / names["html"], render_html(report))
-        write_text(run_dir / names["md"], render_markdown(report, figure_paths))
-        replace_file(run_dir / names["xlsx"], partial(write_workbook, sheets=report.sheets))
-        for kind, name in names.items():
-            paths.setdefault(kind, run_dir / name)
-            paths[f"{code}.{kind}"] = run_dir / name
+        for kind, path in write_pages(build(inputs, code), run_dir).items():
+            paths.setdefault(kind, path)
+            paths[f"{code}.{kind}"] = path
+    csv = run_dir / REPLICATIONS_CSV
+    replace_file(csv, lambda tmp: replication_frame(inputs).to_csv(tmp, index=False))
+    paths["csv"] = csv
     return paths
-
-
-# --- Excel ----------------------------------------------------------------------------
-
-FORMATS = {
-    "pct": "0.0%",
-    "num": "#,##0.0",
-    "int": "#,##0",
-    "year": "0",
-    "general": "#,##0.0##",  # a number column no one named: up to three decimals
-}
-
-
-def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
-    """Format of (row, column): per column, or per row for long tables mixing shares
-    with other measures (numeric columns of share rows as percentages)."""
-    mask = sheet.share_rows
-    numeric = [c for c in sheet.frame.columns if pd.api.types.is_float_dtype(sheet.frame[c])]
-
-    def fmt(row: int, column: str) -> str | None:
-        if column in sheet.formats:
-            return FORMATS[sheet.formats[column]]
-        if mask is not None and column in numeric:
-            if sheet.share_format == "points":
-                unit = sheet.points_unit
-                points = f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'
-                return points if mask[row] else "+#,##0.0;-#,##0.0;0.0"
-            return FORMATS["pct"] if mask[row] else FORMATS["num"]
-        if pd.api.types.is_integer_dtype(sheet.frame[column]):
-            return FORMATS["int"]
-        return FORMATS["general"] if column in numeric else None
-
-    return fmt
-
-
-def sheet_title(name: str, taken: set[str]) -> str:
-    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique, and cut at
-    a word rather than mid-word."""
-    clean = "".join(ch for ch in name if ch not in "[]:*?/\\").strip()
-    if len(clean) > 31:
-        clean = clean[:31].rsplit(" ", 1)[0].strip()
-    title, i = clean or "Sheet", 2
-    while title in taken:
-        suffix = f" {i}"
-        title = clean[: 31 - len(suffix)].strip() + suffix
-        i += 1
-    taken.add(title)
-    return title
-
-
-def write_workbook(path: Path, sheets: list[Sheet]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    book.remove(book.active)
-    taken: set[str] = set()
-    for sheet in sheets:
-        ws = book.create_sheet(sheet_title(sheet.name, taken))
-        frame = sheet.frame
-        ws.append([str(c) for c in frame.columns])
-        for c in ws[1]:
-            c.font = Font(bold=True)
-        fmt = _cell_formats(sheet)
-        columns = list(frame.columns)
-        for i, row in enumerate(frame.itertuples(index=False)):
-            values = [
-                None
-                if isinstance(v, float) and np.isnan(v)
-                else (v.item() if hasattr(v, "item") else v)
-                for v in row
-            ]
-            ws.append(values)
-            for j, column in enumerate(columns):
-                number_format = fmt(i, column)
-                if number_format:
-                    ws.cell(row=i + 2, column=j + 1).number_format = number_format
-        for j, column in enumerate(columns, start=1):
-            texts = [str(column)] + [str(v) for v in frame[column].head(200)]
-            width = min(80, max(10, max(len(t) for t in texts) + 2))
-            if pd.api.types.is_float_dtype(frame[column]):
-                width = max(12, len(str(column)) + 2)
-            ws.column_dimensions[get_column_letter(j)].width = width
-            if width == 80:
-                for c in ws[get_column_letter(j)]:
-                    c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        if len(frame):
-            ws.auto_filter.ref = ws.dimensions
-    book.save(path)

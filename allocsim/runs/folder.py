@@ -69,6 +69,8 @@ class Manifest(TypedDict, total=False):
     executor: str
     workers: int
     sequential: dict[str, Any]  # an experiment's stopping rule: replications, half-widths
+    label: str  # the user's name for this run (--label), '' when none
+    settings: dict[str, str]  # every --set of the command line: key -> value as typed
 
 
 @dataclass(frozen=True)

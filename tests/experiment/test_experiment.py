@@ -351,18 +351,19 @@ def test_a_report_cut_short_leaves_whole_files_or_none(
 ) -> None:
     """A report interrupted while writing (as a kill would) leaves every file it wrote
     whole, no half or empty file and no temporary file; run again, it completes."""
-    from allocsim.reports import report
+    from allocsim.reports import render, report
+    from allocsim.reports.workbook import Sheet
 
     spec = write_spec(tmp_path, replications="fixed = 2")
     out = tmp_path / "out"
     run(spec, out)
-    real = report.write_workbook
+    real = render.write_workbook
 
-    def killed(path: Path, sheets: list[report.Sheet]) -> None:
+    def killed(path: Path, sheets: list[Sheet]) -> None:
         path.write_bytes(b"PK\x03\x04 half a workbook")  # as far as it got
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "write_workbook", killed)
+    monkeypatch.setattr(render, "write_workbook", killed)
     with pytest.raises(KeyboardInterrupt):
         report.write_report(out, lang="en")
     assert not list(out.rglob("*.tmp")), "temporary files left behind"
@@ -370,7 +371,7 @@ def test_a_report_cut_short_leaves_whole_files_or_none(
     html = (out / "report.en.html").read_text()
     assert html.rstrip().endswith("</html>")
     assert all(p.stat().st_size > 0 for p in out.rglob("*") if p.is_file())
-    monkeypatch.setattr(report, "write_workbook", real)
+    monkeypatch.setattr(render, "write_workbook", real)
     paths = report.write_report(out, lang="en")
     assert paths["xlsx"].stat().st_size > 0
 

@@ -271,6 +271,17 @@ def test_serial_run_writes_tables_and_both_reports(serial: ExploreResult, tiny: 
         assert paths[f"html.{lang}"].is_file() and paths[f"xlsx.{lang}"].is_file()
     nl = paths["html.nl"].read_text()
     assert "houdt stand" in nl and "slaagkans" in nl
+    # One report stack: the same page (answer first, then the effects), numbers in the
+    # workbooks, Dutch in every Dutch page and sheet.
+    from tests.reports.test_report import check_dutch, check_numbers
+
+    en = paths["html.en"].read_text()
+    assert en.index('id="headline"') < en.index('id="figure-1"') < en.index('id="glance"')
+    assert "Forest plot of" in en and 'lang="en"' in en and "report.nl.html" in en
+    reasons = tuple(u.reason for u in load_exploration(tiny).uncertainties)
+    check_dutch(serial.out_dir, own=reasons)
+    for lang in ("en", "nl"):
+        check_numbers(paths[f"xlsx.{lang}"])
 
 
 def test_the_command_prints_the_shares_and_writes_both_reports(
@@ -424,7 +435,7 @@ def test_a_conclusion_that_holds_everywhere_is_reported_at_100_percent(tiny: Pat
     english = " ".join(describe(c, tables.conclusions.iloc[0], sens, None, exploration, "en"))
     dutch = " ".join(describe(c, tables.conclusions.iloc[0], sens, None, exploration, "nl"))
     assert "holds at 100% of the 12 points kept" in english
-    assert "+3.0 points" in english
+    assert "+3.0 percentage points" in english
     assert "in 100% van de 12 behouden punten" in dutch and "+3,0 procentpunt" in dutch
 
 

@@ -18,7 +18,7 @@ from allocsim.analysis.metrics import METRICS, SHARE_METRICS
 from allocsim.cli import main
 from allocsim.domain import GROUP_LABELS
 from allocsim.i18n import CATALOGUE, LANGS, SAME_IN_BOTH, Words
-from allocsim.reports.report import sheet_title
+from allocsim.reports.workbook import sheet_title
 from allocsim.stats import share_interval, t_half_width
 from tests.experiment.test_experiment import write_spec
 
@@ -26,6 +26,7 @@ REVIEW = """
 [review]
 kind = "starter_pilot"
 title = "Tiny review"
+titles = { nl = "Kleine evaluatie" }
 data_window_start = 2022-01-01
 data_window_end = 2022-09-01
 treatment = "base"
@@ -56,7 +57,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def visible_text(page: str) -> str:
     page = re.sub(r"<(style|script)>.*?</\1>", "", page, flags=re.S)
     page = re.sub(r"src='[^']*'|src=\"[^\"]*\"", "", page)
-    return re.sub(r"<[^>]+>", " ", page)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
 
 # --- The catalogue -----------------------------------------------------------------------
@@ -149,20 +150,32 @@ def test_the_headline_comes_first_with_the_answer(folder: Path) -> None:
     first = re.search(r"<(section|details) id=['\"](\w+)['\"]", page)
     assert first is not None and first.group(2) == "headline"
     headline = html.unescape(page[page.index('id="headline"') : page.index("</section>")])
+    assert "Did the starter pilot give young starters (18-27) a better chance" in headline
     assert "Base against no starter pilot: the success rate of starters aged 18-27 was" in headline
-    assert re.search(r"a difference of [+−]?\d+\.\d percentage points \(95% interval", headline)
+    # The interval is the marked part of the answer.
+    assert re.search(
+        r"95% interval <strong class=\"mark\">[+−]?\d+\.\d to [+−]?\d+\.\d percentage points",
+        headline,
+    )
     assert "paired replications" in headline
     assert re.search(r"lettings to starters aged 18-27 (in the window|\(\d+ against)", headline)
     assert "Who paid for it" in headline or "No other group's success rate fell" in headline
-    assert "What a real review with data from 1 January 2022 to 31 August 2022" in headline
-    assert re.search(r"smallest (simulated )?yearly quota", headline.lower()) or (
-        "None of the simulated" in headline
-    )
-    # Then one figure, then the time views; details are collapsed.
-    assert page.index('id="headline-figure"') < page.index('id="time"')
-    for key in ("success", "differences", "channels", "quotas", "review", "provenance"):
+    assert "Would the real data of 1 January 2022 to 31 August 2022 show it?" in headline
+    assert re.search(r"(about \d+ in 20|all 20 in 20|hardly any of 20) possible real", headline)
+    assert "homes a year" in headline  # the smallest pilot the data would show
+    # Words a council member does not know are gone.
+    for jargon in ("P(right direction)", "one-sided 5% test", "simulated quota"):
+        assert jargon not in headline, jargon
+    # Then the effect (a forest plot), then its context, then the box on what the
+    # figures are, then the time views; details, glossary and provenance are collapsed.
+    assert page.index('id="figure-1"') < page.index('id="figure-2"') < page.index('id="about"')
+    assert page.index('id="about"') < page.index('id="time"')
+    assert "Forest plot of" in page
+    for key in ("success", "differences", "channels", "quotas", "review", "glossary"):
         assert f'<details id="{key}">' in page, key
-    assert page.count("data:image/png;base64,") >= 5
+    assert page.index('<details id="provenance">') > page.index('<details id="glossary">')
+    assert page.count("data:image/png;base64,") >= 6
+    assert "synthetic" in visible_text(page)
 
 
 def test_dutch_report_is_dutch(folder: Path) -> None:
@@ -246,3 +259,94 @@ def test_a_run_folder_gets_a_headline_too(tmp_path: Path) -> None:
     page = visible_text((out / "report.nl.html").read_text())
     assert re.search(r"werden [\d.]+ woningen verhuurd: [\d.]+ via het aanbodmodel", page)
     assert not (out / "report.en.html").exists()
+
+
+# --- Every page and sheet: numbers are numbers, Dutch is Dutch ---------------------------
+
+# Words that give English away; none of them is Dutch ('of' and 'interval' are).
+# Matched as whole words.
+ENGLISH = (
+    "the", "and", "with", "against", "between", "which", "from", "would", "could",
+    "lettings", "households", "seekers", "rate", "points", "years", "homes", "review",
+    "share", "outcomes", "difference", "chance",
+)  # fmt: skip
+NUMBER_AS_TEXT = re.compile(r"^\s*[−+-]?\d[\d.,]*\s*(%|pp|%-punt|procentpunt)?\s*$")
+
+
+def english_in(text: str, own: tuple[str, ...] = ()) -> list[str]:
+    """English words in a Dutch text; setting keys (dotted names) and the analyst's own
+    texts (`own`, for example an assumption's reason as the spec gives it) aside."""
+    for part in own:
+        text = text.replace(part, " ")
+    text = re.sub(r"\S*[._]\S*", " ", text)
+    found = {w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH}
+    return sorted(found)
+
+
+def sheet_texts(path: Path, skip: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Every text cell of every sheet (but `skip`'s), by sheet."""
+    book = load_workbook(path)
+    return {
+        ws.title: [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        for ws in book.worksheets
+        if ws.title not in skip and not ws.title.startswith("data ")
+    }
+
+
+def check_dutch(folder: Path, stem: str = "report", own: tuple[str, ...] = ()) -> None:
+    """The Dutch page, Markdown and workbook hold no English word: headings, sentences,
+    labels, notes, glossary, column headers and sheet names. The provenance sheet's
+    settings (configuration keys), the 'data' sheets (codes for scripts) and the
+    analyst's own texts (`own`) aside."""
+    page = visible_text((folder / f"{stem}.nl.html").read_text())
+    assert not english_in(page, own), english_in(page, own)
+    md = (folder / f"{stem}.nl.md").read_text()
+    md = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", md)  # figure paths
+    assert not english_in(md, own), english_in(md, own)
+    book = sheet_texts(folder / f"{stem}.nl.xlsx", skip=("Herkomst",))
+    for title, texts in book.items():
+        leaked = english_in(" ".join([title, *texts]), own)
+        assert not leaked, (title, leaked)
+
+
+def check_numbers(path: Path) -> None:
+    """Every sheet but the first (the answer in sentences) and the provenance holds its
+    figures as numbers: no text cell reads as a number, and each sheet has numbers."""
+    book = load_workbook(path)
+    for ws in book.worksheets[1:-1]:
+        cells = [c.value for row in ws.iter_rows(min_row=2) for c in row if c.value is not None]
+        as_text = [v for v in cells if isinstance(v, str) and NUMBER_AS_TEXT.match(v)]
+        assert not as_text, (ws.title, as_text[:5])
+        if cells:
+            assert any(isinstance(v, (int, float)) for v in cells), ws.title
+
+
+def test_every_figure_in_the_workbooks_is_a_number(folder: Path) -> None:
+    for lang in LANGS:
+        check_numbers(folder / f"report.{lang}.xlsx")
+    book = load_workbook(folder / "report.en.xlsx")
+    ws = book["Per replication"]
+    header = [c.value for c in ws[1]]
+    assert header == ["scenario", "replication", "part", "group", "measure", "value"]
+    values = [r[5].value for r in ws.iter_rows(min_row=2)]
+    assert values and all(isinstance(v, (int, float)) for v in values if v is not None)
+    replications = {r[1].value for r in ws.iter_rows(min_row=2)}
+    assert replications == {0, 1, 2}
+    csv = pd.read_csv(folder / "replications.csv")
+    assert list(csv.columns) == [
+        "scenario", "replication", "dimension", "level", "group", "metric", "value"
+    ]  # fmt: skip
+    assert set(csv["replication"]) == {0, 1, 2} and len(csv) > len(values)
+
+
+def test_every_dutch_page_and_sheet_is_dutch(folder: Path) -> None:
+    check_dutch(folder)
+
+
+def test_the_dutch_check_sees_english() -> None:
+    """The check itself: an English sentence or header in a Dutch text is caught."""
+    assert english_in("De slaagkans steeg (95%-interval +1,2 tot +2,4).") == []
+    assert english_in("Who paid for it: the success rate fell") == ["rate", "the"]
+    assert english_in("lettings by channel") == ["lettings"]
+    assert NUMBER_AS_TEXT.match("12,5%") and NUMBER_AS_TEXT.match("−0,8 procentpunt")
+    assert not NUMBER_AS_TEXT.match("starters van 18-27 jaar")
