@@ -347,11 +347,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.csv:
         inputs = tuple(d / f for d in (run_a, run_b) for f in (METRICS, MANIFEST))
         check_new_file(Path(args.csv), "--csv", inputs, args.force)
+    report_dir = None
+    if args.report is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        default = Path("results") / f"compare-{run_a.name}-vs-{run_b.name}-{stamp}"
+        report_dir = Path(args.report) if args.report else default
+        if report_dir.exists() and any(report_dir.glob("compare.*")) and not args.force:
+            raise ConfigError(
+                [
+                    Problem(
+                        "--report",
+                        "",
+                        str(report_dir),
+                        "a folder without a compare report (or --force to replace it)",
+                    )
+                ]
+            )
     result = compare_runs(run_a, run_b, args.scenario or (), args.metric or (), args.group or ())
     print(format_comparison(result, every_dimension=args.all))
     if args.csv:
         replace_file(Path(args.csv), lambda p: result.table.to_csv(p, index=False))
         print(f"\nEvery dimension, full precision: {args.csv}")
+    if report_dir is not None:
+        from allocsim.reports.compare_report import write_compare_report
+
+        paths = write_compare_report(result, report_dir, lang=args.lang)
+        print()
+        for kind, path in paths.items():
+            print(f"{kind:8} {path}")
     return 0
 
 
@@ -599,7 +622,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the compared rows of every dimension at full precision, with a "
         "'paired' column (default: no file)",
     )
-    p.add_argument("--force", action="store_true", help="replace an existing --csv file")
+    p.add_argument(
+        "--report",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="also write the comparison's report (compare.<lang>.html, .md, .xlsx: the "
+        "settings that differ, the differences, a forest plot) into DIR (default "
+        "results/compare-<A>-vs-<B>-<time>)",
+    )
+    with_lang(p)
+    p.add_argument("--force", action="store_true", help="replace an existing --csv file or report")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="write the HTML, Markdown and Excel report of a run")

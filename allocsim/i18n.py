@@ -37,6 +37,8 @@ SAME_IN_BOTH = {
     "term.label": "'label' is the Dutch word too",
     "changes_label": "'label' is the Dutch word too",
     "x.effect": "'effect' is the Dutch word too",
+    "c.setting_item": "a pattern of three values, no words",
+    "c.side_label": "a pattern of two values, no words",
     "x.status": "'status' is the Dutch word too",
 }
 
@@ -172,6 +174,96 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Slaagkans per groep en scenario (95%-intervallen)",
     },
     "and": {"en": "and", "nl": "en"},
+    # The comparison's report (allocsim.reports.compare_report).
+    "c.title": {"en": "{b} against {a}", "nl": "{b} tegenover {a}"},
+    "c.question": {
+        "en": "What changes from {a} (A) to {b} (B), and by more than chance?",
+        "nl": "Wat verandert er van {a} (A) naar {b} (B), en meer dan toeval?",
+    },
+    "c.paired": {
+        "en": "Paired: both runs used the same chance events (root seed, window, burn-in "
+        "and replications), so a difference shows the settings, not luck.",
+        "nl": "Gepaard: beide runs gebruikten dezelfde toevalsgebeurtenissen (startgetal, "
+        "periode, inloop en replicaties), dus een verschil laat de instellingen zien en "
+        "geen geluk.",
+    },
+    "c.unpaired": {
+        "en": "Not paired: the runs used different chance events (root seed, burn-in or "
+        "replications differ), so the intervals are wider (Welch).",
+        "nl": "Niet gepaard: de runs gebruikten andere toevalsgebeurtenissen (startgetal, "
+        "inloop of replicaties verschillen), dus de intervallen zijn breder (Welch).",
+    },
+    "c.paired_short": {
+        "en": "A paired comparison of two finished runs",
+        "nl": "Een gepaarde vergelijking van twee afgeronde runs",
+    },
+    "c.unpaired_short": {
+        "en": "An unpaired comparison of two finished runs",
+        "nl": "Een ongepaarde vergelijking van twee afgeronde runs",
+    },
+    "c.same_settings": {
+        "en": "B has the same settings as A.",
+        "nl": "B heeft dezelfde instellingen als A.",
+    },
+    "c.settings": {
+        "en": "B differs from A in {n} settings: {items}.",
+        "nl": "B verschilt van A in {n} instellingen: {items}.",
+    },
+    "c.settings_one": {
+        "en": "B differs from A in one setting: {items}.",
+        "nl": "B verschilt van A in één instelling: {items}.",
+    },
+    "c.setting_item": {"en": "{setting} {a} → {b}", "nl": "{setting} {a} → {b}"},
+    "c.settings_more": {
+        "en": "And {n} more (under 'Settings that differ').",
+        "nl": "En nog {n} (onder 'Instellingen die verschillen').",
+    },
+    "c.lettings": {
+        "en": "Lettings in the window: {a} in A, {b} in B, a difference of {diff} (95% "
+        "interval {interval}).",
+        "nl": "Verhuringen in de periode: {a} in A, {b} in B, een verschil van {diff} "
+        "(95%-interval {interval}).",
+    },
+    "c.changed": {
+        "en": "Changed by more than chance: {items}.",
+        "nl": "Meer veranderd dan toeval: {items}.",
+    },
+    "c.unchanged": {
+        "en": "No group's success rate changed by more than chance.",
+        "nl": "Bij geen groep veranderde de slaagkans meer dan toeval.",
+    },
+    "c.forest": {
+        "en": "B minus A: success rate per group, with 95% intervals",
+        "nl": "B min A: slaagkans per groep, met 95%-intervallen",
+    },
+    "c.settings_title": {"en": "Settings that differ", "nl": "Instellingen die verschillen"},
+    "c.settings_note": {
+        "en": "Every resolved setting whose value differs between the two runs (names and "
+        "descriptions aside).",
+        "nl": "Elke instelling waarvan de waarde tussen de twee runs verschilt (namen en "
+        "beschrijvingen buiten beschouwing).",
+    },
+    "c.sheet_settings": {"en": "Settings", "nl": "Instellingen"},
+    "c.col_setting": {"en": "setting", "nl": "instelling"},
+    "c.differences": {"en": "Differences, B minus A", "nl": "Verschillen, B min A"},
+    "c.differences_note": {
+        "en": "Per group and measure over the whole window, with 95% intervals; * the "
+        "interval excludes zero. The workbook holds every dimension.",
+        "nl": "Per groep en maatstaf over de hele periode, met 95%-intervallen; * het "
+        "interval bevat nul niet. Het werkboek bevat elke dimensie.",
+    },
+    "c.col_dimension": {"en": "dimension", "nl": "dimensie"},
+    "c.col_mean_a": {"en": "mean A", "nl": "gemiddelde A"},
+    "c.col_mean_b": {"en": "mean B", "nl": "gemiddelde B"},
+    "c.col_paired": {"en": "paired", "nl": "gepaard"},
+    "c.window": {"en": "Window", "nl": "Periode"},
+    "c.side_label": {"en": "{side}: {label}", "nl": "{side}: {label}"},
+    "c.about": {
+        "en": "Two finished runs of the model, compared: each figure is a mean over "
+        "replications; B minus A with its 95% interval.",
+        "nl": "Twee afgeronde runs van het model, vergeleken: elk cijfer is een gemiddelde "
+        "over replicaties; B min A met het 95%-interval.",
+    },
     # The exploration's report (allocsim.explore.report).
     "x.mode.set": {"en": "set", "nl": "vaste waarde"},
     "x.mode.scale": {"en": "scaled", "nl": "geschaald"},

@@ -443,9 +443,14 @@ def scatter(
         fig, ax = figures.plt.subplots(figsize=(7.5, 3.6))
         for i, verdict in enumerate(VERDICTS):
             sel = part["verdict"].to_numpy() == verdict
-            ax.scatter(x[sel], y[sel] * (100 if share else 1), s=22, label=w(f"x.{verdict}"),
-                       color=("#009E73", "#D55E00", "#999999")[i],
-                       marker=figures.MARKERS[i])  # fmt: skip
+            ax.scatter(
+                x[sel],
+                y[sel] * (100 if share else 1),
+                s=22,
+                label=w(f"x.{verdict}"),
+                color=("#009E73", "#D55E00", "#999999")[i],
+                marker=figures.MARKERS[i],
+            )
         ax.axhline(0, color="#444", lw=0.7)
         ax.set_xlabel(name)
         if detect:

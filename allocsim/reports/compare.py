@@ -18,9 +18,10 @@ unpaired, with Welch's interval (`stats.welch`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,42 @@ class Comparison:
     b: Path
     pairs: list[Pair]
     table: pd.DataFrame  # COLUMNS, one row per scenario pair and metric both runs have
+    # Per scenario pair, every setting whose resolved value differs: scenario_a,
+    # scenario_b, setting (dotted key), value_a, value_b (as JSON text).
+    settings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    manifests: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+
+
+# Settings that name or place a scenario, not what it simulates.
+NOT_SETTINGS = ("name", "description", "base_dir")
+
+
+def flat_settings(config: Any, prefix: str = "") -> dict[str, str]:
+    """A resolved config as dotted key -> value (JSON text); lists and leaves whole."""
+    if not isinstance(config, dict):
+        return {prefix: json.dumps(config, sort_keys=True, default=str)}
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        if not prefix and key in NOT_SETTINGS:
+            continue
+        out.update(flat_settings(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def settings_differ(config_a: Any, config_b: Any) -> list[tuple[str, str, str]]:
+    """(setting, A's value, B's value) for every setting the two resolved configs do not
+    share, in A's order then B's ('absent' where one has no such key)."""
+    a, b = flat_settings(config_a), flat_settings(config_b)
+    keys = list(dict.fromkeys([*a, *b]))
+    return [(k, a.get(k, "absent"), b.get(k, "absent")) for k in keys if a.get(k) != b.get(k)]
+
+
+def scenario_config(manifest: dict[str, Any], label: str) -> Any:
+    """A scenario's resolved config from its folder's manifest."""
+    scenarios = manifest.get("scenarios")
+    if isinstance(scenarios, dict) and label in scenarios:
+        return scenarios[label]
+    return manifest.get("config") or {}
 
 
 def load_run(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -278,7 +315,17 @@ def compare_runs(
         parts.append(_in_order(part, keys_a))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["significant"] = (table["diff_ci_low"] > 0) | (table["diff_ci_high"] < 0)
-    return Comparison(a, b, pairs, table[COLUMNS].reset_index(drop=True))
+    settings = pd.DataFrame(
+        [
+            (p.a.label, p.b.label, *row)
+            for p in pairs
+            for row in settings_differ(
+                scenario_config(man_a, p.a.label), scenario_config(man_b, p.b.label)
+            )
+        ],
+        columns=["scenario_a", "scenario_b", "setting", "value_a", "value_b"],
+    )
+    return Comparison(a, b, pairs, table[COLUMNS].reset_index(drop=True), settings, (man_a, man_b))
 
 
 def _sides(path: Path, metrics: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, Side]:
@@ -434,7 +481,33 @@ def _header(comparison: Comparison) -> list[str]:
     if len(reasons) == 1:
         ((paired, reason),) = reasons
         lines.append(_pairing_text(paired, reason))
+    lines += _settings_lines(comparison)
     return lines
+
+
+SETTINGS_SHOWN = 12  # settings listed in the terminal; the report lists them all
+
+
+def _settings_lines(comparison: Comparison) -> list[str]:
+    """The settings in which B differs from A, per scenario pair."""
+    s = comparison.settings
+    lines = []
+    for pair in comparison.pairs:
+        part = s[(s["scenario_a"] == pair.a.label) & (s["scenario_b"] == pair.b.label)]
+        which = "" if len(comparison.pairs) == 1 else f" ({pair.a.label} vs {pair.b.label})"
+        if part.empty:
+            lines.append(f"Settings{which}: the same in A and B.")
+            continue
+        lines.append(f"Settings in which B differs from A{which}:")
+        for row in part.head(SETTINGS_SHOWN).itertuples(index=False):
+            lines.append(f"   {row.setting}: {_short(row.value_a)} -> {_short(row.value_b)}")
+        if len(part) > SETTINGS_SHOWN:
+            lines.append(f"   ... and {len(part) - SETTINGS_SHOWN} more (compare --report)")
+    return lines
+
+
+def _short(value: str, width: int = 36) -> str:
+    return value if len(value) <= width else value[: width - 3] + "..."
 
 
 def _pairing_text(paired: bool, reason: str) -> str:

@@ -180,9 +180,14 @@ def scenario_bars(
         for yi, value in zip(y, m, strict=True):
             text = w.percent(value) if unit == SHARE else w.number(value)
             ax.annotate(
-                text, (0, yi), xytext=(4, 0), textcoords="offset points", va="center",
-                color="white", fontweight="bold",
-            )  # fmt: skip
+                text,
+                (0, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                color="white",
+                fontweight="bold",
+            )
         ax.set_yticks(y)
         ax.set_yticklabels(names)
         ax.set_ylim(len(names) - 0.5, -0.5)
@@ -208,8 +213,15 @@ def grouped_bars(
         for i, (name, frame) in enumerate(frames.items()):
             part = frame.reindex(groups)
             err = np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]])
-            ax.bar(x + i * width, part["mean"], width, yerr=np.nan_to_num(err), capsize=2,
-                   label=name, color=colour(i))  # fmt: skip
+            ax.bar(
+                x + i * width,
+                part["mean"],
+                width,
+                yerr=np.nan_to_num(err),
+                capsize=2,
+                label=name,
+                color=colour(i),
+            )
         ax.set_xticks(x + width * (len(frames) - 1) / 2)
         ax.set_xticklabels(labels, rotation=15, ha="right")
         ax.set_ylim(bottom=0)
@@ -247,11 +259,18 @@ def panels(
         for ax, s in zip(axes.flat, series, strict=False):
             x = np.arange(len(s.mean))
             for i, scen in enumerate(s.mean.columns):
-                ax.plot(x, s.mean[scen], marker=MARKERS[i % len(MARKERS)], ms=4,
-                        color=colour(i), label=names.get(scen, scen))  # fmt: skip
+                ax.plot(
+                    x,
+                    s.mean[scen],
+                    marker=MARKERS[i % len(MARKERS)],
+                    ms=4,
+                    color=colour(i),
+                    label=names.get(scen, scen),
+                )
                 if scen in s.low.columns:
-                    ax.fill_between(x, s.low[scen], s.high[scen], color=colour(i), alpha=0.18,
-                                    linewidth=0)  # fmt: skip
+                    ax.fill_between(
+                        x, s.low[scen], s.high[scen], color=colour(i), alpha=0.18, linewidth=0
+                    )
             ax.set_title(s.title)
             ax.set_xticks(x)
             ax.set_xticklabels(s.mean.index, rotation=45, ha="right")
@@ -274,8 +293,14 @@ def monthly(w: Words, wide: pd.DataFrame, names: dict[str, str], what: str, even
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9.5, 3.4))
         for i, scen in enumerate(wide.columns):
-            ax.plot(range(len(wide)), wide[scen], marker=MARKERS[i % len(MARKERS)], ms=4,
-                    color=colour(i), label=names.get(scen, scen))  # fmt: skip
+            ax.plot(
+                range(len(wide)),
+                wide[scen],
+                marker=MARKERS[i % len(MARKERS)],
+                ms=4,
+                color=colour(i),
+                label=names.get(scen, scen),
+            )
             ax.axhline(float(wide[scen].mean()), color=colour(i), linestyle="--", linewidth=0.9)
         ax.plot([], [], color="grey", linestyle="--", linewidth=0.9, label=even)
         ax.set_xticks(range(len(wide)))

@@ -278,7 +278,7 @@ def success_tables(inputs: Inputs, w: Words) -> tuple[list[Section], list[Sheet]
                     part.significant,
                     strict=True,
                 )
-            ]  # fmt: skip
+            ]
         )
         wide = cells.pivot_table(index="group", columns="scenario", values="cell", aggfunc="first")
         wide = wide.reindex(
@@ -566,7 +566,7 @@ def replication_sheet(inputs: Inputs, w: Words, review: dict[str, Any] | None) -
                 if d == "channel"
                 else (w.label("level", x) if d == "review" else "")
                 for d, x in zip(part["dimension"], part["level"], strict=True)
-            ],  # fmt: skip
+            ],
             w("col.group"): [w.label("group", g) for g in part["group"]],
             w("col.metric"): [w.label("metric", x) for x in part["metric"]],
             w("col.value"): part["value"].to_numpy(dtype=float),

@@ -330,3 +330,66 @@ def test_csv_has_every_dimension_and_is_replaced_only_with_force(
         ["compare", str(a), str(b), "--csv", str(csv), "--force", "--metric", "lettings"], capsys
     )
     assert code == 0 and set(pd.read_csv(csv)["metric"]) == {"lettings"}
+
+
+# ------------------------------------------------------------------ settings and report
+
+
+def make_changed_run(folder: Path, label: str = "") -> Path:
+    """A run like make_run's, whose config doubles Duiven's starter quota and moves the
+    lottery cap, with a label in its manifest."""
+    make_run(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    pilot = manifest["config"]["policies"]["starter_pilot"]
+    pilot["quota_per_year"] = {**pilot["quota_per_year"], "Duiven": 16}
+    manifest["config"]["policies"]["lottery_cap"]["cap_share"]["Westervoort"] = 0.3
+    manifest["label"] = label
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_the_settings_that_differ_are_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = make_run(tmp_path / "a")
+    b = make_changed_run(tmp_path / "b", label="Duiven 16")
+    result = compare_runs(a, b)
+    table = result.settings.set_index("setting")
+    assert list(table.index) == [
+        "policies.starter_pilot.quota_per_year.Duiven",
+        "policies.lottery_cap.cap_share.Westervoort",
+    ]
+    assert table.loc["policies.starter_pilot.quota_per_year.Duiven", "value_a"] == "8"
+    assert table.loc["policies.starter_pilot.quota_per_year.Duiven", "value_b"] == "16"
+    same = compare_runs(a, make_run(tmp_path / "c"))
+    assert same.settings.empty  # names, descriptions and folders are not settings
+    code, out, _ = run_cli(["compare", str(a), str(b)], capsys)
+    assert code == 0
+    assert "Settings in which B differs from A:" in out
+    assert "policies.starter_pilot.quota_per_year.Duiven: 8 -> 16" in out
+
+
+def test_compare_writes_its_own_report_in_both_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.reports.test_report import check_dutch, check_numbers, visible_text
+
+    a = make_run(tmp_path / "a")
+    b = make_changed_run(tmp_path / "b", label="Duiven 16")
+    out = tmp_path / "cmp"
+    code, printed, _ = run_cli(["compare", str(a), str(b), "--report", str(out)], capsys)
+    assert code == 0 and "compare.nl.html" in printed
+    page = (out / "compare.en.html").read_text()
+    text = visible_text(page)
+    assert "Duiven 16 against agreements-2022" in text  # the label names the run
+    assert "B differs from A in 2 settings" in text
+    assert "policies.starter_pilot.quota_per_year.Duiven 8 → 16" in text
+    assert page.index('id="headline"') < page.index('id="figure-1"')
+    for lang in ("en", "nl"):
+        check_numbers(out / f"compare.{lang}.xlsx")
+    check_dutch(out, "compare")
+    # A second report into the same folder needs --force; nothing is overwritten before.
+    before = (out / "compare.en.html").read_bytes()
+    code, _, err = run_cli(["compare", str(a), str(b), "--report", str(out)], capsys)
+    assert code == 2 and "--force" in err
+    assert (out / "compare.en.html").read_bytes() == before
