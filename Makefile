@@ -56,12 +56,12 @@ test: $(STAMP)
 	echo "--- the pool tests (-m pool):"; cat $(POOL_LOG); rm -f $(POOL_LOG); \
 	test $$rest -eq 0 && test $$pooled -eq 0
 
-# Render the newest report (or RUN=folder) in headless Chromium: screenshots of the first
-# screen in both languages; fails when the headline is missing or a figure did not load.
-# Needs Debian's chromium (apt-get install chromium); not part of CI.
-RUN ?=
+# Render every kind of report (a run, the starter and village reviews, a comparison, an
+# exploration) in both languages in headless Chromium, first screen and whole page, and
+# check them; a kind missing from results/ is made first with small runs (a few minutes).
+# RUN=folder checks that folder only. Needs Debian's chromium.
 report-check: $(STAMP)
-	$(BIN)/python scripts/report_check.py $(RUN)
+	$(BIN)/python scripts/report_check.py $(if $(RUN),$(RUN),--make)
 
 docs: $(STAMP)
 	$(BIN)/python -m allocsim.readme

@@ -12,6 +12,7 @@ import os
 import shlex
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -110,6 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log=_say,
         label=args.label or "",
         settings=settings_shown(args.set or []),
+        excel=args.excel,
     )
     print(format_summary(result.summary))
     if result.failures:
@@ -239,10 +241,17 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             command=command_line(args),
             label=args.label or "",
             settings=settings_shown(args.set or []),
+            excel=args.excel,
         )
     except KeyboardInterrupt:
         return interrupted(args, out, "replications")
     print(format_experiment(result.summary, result.comparison, spec.baseline))
+    if len(result.summary):
+        from allocsim.reports.report import answer
+
+        print("\nIn short:")
+        for line in answer(result.out_dir):
+            print(textwrap.fill(line, 100, initial_indent="- ", subsequent_indent="  "))
     if result.failures:
         print(f"\n{len(result.failures)} replication(s) failed; see manifest.json", file=sys.stderr)
     print(
@@ -541,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replications", type=positive_int, help="replications (overrides run.replications)"
     )
     p.add_argument("--out", help="run folder to create (default results/<name>-<time>)")
+    p.add_argument("--excel", action="store_true", help=f"summary.csv: {EXCEL_HELP}")
     with_label(p)
     with_quiet(p)
     p.set_defaults(func=cmd_run)
@@ -558,6 +568,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="KEY=VALUE",
         help="override a setting in every scenario (after the spec's own)",
+    )
+    p.add_argument(
+        "--excel", action="store_true", help=f"summary.csv and comparison.csv: {EXCEL_HELP}"
     )
     with_label(p)
     with_quiet(p)

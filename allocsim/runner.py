@@ -27,6 +27,7 @@ from allocsim.runs.folder import (
     SUMMARY,
     finish_manifest,
     new_manifest,
+    write_csv,
     write_whole,
 )
 from allocsim.waiting_list import load_waiting_list, write_waiting_list
@@ -53,13 +54,15 @@ def run_scenario(
     log: Callable[[str], None] = lambda _msg: None,
     label: str = "",
     settings: dict[str, str] | None = None,
+    excel: bool = False,
 ) -> RunResult:
     """Run every replication of `cfg` and write the run folder: the experiment's job
     (`allocsim.runs.jobs.run_job`: simulate, metrics, a failure recorded with its
     seed) for each replication, and the experiment's manifest format (kind "run").
     Progress goes to stderr (`allocsim.progress`) unless `quiet`; `log` hears the pilot's
     lines (the command line prints them). `label` and `settings` (the `--set` items, key
-    -> value as typed) go into the manifest, and the report shows them under its title."""
+    -> value as typed) go into the manifest, and the report shows them under its title.
+    `excel`: summary.csv as a Dutch Excel saves it (runs.folder.write_csv)."""
     from allocsim.runs.driver import Drive, pilot_with_a_line
     from allocsim.runs.folder import failure_record
     from allocsim.runs.jobs import Job
@@ -111,7 +114,7 @@ def run_scenario(
             files[f"{name}.parquet"] = partial(frame.to_parquet, index=False)
     if len(metrics):
         files[METRICS] = partial(metrics.to_parquet, index=False)
-    files[SUMMARY] = partial(summary.to_csv, index=False)
+    files[SUMMARY] = partial(write_csv, summary, excel=excel)
     files[MANIFEST] = lambda path: path.write_text(json.dumps(manifest, indent=2, default=str))
     return RunResult(write_whole(out_dir, files), summary, failures)
 

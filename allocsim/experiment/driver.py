@@ -18,7 +18,7 @@ from allocsim.experiment.spec import ExperimentSpec, Scenario, spec_fingerprint
 from allocsim.paths import replace_file
 from allocsim.runs.driver import Drive, Folder, pilot_with_a_line
 from allocsim.runs.executors import Executor
-from allocsim.runs.folder import COMPARISON, METRICS, SUMMARY, Parts, new_manifest
+from allocsim.runs.folder import COMPARISON, METRICS, SUMMARY, Parts, new_manifest, write_csv
 from allocsim.runs.jobs import group_jobs
 from allocsim.stats import mean_sd, t_half_width
 
@@ -58,10 +58,12 @@ def run_experiment(
     command: str = "",
     label: str = "",
     settings: dict[str, str] | None = None,
+    excel: bool = False,
 ) -> ExperimentResult:
     """Run (or resume) an experiment into `out_dir` and write its summary and comparison.
     `label` and `settings` (the `--set` items applied to every scenario, key -> value as
-    typed) go into the manifest; the report shows them under its title."""
+    typed) go into the manifest; the report shows them under its title. `excel`:
+    summary.csv and comparison.csv as a Dutch Excel saves them (runs.folder.write_csv)."""
     folder = Parts(out_dir, spec.window.start_date)
     labels = [s.label for s in scenarios]
     workers = workers or (os.cpu_count() or 1)
@@ -126,8 +128,8 @@ def run_experiment(
         summary, comparison = summarise_experiment(metrics, spec.baseline)
         # Interrupted here, every part is on disk: --resume only writes these again.
         replace_file(out_dir / METRICS, lambda p: metrics.to_parquet(p, index=False))
-        replace_file(out_dir / SUMMARY, lambda p: summary.to_csv(p, index=False))
-        replace_file(out_dir / COMPARISON, lambda p: comparison.to_csv(p, index=False))
+        replace_file(out_dir / SUMMARY, lambda p: write_csv(summary, p, excel))
+        replace_file(out_dir / COMPARISON, lambda p: write_csv(comparison, p, excel))
         drive.finish(target, failures)
     return ExperimentResult(out_dir, summary, comparison, target, failures)
 

@@ -44,7 +44,7 @@ from allocsim.reports.headline import (
     scenario_effects,
 )
 from allocsim.reports.inputs import Inputs, load
-from allocsim.reports.page import Figure, Report, Section, Table
+from allocsim.reports.page import Figure, Line, Report, Section, Table
 from allocsim.reports.render import file_names, write_pages
 from allocsim.reports.workbook import Sheet
 
@@ -649,19 +649,30 @@ GLOSSARY = (
 )
 
 
+def answer_of(inputs: Inputs, w: Words) -> tuple[str, list[Line]]:
+    """The first screen's question (a review's; else '') and answer."""
+    review = inputs.review
+    if review:
+        det = review_detectability(inputs, review)
+        return review_question(inputs, w, review), review_headline(inputs, w, review, det)
+    if len(inputs.scenarios) > 1:
+        return "", experiment_headline(inputs, w)
+    return "", run_headline(inputs, w)
+
+
+def answer(run_dir: Path, lang: str = "en") -> list[str]:
+    """The report's answer as sentences (the question first, for a review): what the
+    terminal prints after an experiment."""
+    question, lines = answer_of(load(run_dir), Words(lang))
+    return ([question] if question else []) + [line.text for line in lines]
+
+
 def build(inputs: Inputs, lang: str) -> Report:
     w = Words(lang)
     m = inputs.manifest
     review = inputs.review
     det = review_detectability(inputs, review) if review else None
-    question = ""
-    if review and det is not None:
-        headline = review_headline(inputs, w, review, det)
-        question = review_question(inputs, w, review)
-    elif len(inputs.scenarios) > 1:
-        headline = experiment_headline(inputs, w)
-    else:
-        headline = run_headline(inputs, w)
+    question, headline = answer_of(inputs, w)
     shown = [effect_figure(inputs, w, review), context_figure(inputs, w, review)]
     sections: list[Section] = []
     sheets: list[Sheet] = []

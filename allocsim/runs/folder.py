@@ -187,7 +187,27 @@ def open_finished(run_dir: Path, needs: tuple[str, ...] = FINISHED) -> FinishedR
 
 
 def _csv(path: Path) -> pd.DataFrame:
-    return read_table(path, lambda p: pd.read_csv(p, dtype={"level": str}))
+    """A folder's CSV table, plain or as Dutch Excel saves it (`write_csv` with excel)."""
+
+    def read(p: Path) -> pd.DataFrame:
+        with open(p, encoding="utf-8-sig") as fh:
+            header = fh.readline()
+        if header.count(";") > header.count(","):
+            return pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig", dtype={"level": str})
+        return pd.read_csv(p, dtype={"level": str})
+
+    return read_table(path, read)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, excel: bool = False) -> None:
+    """A folder's CSV table (summary.csv, comparison.csv): plain (UTF-8, commas, decimal
+    points), or with `excel` as a Dutch Excel saves "CSV UTF-8" (a byte-order mark,
+    semicolons, decimal commas), which Excel opens with its columns split and its numbers
+    as numbers. Every reader of a folder reads both."""
+    if excel:
+        frame.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    else:
+        frame.to_csv(path, index=False)
 
 
 def fingerprint(content: dict[str, Any]) -> str:

@@ -350,3 +350,25 @@ def test_the_dutch_check_sees_english() -> None:
     assert english_in("lettings by channel") == ["lettings"]
     assert NUMBER_AS_TEXT.match("12,5%") and NUMBER_AS_TEXT.match("−0,8 procentpunt")
     assert not NUMBER_AS_TEXT.match("starters van 18-27 jaar")
+
+
+def test_an_excel_summary_holds_the_same_numbers_and_reads_back(tmp_path: Path) -> None:
+    """`run --excel` writes summary.csv as a Dutch Excel saves it (BOM, semicolons,
+    decimal commas); the report reads it back to the same numbers as the plain file."""
+    from allocsim.runs.folder import open_finished
+    from tests.experiment.test_experiment import SMALL
+
+    (tmp_path / "small.toml").write_text(SMALL)
+    small = str(tmp_path / "small.toml")
+    for name, extra in (("plain", []), ("excel", ["--excel"])):
+        out = str(tmp_path / name)
+        assert main(["run", small, "--replications", "2", "--out", out, *extra]) == 0
+    raw = (tmp_path / "excel" / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.count(";") > 5 and "," not in header
+    assert re.search(r";\d+,\d+", raw.decode("utf-8-sig"))  # decimal commas
+    plain = open_finished(tmp_path / "plain").summary
+    excel = open_finished(tmp_path / "excel").summary
+    pd.testing.assert_frame_equal(plain, excel, check_exact=False, rtol=1e-12)
+    assert main(["report", str(tmp_path / "excel"), "--lang", "nl"]) == 0
