@@ -1401,8 +1401,9 @@ def pilot_state(
 ) -> SeedState | None:
     """The end state of pilot `index` of `cfg`'s history (run.seed_state = 'pilot'):
     run.pilot_years from a profile seed under the history's rules with trends held,
-    on its own clock (ending on day 0), shifted by the replication to where its burn-in
-    begins, so the pilot does not depend on run.burnin_years. Computed once per history, index and
+    on its own clock (ending on day 0, drawing ahead to no later day), shifted by the
+    replication to where its burn-in begins, so the pilot depends neither on
+    run.burnin_years nor on run.end_date. Computed once per history, index and
     process, and kept on disk for other processes (allocsim.pilot_cache). Pilot 0 is the
     same whatever run.pilots says; pilot k > 0 draws from its own stream. `announce`
     hears a line when the pilot has to be computed (it takes a while)."""
@@ -1423,11 +1424,13 @@ def pilot_state(
                 "history's rules; once, then kept on disk for later runs)"
             )
         # The pilot's own clock ends on day 0 whatever the burn-in; a replication shifts
-        # the state to its t0 (Engine._seed), so runs that differ only in their burn-in
-        # start from the same pilots.
+        # the state to its t0 (Engine._seed). It draws ahead only to its own end, not to
+        # run.end_date, so runs that differ only in their burn-in or their end start from
+        # the same pilots.
         end = 0
+        own_end = cfg.run.start_date + dt.timedelta(days=1)
         engine = Engine(
-            cfg,
+            cfg.model_copy(update={"run": cfg.run.model_copy(update={"end_date": own_end})}),
             stock,
             np.random.SeedSequence(
                 cfg.run.seed, spawn_key=(PILOT_KEY,) if index == 0 else (PILOT_KEY, index)
@@ -1445,13 +1448,14 @@ def pilot_state(
 
 def _pilot_key(cfg: Config, index: int) -> str:
     """The history key without run.pilots (pilot k is the same draw for any number of
-    pilots), without run.burnin_years (a pilot ends on its own day 0 and is shifted to
-    the burn-in's start) and without file paths (how a path is spelled does not change
-    the pilot: the stock's content is in the cache key, and a pilot reads no other
-    file), and the pilot's index after the first."""
+    pilots), without run.burnin_years and run.end_date (a pilot ends on its own day 0,
+    draws ahead only to it and is shifted to the burn-in's start) and without file paths
+    (how a path is spelled does not change the pilot: the stock's content is in the cache
+    key, and a pilot reads no other file), and the pilot's index after the first."""
     data = json.loads(cfg.history_key())
     data["run"].pop("pilots", None)
     data["run"].pop("burnin_years", None)
+    data["run"].pop("end_date", None)
     data.pop("base_dir", None)
     data["stock"].pop("csv_path", None)
     data["seekers"].pop("list_csv_path", None)

@@ -29,7 +29,7 @@ from allocsim.errors import ConfigError
 from allocsim.loader import scaled
 from allocsim.records import Table
 from allocsim.runner import export_seekers
-from allocsim.steady import stationarity, warmup_insensitivity
+from allocsim.steady import stationarity, warmup_insensitivity, without_trends
 from allocsim.waiting_list import income_band_of, load_waiting_list
 from allocsim.world import build_stock
 from tests.conftest import small_config
@@ -300,9 +300,12 @@ def test_figures_do_not_depend_on_the_burn_in() -> None:
     """Lettings and success rates over three years with a 5- and a 15-year burn-in agree
     within +-5% of the mean (95% interval of the difference within the margin); the margin
     is asserted to be wider than twice the standard error, so the check has the power to
-    fail."""
+    fail. The world is the stationarity check's (every trend off, no new build): trends
+    are held and nothing is built before day 0 in any world, so the burn-in's question is
+    the same, and replication r starts from pilot r of that check (a pilot depends on
+    neither burn-in nor end date), computed once for both."""
     result = warmup_insensitivity(
-        half_world(years=3),
+        without_trends(half_world(), 3),
         (5.0, 15.0),
         replications=40,
         margin=0.05,
@@ -488,3 +491,42 @@ def test_replications_start_from_their_own_pilot(
     other = from_zero.begin(zero).finish()["lettings"]
     pd.testing.assert_frame_equal(ran, expected)
     assert not ran.equals(other)
+
+
+def test_a_pilot_depends_on_neither_burn_in_nor_end_date(
+    small: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pilot ends on its own day 0 and draws ahead to no later day: computed afresh for
+    another burn-in and another end date it is the same draw, bit for bit, and its key
+    is the same; another seed is another pilot. A replication shifts it to where its
+    burn-in begins (its days move with the burn-in)."""
+    from allocsim import engine
+
+    monkeypatch.setenv("ALLOCSIM_CACHE", "off")
+    cfg = with_changes(small, run__pilot_years=3.0)
+    other = with_changes(cfg, run__burnin_years=7.0, run__end_date=dt.date(2024, 6, 1))
+    stock = build_stock(cfg)
+    assert engine._pilot_key(cfg, 0) == engine._pilot_key(other, 0)
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    first = pilot_state(cfg, stock)
+    monkeypatch.setattr(engine, "_PILOTS", {})
+    second = pilot_state(other, stock)
+    assert first is not None and second is not None and first is not second
+    assert first.day == second.day == 0.0
+    np.testing.assert_array_equal(first.reg_day, second.reg_day)
+    for key, col in first.seekers.items():
+        np.testing.assert_array_equal(second.seekers[key], col)
+    for key, col in first.tenants.items():
+        np.testing.assert_array_equal(second.tenants[key], col)
+    seeded = with_changes(cfg, run__seed=cfg.run.seed + 1)
+    assert engine._pilot_key(seeded, 0) != engine._pilot_key(cfg, 0)
+    # Seeded into a replication, the pilot's days move to the burn-in's start.
+    short = Engine(cfg, stock, replication_seed(cfg.run.seed, 0), 0).begin(first)
+    long = Engine(other, stock, replication_seed(cfg.run.seed, 0), 0).begin(first)
+    assert short.t0 - long.t0 == round(4.0 * DAYS_PER_YEAR)
+    assert short.seekers.n == long.seekers.n > 0
+    n = short.seekers.n
+    for name in ("birth_day", "entry_day"):
+        np.testing.assert_allclose(
+            short.seekers.cols[name][:n] - short.t0, long.seekers.cols[name][:n] - long.t0
+        )

@@ -649,11 +649,12 @@ GLOSSARY = (
 )
 
 
-def answer_of(inputs: Inputs, w: Words) -> tuple[str, list[Line]]:
-    """The first screen's question (a review's; else '') and answer."""
+def answer_of(inputs: Inputs, w: Words, det: Detectability | None = None) -> tuple[str, list[Line]]:
+    """The first screen's question (a review's; else '') and answer; `det`: the review's
+    detectability, when the caller has it."""
     review = inputs.review
     if review:
-        det = review_detectability(inputs, review)
+        det = det or review_detectability(inputs, review)
         return review_question(inputs, w, review), review_headline(inputs, w, review, det)
     if len(inputs.scenarios) > 1:
         return "", experiment_headline(inputs, w)
@@ -672,7 +673,7 @@ def build(inputs: Inputs, lang: str) -> Report:
     m = inputs.manifest
     review = inputs.review
     det = review_detectability(inputs, review) if review else None
-    question, headline = answer_of(inputs, w)
+    question, headline = answer_of(inputs, w, det)
     shown = [effect_figure(inputs, w, review), context_figure(inputs, w, review)]
     sections: list[Section] = []
     sheets: list[Sheet] = []
