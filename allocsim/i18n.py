@@ -35,7 +35,7 @@ SAME_IN_BOTH = {
     "term.meettijd": "Entree's own Dutch term, used in English too",
     "term.scenario": "'scenario' is the Dutch word too",
     "term.label": "'label' is the Dutch word too",
-    "changes_label": "'label' is the Dutch word too",
+    "changes_label": "'variant' is the Dutch word too",
     "x.effect": "'effect' is the Dutch word too",
     "c.setting_item": "a pattern of three values, no words",
     "c.side_label": "a pattern of two values, no words",
@@ -51,10 +51,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "lang_other": {"en": "Nederlandse versie", "nl": "English version"},
     "generated": {"en": "Generated", "nl": "Gemaakt op"},
     "replications": {"en": "Replications per scenario", "nl": "Replicaties per scenario"},
-    "seed": {"en": "Root seed", "nl": "Startgetal (seed)"},
+    "seed": {
+        "en": "Root seed",
+        "nl": "Startwaarde (seed)",
+    },
     "window": {"en": "Evaluation window", "nl": "Evaluatieperiode"},
     "version": {"en": "allocsim version", "nl": "allocsim-versie"},
-    "command": {"en": "Command", "nl": "Opdracht"},
+    "command": {
+        "en": "Command",
+        "nl": "Aanroep",
+    },
     "executor": {"en": "Executor", "nl": "Uitvoering"},
     "baseline": {"en": "Baseline", "nl": "Basis"},
     "configuration": {"en": "Configuration", "nl": "Configuratie"},
@@ -88,8 +94,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "more": {"en": "more", "nl": "meer"},
     "fewer": {"en": "fewer", "nl": "minder"},
     "h_paid": {
-        "en": "Who paid for it: the success rate fell for {groups}.",
-        "nl": "Wie betaalde de prijs: de slaagkans daalde voor {groups}.",
+        "en": "At the expense of: the success rate fell for {groups}.",
+        "nl": "Ten koste van: de slaagkans daalde voor {groups}.",
     },
     "h_paid_item": {"en": "{group} ({diff})", "nl": "{group} ({diff})"},
     "h_paid_none": {
@@ -110,7 +116,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "gebruikelijke toets op 5%).",
     },
     "twenty_about": {"en": "about {k} in 20", "nl": "ongeveer {k} van de 20"},
-    "twenty_all": {"en": "practically all 20 in 20", "nl": "vrijwel alle 20 van de 20"},
+    "twenty_all": {
+        "en": "all 20 of 20",
+        "nl": "alle 20 van de 20",
+    },
     "twenty_none": {"en": "hardly any of 20", "nl": "vrijwel geen van de 20"},
     "h_window_verdict_no": {
         "en": "So the review may well not see the effect, even if it is there.",
@@ -127,11 +136,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "minstens 16 van de 20 uitkomsten duidelijk zien.",
     },
     "h_quota_smallest": {
-        "en": "Even the smallest pilot simulated ({quota} homes a year) would show its "
-        "effect clearly in at least 16 of 20 outcomes; smaller pilots were not simulated.",
-        "nl": "Zelfs de kleinste gesimuleerde pilot ({quota} woningen per jaar) laat het "
-        "effect in minstens 16 van de 20 uitkomsten duidelijk zien; kleinere pilots zijn "
-        "niet gesimuleerd.",
+        "en": "Even the smallest pilot simulated ({quota} homes a year) is large enough for the "
+        "data to show its effect clearly (in at least 16 of 20 outcomes); smaller pilots were "
+        "not simulated.",
+        "nl": "Zelfs de kleinste gesimuleerde pilot ({quota} woningen per jaar) is groot genoeg "
+        "om het effect duidelijk te laten zien (in minstens 16 van de 20 uitkomsten); kleinere "
+        "pilots zijn niet gesimuleerd.",
     },
     "h_quota_none": {
         "en": "None of the pilots simulated (up to {quota} homes a year) would show its "
@@ -181,11 +191,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Wat verandert er van {a} (A) naar {b} (B), en meer dan toeval?",
     },
     "c.paired": {
-        "en": "Paired: both runs used the same chance events (root seed, window, burn-in "
-        "and replications), so a difference shows the settings, not luck.",
-        "nl": "Gepaard: beide runs gebruikten dezelfde toevalsgebeurtenissen (startgetal, "
-        "periode, inloop en replicaties), dus een verschil laat de instellingen zien en "
-        "geen geluk.",
+        "en": "Paired: both runs used the same chance events (root seed, window, burn-in and "
+        "replications), so a difference comes from the changed settings, not from chance.",
+        "nl": "Gepaard: beide doorrekeningen gebruikten dezelfde toevalsgebeurtenissen "
+        "(startwaarde, periode, inloop en replicaties), dus een verschil komt door de gewijzigde "
+        "instellingen, niet door toeval.",
     },
     "c.unpaired": {
         "en": "Not paired: the runs used different chance events (root seed, burn-in or "
@@ -247,10 +257,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "c.col_setting": {"en": "setting", "nl": "instelling"},
     "c.differences": {"en": "Differences, B minus A", "nl": "Verschillen, B min A"},
     "c.differences_note": {
-        "en": "Per group and measure over the whole window, with 95% intervals; * the "
-        "interval excludes zero. The workbook holds every dimension.",
-        "nl": "Per groep en maatstaf over de hele periode, met 95%-intervallen; * het "
-        "interval bevat nul niet. Het werkboek bevat elke dimensie.",
+        "en": "Per group and measure over the whole window, with 95% intervals; * the interval "
+        "excludes zero. The workbook also holds the breakdown by channel, municipality, village, "
+        "period and quota.",
+        "nl": "Per groep en maatstaf over de hele periode, met 95%-intervallen; * het interval "
+        "bevat nul niet. Het werkboek bevat ook de uitsplitsing per kanaal, gemeente, kern, "
+        "periode en quotum.",
     },
     "c.col_dimension": {"en": "dimension", "nl": "dimensie"},
     "c.col_mean_a": {"en": "mean A", "nl": "gemiddelde A"},
@@ -712,14 +724,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "95%-intervallen",
     },
     "fig_effect_note": {
-        "en": "A point right of the line is a rise; an interval that crosses the line is "
-        "no larger than chance.",
-        "nl": "Een punt rechts van de lijn is een stijging; een interval dat de lijn kruist, "
-        "is niet groter dan toeval.",
+        "en": "A point right of the line is a rise; where an interval crosses the line, the "
+        "difference may be chance.",
+        "nl": "Een punt rechts van de lijn is een stijging; snijdt het interval de lijn, dan "
+        "kan het verschil toeval zijn.",
     },
     "alt_effect": {
         "en": "Forest plot of {n} differences with their 95% intervals",
-        "nl": "Forest plot van {n} verschillen met hun 95%-intervallen",
+        "nl": "Verschillen met hun 95%-intervallen ({n} rijen)",
     },
     "fig_context": {
         "en": "The {metric} of {group} per scenario (95% intervals)",
@@ -740,12 +752,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "axis_responses": {"en": "responses per advert", "nl": "reacties per advertentie"},
     "period_note": {
-        "en": "A success rate depends on the period's length: over 20 months more seekers "
-        "find a home than over one year, and over a tertial fewer. Compare rates over "
-        "periods of the same length only.",
-        "nl": "Een slaagkans hangt af van de lengte van de periode: over 20 maanden vinden "
-        "meer woningzoekenden een woning dan over één jaar, en over een tertiaal minder. "
-        "Vergelijk slaagkansen alleen over even lange periodes.",
+        "en": "A success rate depends on the period's length: the longer the period, the more "
+        "of its active seekers find a home (over a tertial fewer than over a year). Compare "
+        "rates over periods of the same length only.",
+        "nl": "Een slaagkans hangt af van de lengte van de periode: hoe langer de periode, hoe "
+        "meer actief woningzoekenden een woning vinden (over een tertiaal minder dan over een "
+        "jaar). Vergelijk slaagkansen alleen over even lange periodes.",
     },
     "part_year_note": {
         "en": "A year only partly inside the window counts only its months inside it.",
@@ -757,11 +769,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Wat deze cijfers wel en niet zijn",
     },
     "about_model": {
-        "en": "Model output: the mean of {replications} simulated replications per scenario "
-        "of the allocation rules, with 95% intervals over the replications. They say what "
-        "the rules do in the model, not what happened.",
-        "nl": "Uitkomsten van een model: het gemiddelde van {replications} gesimuleerde "
-        "replicaties per scenario van de toewijzingsregels, met 95%-intervallen over de "
+        "en": "Model output: per scenario the mean of {replications} simulated replications of "
+        "the allocation rules, with 95% intervals over the replications. They say what the rules "
+        "do in the model, not what happened.",
+        "nl": "Uitkomsten van een model: per scenario het gemiddelde van {replications} "
+        "gesimuleerde replicaties van de toewijzingsregels, met 95%-intervallen over de "
         "replicaties. Ze laten zien wat de regels in het model doen, niet wat er gebeurd is.",
     },
     "about_synthetic": {
@@ -782,15 +794,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "van de regio Entree over 2020 en 2021 en getoetst aan een later jaar.",
     },
     "about_not": {
-        "en": "Not a forecast of individual households, and not the review's own data: the "
+        "en": "This is not a forecast for individual households and not the review itself: the "
         "review compares these expectations with what Vivare registered.",
-        "nl": "Geen voorspelling voor afzonderlijke huishoudens en niet de gegevens van de "
-        "evaluatie zelf: de evaluatie legt deze verwachtingen naast wat Vivare registreerde.",
+        "nl": "Dit is geen voorspelling voor afzonderlijke huishoudens en ook niet de evaluatie "
+        "zelf; bij de evaluatie worden deze verwachtingen vergeleken met de registratie van "
+        "Vivare.",
     },
     # Labels and settings of the run.
     "label": {"en": "Label", "nl": "Label"},
     "setting": {"en": "Setting changed", "nl": "Gewijzigde instelling"},
-    "changes_label": {"en": "label: {label}", "nl": "label: {label}"},
+    "changes_label": {
+        "en": "variant: {label}",
+        "nl": "variant: {label}",
+    },
     "changes_set": {"en": "changed: {setting} = {value}", "nl": "gewijzigd: {setting} = {value}"},
     # Quota notes.
     "quota_part_year": {
@@ -856,20 +872,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "term.offer": {"en": "offer model", "nl": "aanbodmodel"},
     "meaning.offer": {
-        "en": "Homes advertised and let to the responder first in line (priority, then meettijd).",
-        "nl": "Woningen geadverteerd en verhuurd aan de reageerder die vooraan staat "
-        "(voorrang, dan meettijd).",
+        "en": "Homes advertised and let to the candidate first in line (priority, then meettijd).",
+        "nl": "Woningen geadverteerd en verhuurd aan de kandidaat die vooraan staat (voorrang, "
+        "dan meettijd).",
     },
     "term.lottery": {"en": "lottery", "nl": "loting"},
     "meaning.lottery": {
-        "en": "Homes let to a responder drawn by lot; at most 15% of a municipality's vacancies.",
-        "nl": "Woningen verhuurd aan een reageerder die door loting is gekozen; hoogstens 15% "
+        "en": "Homes let to a candidate drawn by lot; at most 15% of a municipality's vacancies.",
+        "nl": "Woningen verhuurd aan een kandidaat die door loting is gekozen; hoogstens 15% "
         "van de vrijgekomen woningen van een gemeente.",
     },
     "term.direct": {"en": "direct allocation", "nl": "directe bemiddeling"},
     "meaning.direct": {
-        "en": "A home offered to one household without an advert: status holders.",
-        "nl": "Een woning aangeboden aan één huishouden zonder advertentie: statushouders.",
+        "en": "A home offered to one household without an advert, for example to status holders.",
+        "nl": "Een woning aangeboden aan één huishouden zonder advertentie, bijvoorbeeld aan "
+        "statushouders.",
     },
     "term.interval": {"en": "95% interval", "nl": "95%-interval"},
     "meaning.interval": {
@@ -890,20 +907,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "term.paired": {"en": "paired difference", "nl": "gepaard verschil"},
     "meaning.paired": {
-        "en": "Scenarios are run with the same chance events, so a difference shows the "
-        "rule, not luck.",
-        "nl": "Scenario's draaien met dezelfde toevalsgebeurtenissen, zodat een verschil de "
-        "regel laat zien en geen geluk.",
+        "en": "Scenarios are run with the same chance events, so a difference comes from the "
+        "rule, not from chance.",
+        "nl": "Scenario's draaien met dezelfde toevalsgebeurtenissen, zodat een verschil door "
+        "de regel komt en niet door toeval.",
     },
     "term.scenario": {"en": "scenario", "nl": "scenario"},
     "meaning.scenario": {
-        "en": "One set of rules: as agreed, or a variant to compare with.",
-        "nl": "Eén stel regels: zoals afgesproken, of een variant om mee te vergelijken.",
+        "en": "A set of allocation rules: as agreed, or a variant to compare with.",
+        "nl": "Een set toewijzingsregels: zoals afgesproken, of een variant om mee te vergelijken.",
     },
     "term.beyond_noise": {"en": "larger than chance", "nl": "groter dan toeval"},
     "meaning.beyond_noise": {
-        "en": "The 95% interval of a difference does not include zero.",
-        "nl": "Het 95%-interval van een verschil bevat nul niet.",
+        "en": "The 95% interval of a difference does not include zero, so chance alone does not "
+        "explain it.",
+        "nl": "Het 95%-interval van een verschil bevat nul niet, dus toeval alleen verklaart "
+        "het niet.",
     },
     "term.in_twenty": {"en": "k in 20 outcomes", "nl": "k van de 20 uitkomsten"},
     "meaning.in_twenty": {
@@ -914,8 +933,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "term.tertial": {"en": "tertial", "nl": "tertiaal"},
     "meaning.tertial": {
-        "en": "A third of a year: T1 January-April, T2 May-August, T3 September-December.",
-        "nl": "Een derde jaar: T1 januari-april, T2 mei-augustus, T3 september-december.",
+        "en": "A period of four months (a third of a year): T1 January-April, T2 May-August, T3 "
+        "September-December.",
+        "nl": "Een periode van vier maanden (een derde van een jaar): T1 januari-april, T2 "
+        "mei-augustus, T3 september-december.",
     },
     "term.label": {"en": "label", "nl": "label"},
     "meaning.label": {
@@ -949,16 +970,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Statushouders: verhuringen per maand tegenover gelijkmatige spreiding",
     },
     "status_holders_note": {
-        "en": "Clause 1.13 asks for status holders spread evenly over the year; the dashed "
+        "en": "Under clause 1.13 status holders are housed evenly over the year; the dashed "
         "line is the mean per month.",
-        "nl": "Afspraak 1.13 vraagt statushouders gelijkmatig over het jaar te spreiden; de "
-        "stippellijn is het gemiddelde per maand.",
+        "nl": "Volgens afspraak 1.13 worden statushouders gelijkmatig over het jaar gehuisvest; "
+        "de stippellijn is het gemiddelde per maand.",
     },
     "quotas": {"en": "Quota and cap use", "nl": "Gebruik van quota en plafonds"},
     "quotas_note": {
-        "en": "limit: the agreed number, or share x vacancies; used: realised; requested: "
+        "en": "limit: the agreed number, or share × vacancies; used: realised; requested: "
         "what the rules asked for (requested minus used was displaced or refused).",
-        "nl": "limiet: het afgesproken aantal, of aandeel x mutaties; gebruikt: gerealiseerd; "
+        "nl": "limiet: het afgesproken aantal, of aandeel × mutaties; gebruikt: gerealiseerd; "
         "gevraagd: wat de regels vroegen (gevraagd min gebruikt is verdrongen of geweigerd).",
     },
     "review": {"en": "Review", "nl": "Evaluatie"},
@@ -967,8 +988,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Wat de evaluatieperiode kan laten zien, per jaarlijks quotum",
     },
     "who_paid": {
-        "en": "Who bore the cost: change per group",
-        "nl": "Wie betaalde: verandering per groep",
+        "en": "Change per group",
+        "nl": "Verandering per groep",
     },
     "village": {
         "en": "Who got the senior-suitable homes in the villages",
@@ -1006,7 +1027,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.interval": {"en": "95% interval", "nl": "95%-interval"},
     "col.n": {"en": "n", "nl": "n"},
     "col.diff": {"en": "difference", "nl": "verschil"},
-    "col.significant": {"en": "beyond noise", "nl": "boven de ruis"},
+    "col.significant": {
+        "en": "larger than chance",
+        "nl": "groter dan toeval",
+    },
     "col.municipality": {"en": "municipality", "nl": "gemeente"},
     "col.year": {"en": "year", "nl": "jaar"},
     "col.item": {"en": "item", "nl": "onderdeel"},
@@ -1015,12 +1039,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.requested": {"en": "requested", "nl": "gevraagd"},
     "col.quota": {"en": "quota per year", "nl": "quotum per jaar"},
     "col.p_sign": {
-        "en": "outcomes showing the direction",
-        "nl": "uitkomsten met de goede richting",
+        "en": "outcomes in the expected direction",
+        "nl": "uitkomsten in de verwachte richting",
     },
     "col.power": {
-        "en": "outcomes showing it clearly",
-        "nl": "uitkomsten die het duidelijk laten zien",
+        "en": "outcomes with a clear effect",
+        "nl": "uitkomsten met een duidelijk effect",
     },
     "col.item_key": {"en": "key", "nl": "sleutel"},
     "col.value": {"en": "value", "nl": "waarde"},
@@ -1129,9 +1153,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "vervolgverhuringen in gang gezet",
     },
     "metric.lottery_lettings": {"en": "lottery lettings", "nl": "lotingsverhuringen"},
+    # Dimensions of the metrics (the comparison's workbook).
+    "dimension.all": {"en": "whole window", "nl": "hele periode"},
+    "dimension.channel": {"en": "channel", "nl": "kanaal"},
+    "dimension.municipality": {"en": "municipality", "nl": "gemeente"},
+    "dimension.village": {"en": "village", "nl": "kern"},
+    "dimension.tertial": {"en": "tertial", "nl": "tertiaal"},
+    "dimension.year": {"en": "calendar year", "nl": "kalenderjaar"},
+    "dimension.month": {"en": "month", "nl": "maand"},
+    "dimension.quota": {"en": "quota and caps", "nl": "quota en plafonds"},
+    "dimension.review": {"en": "review", "nl": "evaluatie"},
+    "dimension.kind": {"en": "kind of household", "nl": "soort huishouden"},
+    "metric.limit": {"en": "limit", "nl": "limiet"},
+    "metric.used": {"en": "used", "nl": "gebruikt"},
+    "metric.requested": {"en": "requested", "nl": "gevraagd"},
     # Quota and cap items.
     "item.vacancies": {"en": "vacancies", "nl": "mutaties"},
-    "item.transformed": {"en": "transformed", "nl": "getransformeerd"},
+    "item.transformed": {
+        "en": "withdrawn (transformation)",
+        "nl": "onttrokken (transformatie)",
+    },
     "item.lettings": {"en": "lettings", "nl": "verhuringen"},
     "item.free_room": {"en": "free allocation room (15%)", "nl": "vrije toewijzingsruimte (15%)"},
     "item.lottery_cap": {"en": "lottery cap (15%)", "nl": "lotingsplafond (15%)"},
@@ -1223,7 +1264,8 @@ class Words:
         if value is None or math.isnan(value):
             return "–"
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return str(format_decimal(value, format=pattern, locale=self.locale))
+        text = str(format_decimal(value, format=pattern, locale=self.locale))
+        return "−" + text[1:] if text.startswith("-") else text  # a minus, not a hyphen
 
     def percent(self, share: float, digits: int = 1) -> str:
         if share is None or math.isnan(share):

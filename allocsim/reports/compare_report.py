@@ -23,6 +23,7 @@ from allocsim.reports.compare import Comparison, Pair
 from allocsim.reports.formats import diff_cell, diff_range, diff_text, value_text
 from allocsim.reports.page import Figure, Line, Report, Section, Table
 from allocsim.reports.render import file_names, write_pages
+from allocsim.reports.report import level_label
 from allocsim.reports.workbook import Sheet
 
 GROUPS = ("all", *GROUP_LABELS)
@@ -57,7 +58,6 @@ def headline(comparison: Comparison, w: Words) -> list[Line]:
     lines = []
     for pair in comparison.pairs:
         prefix = "" if len(comparison.pairs) == 1 else f"{pair_name(comparison, pair)}: "
-        lines.append(Line(prefix + w("c.paired" if pair.paired else "c.unpaired")))
         settings = pair_settings(comparison, pair)
         if settings.empty:
             lines.append(Line(prefix + w("c.same_settings")))
@@ -71,7 +71,7 @@ def headline(comparison: Comparison, w: Words) -> list[Line]:
             text = w(key, n=len(settings), items="; ".join(items))
             if more > 0:
                 text += " " + w("c.settings_more", n=more)
-            lines.append(Line(prefix + text, str(len(settings))))
+            lines.append(Line(prefix + text))
         rows = pair_rows(comparison, pair)
         lets = rows[(rows["dimension"] == "all") & (rows["group"] == "all")]
         lets = lets[lets["metric"] == "lettings"]
@@ -88,24 +88,26 @@ def headline(comparison: Comparison, w: Words) -> list[Line]:
                         diff=diff_text(w, "lettings", r.diff_mean),
                         interval=interval,
                     ),
-                    interval,
                 )
             )
         sr = rows[(rows["dimension"] == "all") & (rows["metric"] == "success_rate")]
         changed = sr[sr["significant"].astype(bool)]
         changed = changed.reindex(changed["diff_mean"].abs().sort_values(ascending=False).index)
+        intervals = [
+            w.points_range(r.diff_ci_low, r.diff_ci_high)
+            for r in changed.head(4).itertuples(index=False)
+        ]
         items = [
             w(
                 "h_change_item",
                 group=w.label("group", r.group),
                 diff=w.points(r.diff_mean),
-                interval=w.points_range(r.diff_ci_low, r.diff_ci_high),
+                interval=interval,
             )
-            for r in changed.head(4).itertuples(index=False)
+            for r, interval in zip(changed.head(4).itertuples(index=False), intervals, strict=True)
         ]
-        lines.append(
-            Line(prefix + (w("c.changed", items=w.join(items)) if items else w("c.unchanged")))
-        )
+        text = w("c.changed", items=w.join(items)) if items else w("c.unchanged")
+        lines.append(Line(prefix + text, intervals[0] if intervals else ""))
     return lines
 
 
@@ -168,6 +170,17 @@ def settings_section(comparison: Comparison, w: Words) -> tuple[Section, Sheet]:
     return sec, Sheet(w("c.sheet_settings"), numbers)
 
 
+def side_names(comparison: Comparison, column: str) -> list[str]:
+    """Each row's run (A or B) by its name: the label or name of its folder, and the
+    scenario where the folder holds several."""
+    side = 0 if column == "scenario_a" else 1
+    manifest = comparison.manifests[side]
+    name = run_name(manifest, comparison.a if side == 0 else comparison.b)
+    several = isinstance(manifest.get("scenarios"), dict) and len(manifest["scenarios"]) > 1
+    labels = comparison.table[column].astype(str)
+    return [f"{name}: {label}" if several else name for label in labels]
+
+
 def difference_section(comparison: Comparison, w: Words) -> tuple[Section, Sheet]:
     """The 'all' dimension as text per group and measure; every dimension as numbers."""
     t = comparison.table
@@ -201,10 +214,13 @@ def difference_section(comparison: Comparison, w: Words) -> tuple[Section, Sheet
     share = t["metric"].isin(SHARE_METRICS).to_numpy()
     numbers = pd.DataFrame(
         {
-            "A": t["scenario_a"].astype(str).to_numpy(),
-            "B": t["scenario_b"].astype(str).to_numpy(),
-            w("c.col_dimension"): t["dimension"].astype(str).to_numpy(),
-            w("col.level"): t["level"].astype(str).to_numpy(),
+            "A": side_names(comparison, "scenario_a"),
+            "B": side_names(comparison, "scenario_b"),
+            w("c.col_dimension"): [w.label("dimension", d) for d in t["dimension"].astype(str)],
+            w("col.level"): [
+                level_label(w, d, x)
+                for d, x in zip(t["dimension"].astype(str), t["level"].astype(str), strict=True)
+            ],
             w("col.group"): [w.label("group", g) for g in t["group"]],
             w("col.metric"): [w.label("metric", m) for m in t["metric"]],
             w("c.col_mean_a"): t["mean_a"].to_numpy(dtype=float),
@@ -242,10 +258,8 @@ def build(comparison: Comparison, lang: str) -> Report:
     ]
     fig = forest(comparison, w)
     other = next(code for code in LANGS if code != lang)
-    unit = "; ".join(
-        dict.fromkeys(
-            w(f"c.{'paired' if p.paired else 'unpaired'}_short") for p in comparison.pairs
-        )
+    unit = " ".join(
+        dict.fromkeys(w(f"c.{'paired' if p.paired else 'unpaired'}") for p in comparison.pairs)
     )
     return Report(
         lang=lang,

@@ -57,10 +57,14 @@ def diff_range(w: Words, metric: str, low: float, high: float) -> str:
 
 
 def cell(w: Words, metric: str, mean: float, low: float, high: float) -> str:
-    """'9.1% (8.7% to 9.5%)' or '402 (395 to 410)'."""
+    """'9.1% (8.7% to 9.5%)', '402 (395 to 410)' or '62.7 years (56.1 to 69.2)'."""
     if np.isnan(low):
         return value_text(w, metric, mean)
-    interval = w("interval_range", low=value_text(w, metric, low), high=value_text(w, metric, high))
+    if is_years(metric):
+        interval = w("interval_range", low=w.number(low), high=w.number(high))
+    else:
+        bounds = {"low": value_text(w, metric, low), "high": value_text(w, metric, high)}
+        interval = w("interval_range", **bounds)
     return f"{value_text(w, metric, mean)} ({interval})"
 
 

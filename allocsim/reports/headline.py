@@ -185,9 +185,6 @@ def review_headline(inputs: Inputs, w: Words, review: dict, det: Detectability) 
         Line(who_paid(inputs, w, treatment, control, group if metric == "success_rate" else ""))
     )
     lines.append(window_line(w, det))
-    quotas = review.get("quota_scenarios") or {}
-    if quotas:
-        lines.append(Line(quota_sentence(w, det, quotas)))
     return lines
 
 
@@ -196,8 +193,8 @@ def lettings_line(inputs: Inputs, w: Words, treatment: str, control: str, group:
     interval when it is beyond noise."""
     lets_id = f"all/all/{group}/lettings"
     counts = {
-        "t_lettings": w.number(inputs.value(treatment, lets_id), 0),
-        "c_lettings": w.number(inputs.value(control, lets_id), 0),
+        "t_lettings": w.number(inputs.value(treatment, lets_id), 1),
+        "c_lettings": w.number(inputs.value(control, lets_id), 1),
         "group": w.label("group", group),
     }
     mean, low, high, _ = inputs.paired(control, treatment, lets_id)

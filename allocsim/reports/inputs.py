@@ -82,7 +82,10 @@ class Inputs:
         return paired_effect(self.metrics, a, b, metric_id)
 
     def scenario_name(self, lang: str, label: str) -> str:
-        """The scenario's name in `lang` where the spec gives one, else its label."""
+        """The scenario's name in `lang` where the spec gives one, a run's `--label`,
+        else its label."""
+        if self.manifest.get("kind") == "run" and self.label:
+            return self.label
         for ref in self.spec.get("scenarios") or []:
             if ref.get("label") == label and (ref.get("names") or {}).get(lang):
                 return str(ref["names"][lang])

@@ -10,6 +10,7 @@ details in sections, a glossary, the provenance last, and the workbook's sheets.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,11 +27,16 @@ class Line:
     mark: str = ""
 
     def parts(self) -> tuple[str, str, str]:
-        """(before, mark, after); the whole text before when there is no mark in it."""
-        if not self.mark or self.mark not in self.text:
+        """(before, mark, after): the mark's first whole occurrence (not a piece of a
+        longer number or word); the whole text before when there is none."""
+        found = (
+            re.search(rf"(?<![\w.,]){re.escape(self.mark)}(?![\w])", self.text)
+            if self.mark
+            else None
+        )
+        if found is None:
             return self.text, "", ""
-        before, _, after = self.text.partition(self.mark)
-        return before, self.mark, after
+        return self.text[: found.start()], self.mark, self.text[found.end() :]
 
 
 @dataclass

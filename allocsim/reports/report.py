@@ -36,6 +36,7 @@ from allocsim.reports.headline import (
     QUESTIONS,
     expand,
     experiment_headline,
+    quota_sentence,
     review_detectability,
     review_effects,
     review_headline,
@@ -144,7 +145,11 @@ def period_series(
         frame = part.pivot_table(index="level", columns="scenario", values=column, aggfunc="first")
         return frame.reindex(columns=order).sort_index()
 
-    return figures.Series(title, wide("mean"), wide("ci_low"), wide("ci_high"))
+    mean = wide("mean")
+    # An interval missing in every replication (one replication) drops its rows: align.
+    return figures.Series(
+        title, mean, wide("ci_low").reindex(mean.index), wide("ci_high").reindex(mean.index)
+    )
 
 
 def time_section(inputs: Inputs, w: Words) -> Section | None:
@@ -445,7 +450,7 @@ def differences_sheet(inputs: Inputs, w: Words, c: pd.DataFrame) -> Sheet:
         {
             w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in part["scenario"]],
             w("col.level"): [
-                w.label("level", x) if d == "review" else ""
+                level_label(w, str(d), str(x))
                 for d, x in zip(part["dimension"], part["level"], strict=True)
             ],
             w("col.group"): [w.label("group", g) for g in part["group"]],
@@ -470,6 +475,9 @@ def review_section(
 ) -> tuple[Section, list[Sheet]]:
     title = (review.get("titles") or {}).get(w.lang) or review["title"]
     sec = Section("review", f"{w('review')}: {title}", collapsed=True)
+    quotas = review.get("quota_scenarios") or {}
+    if quotas:
+        sec.paragraphs.append(quota_sentence(w, det, quotas))
     sheets = []
     if len(det.by_quota):
         frame = pd.DataFrame(
@@ -541,6 +549,16 @@ def review_section(
     return sec, sheets
 
 
+def level_label(w: Words, dimension: str, level: str) -> str:
+    """A level in words where it is a code (a channel, a review's part); places,
+    periods and years as they are; nothing for the whole window."""
+    if dimension == "channel":
+        return w.label("channel", level)
+    if dimension == "review":
+        return w.label("level", level)
+    return "" if dimension == "all" else level
+
+
 def replication_frame(inputs: Inputs) -> pd.DataFrame:
     """Every replication's value of every metric: the long table `replications.csv`
     holds (codes, not words, so an analyst's scripts read it in either language)."""
@@ -562,9 +580,7 @@ def replication_sheet(inputs: Inputs, w: Words, review: dict[str, Any] | None) -
             w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in part["scenario"]],
             w("col.replication"): part["replication"].to_numpy(),
             w("col.level"): [
-                w.label("channel", x)
-                if d == "channel"
-                else (w.label("level", x) if d == "review" else "")
+                level_label(w, str(d), str(x))
                 for d, x in zip(part["dimension"], part["level"], strict=True)
             ],
             w("col.group"): [w.label("group", g) for g in part["group"]],
@@ -621,6 +637,10 @@ def title_of(inputs: Inputs, w: Words) -> tuple[str, str]:
     )
     if review:
         return str((review.get("titles") or {}).get(w.lang) or review["title"]), description
+    if m.get("kind") == "run":
+        # A config's description is English and says what the config is, not what
+        # --set changed: the run is titled by its label, else its config's name.
+        return inputs.label or name, description if w.lang == "en" and not inputs.settings else ""
     if description:
         return description, name
     return name, ""
