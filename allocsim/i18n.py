@@ -836,6 +836,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Starterslabels en loting: 'gevraagd' is wat de regels vroegen; wat boven de "
         "limiet gevraagd werd, ging naar het aanbodmodel.",
     },
+    "quota_lettings": {
+        "en": "'Lettings' here are the year's allocation decisions; elsewhere in the report "
+        "a letting counts when its tenancy starts in the window, so the totals can differ "
+        "by the homes decided in one year and moved into in the next.",
+        "nl": "'Verhuringen' zijn hier de toewijzingsbesluiten van het jaar; elders in de "
+        "rapportage telt een verhuring als de huur in de periode ingaat, dus de totalen "
+        "kunnen verschillen met de woningen die in het ene jaar zijn toegewezen en in het "
+        "volgende betrokken.",
+    },
     "review_quota_note": {
         "en": "Out of 20 possible real outcomes of the data window: how many show the change "
         "in the expected direction, and how many show it clearly (by a one-sided test at "

@@ -64,21 +64,20 @@ def verdict_line(c: Conclusion, row: pd.Series, w: Words) -> Line:
     if n == 0:
         return Line(w("x.no_points", text=text))
     holds = w.percent(row["share_holds"], 0)
-    if c.kind == "detectable":
-        span = w(
-            "x.power_span_short",
-            median=w.percent(row["power_median"], 0),
-            p05=w.percent(row["power_p05"], 0),
-            p95=w.percent(row["power_p95"], 0),
-        )
-    else:
-        span = w(
-            "x.effect_span_short",
-            median=effect_text(w, row["effect_median"], c),
-            p05=effect_text(w, row["effect_p05"], c),
-            p95=effect_text(w, row["effect_p95"], c),
-        )
+    median, p05, p95 = spread(c, row, w)
+    key = "x.power_span_short" if c.kind == "detectable" else "x.effect_span_short"
+    span = w(key, median=median, p05=p05, p95=p95)
     return Line(w("x.verdict_line", text=text, holds=holds, n=n, span=span), holds)
+
+
+def spread(c: Conclusion, row: pd.Series, w: Words) -> tuple[str, str, str]:
+    """A conclusion's median over the points and the 5% and 95% points, in words: the
+    power in percent, or the effect in its unit."""
+    if c.kind == "detectable":
+        texts = [w.percent(row[f"power_{q}"], 0) for q in ("median", "p05", "p95")]
+    else:
+        texts = [effect_text(w, row[f"effect_{q}"], c) for q in ("median", "p05", "p95")]
+    return texts[0], texts[1], texts[2]
 
 
 def describe(
@@ -187,20 +186,8 @@ def glance_tables(tables: Tables, exploration: Exploration, w: Words) -> tuple[T
     ):
         key = "power" if c.kind == "detectable" else "effect"
         scale = 100.0 if key == "effect" and is_share(c.metric) else 1.0
-        if c.kind == "detectable":
-            span = w(
-                "x.median_range",
-                median=w.percent(row["power_median"], 0),
-                low=w.percent(row["power_p05"], 0),
-                high=w.percent(row["power_p95"], 0),
-            )
-        else:
-            span = w(
-                "x.median_range",
-                median=effect_text(w, row["effect_median"], c),
-                low=effect_text(w, row["effect_p05"], c),
-                high=effect_text(w, row["effect_p95"], c),
-            )
+        median, low, high = spread(c, row, w)
+        span = w("x.median_range", median=median, low=low, high=high)
         shown.append(
             {
                 w("x.conclusion"): conclusion_text(c, w),

@@ -376,6 +376,8 @@ def quota_notes(inputs: Inputs, w: Words, years: Iterable[int], items: set[str])
         notes.append(w("quota_requested_sh"))
     if items & {"starter_labels", "lottery_cap"}:
         notes.append(w("quota_requested"))
+    if "lettings" in items:
+        notes.append(w("quota_lettings"))
     return notes
 
 
