@@ -537,7 +537,9 @@ def build(exploration: Exploration, tables: Tables, n_reps: int, lang: str, out:
     return Report(
         lang=lang,
         title=f"{w('x.title')}: {spec.name}",
-        description=spec.description,
+        # The spec's description is the analyst's own text in one language (English in
+        # the bundled specs): on the English page only.
+        description=spec.description if lang == "en" else "",
         headline_title=w("headline"),
         question=w("x.question"),
         headline=headline,
