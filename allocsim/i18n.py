@@ -200,16 +200,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "c.unpaired": {
         "en": "Not paired: the runs used different chance events (root seed, burn-in or "
         "replications differ), so the intervals are wider (Welch).",
-        "nl": "Niet gepaard: de runs gebruikten andere toevalsgebeurtenissen (startgetal, "
-        "inloop of replicaties verschillen), dus de intervallen zijn breder (Welch).",
+        "nl": "Niet gepaard: de doorrekeningen gebruikten andere toevalsgebeurtenissen "
+        "(startwaarde, inloop of replicaties verschillen), dus de intervallen zijn breder "
+        "(Welch).",
     },
     "c.paired_short": {
         "en": "A paired comparison of two finished runs",
-        "nl": "Een gepaarde vergelijking van twee afgeronde runs",
+        "nl": "Een gepaarde vergelijking van twee afgeronde doorrekeningen",
     },
     "c.unpaired_short": {
         "en": "An unpaired comparison of two finished runs",
-        "nl": "Een ongepaarde vergelijking van twee afgeronde runs",
+        "nl": "Een ongepaarde vergelijking van twee afgeronde doorrekeningen",
     },
     "c.same_settings": {
         "en": "B has the same settings as A.",
@@ -273,8 +274,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "c.about": {
         "en": "Two finished runs of the model, compared: each figure is a mean over "
         "replications; B minus A with its 95% interval.",
-        "nl": "Twee afgeronde runs van het model, vergeleken: elk cijfer is een gemiddelde "
-        "over replicaties; B min A met het 95%-interval.",
+        "nl": "Twee afgeronde doorrekeningen van het model, vergeleken: elk cijfer is een "
+        "gemiddelde over replicaties; B min A met het 95%-interval.",
     },
     # The exploration's report (allocsim.explore.report).
     "x.mode.set": {"en": "set", "nl": "vaste waarde"},
@@ -1055,7 +1056,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "outcomes with a clear effect",
         "nl": "uitkomsten met een duidelijk effect",
     },
-    "col.item_key": {"en": "key", "nl": "sleutel"},
+    "col.item_key": {"en": "item", "nl": "gegeven"},
     "col.value": {"en": "value", "nl": "waarde"},
     "col.text": {"en": "text", "nl": "tekst"},
     "yes": {"en": "yes", "nl": "ja"},

@@ -212,6 +212,7 @@ def difference_section(comparison: Comparison, w: Words) -> tuple[Section, Sheet
     sec = Section("differences", w("c.differences"), w("c.differences_note"), collapsed=True)
     sec.tables.append(Table(w("c.differences"), frame, index=False))
     share = t["metric"].isin(SHARE_METRICS).to_numpy()
+    points = np.where(share, 100.0, 1.0)  # differences of shares in percentage points
     numbers = pd.DataFrame(
         {
             "A": side_names(comparison, "scenario_a"),
@@ -225,15 +226,22 @@ def difference_section(comparison: Comparison, w: Words) -> tuple[Section, Sheet
             w("col.metric"): [w.label("metric", m) for m in t["metric"]],
             w("c.col_mean_a"): t["mean_a"].to_numpy(dtype=float),
             w("c.col_mean_b"): t["mean_b"].to_numpy(dtype=float),
-            w("col.diff"): t["diff_mean"].to_numpy(dtype=float),
-            w("col.low"): t["diff_ci_low"].to_numpy(dtype=float),
-            w("col.high"): t["diff_ci_high"].to_numpy(dtype=float),
+            w("col.diff"): t["diff_mean"].to_numpy(dtype=float) * points,
+            w("col.low"): t["diff_ci_low"].to_numpy(dtype=float) * points,
+            w("col.high"): t["diff_ci_high"].to_numpy(dtype=float) * points,
             w("col.n"): t["n"].to_numpy(dtype=np.int64),
             w("c.col_paired"): [w("yes") if p else w("no") for p in t["paired"]],
             w("col.significant"): [w("yes") if s else w("no") for s in t["significant"]],
         }
     )
-    sheet = Sheet(w("sheet.differences"), numbers, {w("col.n"): "int"}, share_rows=share)
+    sheet = Sheet(
+        w("sheet.differences"),
+        numbers,
+        {w("col.n"): "int"},
+        share_rows=share,
+        points_unit=w("pp_short"),
+        points_columns=(w("col.diff"), w("col.low"), w("col.high")),
+    )
     return sec, sheet
 
 

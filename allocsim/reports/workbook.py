@@ -28,6 +28,9 @@ class Sheet:
     share_rows: np.ndarray | None = None  # long tables: rows whose numbers are shares
     share_format: str = "pct"  # or "points", for differences of shares
     points_unit: str = "pp"  # the unit Excel shows after percentage points
+    # With share_format "pct": columns holding differences (in percentage points) of the
+    # share rows, beside their levels (in percent).
+    points_columns: tuple[str, ...] = ()
 
 
 FORMATS = {
@@ -49,7 +52,7 @@ def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
         if column in sheet.formats:
             return FORMATS[sheet.formats[column]]
         if mask is not None and column in numeric:
-            if sheet.share_format == "points":
+            if sheet.share_format == "points" or column in sheet.points_columns:
                 unit = sheet.points_unit
                 points = f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'
                 return points if mask[row] else "+#,##0.0;-#,##0.0;0.0"

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from allocsim.cli import main
 from allocsim.config import Config
@@ -388,6 +389,19 @@ def test_compare_writes_its_own_report_in_both_languages(
     for lang in ("en", "nl"):
         check_numbers(out / f"compare.{lang}.xlsx")
     check_dutch(out, "compare")
+    # Differences of shares in percentage points beside levels in percent; runs by name.
+    book = load_workbook(out / "compare.en.xlsx")
+    ws = book["Differences"]
+    header = [c.value for c in ws[1]]
+    rows = [[c for c in r] for r in ws.iter_rows(min_row=2)]
+    rate = next(r for r in rows if r[header.index("measure")].value == "success rate")
+    table = compare_runs(a, b).table
+    expected = table[(table.metric == "success_rate") & (table.group == "all")]
+    diff = rate[header.index("difference")]
+    assert diff.value == pytest.approx(100 * float(expected.diff_mean.iloc[0]))
+    assert "pp" in diff.number_format
+    assert rate[header.index("mean A")].number_format == "0.0%"
+    assert {r[header.index("B")].value for r in rows} == {"Duiven 16"}
     # A second report into the same folder needs --force; nothing is overwritten before.
     before = (out / "compare.en.html").read_bytes()
     code, _, err = run_cli(["compare", str(a), str(b), "--report", str(out)], capsys)
