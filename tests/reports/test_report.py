@@ -376,3 +376,31 @@ def test_an_excel_summary_holds_the_same_numbers_and_reads_back(tmp_path: Path) 
     excel = open_finished(tmp_path / "excel").summary
     pd.testing.assert_frame_equal(plain, excel, check_exact=False, rtol=1e-12)
     assert main(["report", str(tmp_path / "excel"), "--lang", "nl"]) == 0
+
+
+def test_a_label_and_settings_reach_the_manifest_and_the_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`experiment --label --set` applies the setting to every scenario (after the spec's
+    own: the no-pilot scenario keeps its pilot off), records both in the manifest and
+    shows them under the report's title; the terminal ends with the answer."""
+    import json
+
+    spec = write_spec(tmp_path, replications="fixed = 2")
+    out = tmp_path / "out"
+    quota = "policies.starter_pilot.quota_per_year={Duiven=16,Westervoort=6}"
+    argv = ["experiment", str(spec), "--executor", "serial", "--out", str(out), "--quiet"]
+    assert main([*argv, "--label", "Duiven 16", "--set", quota, "--report", "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "In short:" in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["label"] == "Duiven 16"
+    assert manifest["settings"] == {
+        "policies.starter_pilot.quota_per_year": "{Duiven=16,Westervoort=6}"
+    }
+    for label, cfg in manifest["scenarios"].items():
+        assert cfg["policies"]["starter_pilot"]["quota_per_year"]["Duiven"] == 16, label
+    assert manifest["scenarios"]["no_pilot"]["policies"]["starter_pilot"]["enabled"] is False
+    page = visible_text((out / "report.en.html").read_text())
+    assert "variant: Duiven 16" in page
+    assert f"changed: {quota.replace('=', ' = ', 1)}" in page
