@@ -237,6 +237,12 @@ def interval_table(
     return wide
 
 
+def period(level: str) -> int | str:
+    """A period as the workbook holds it: a calendar year as a number, a tertial or month
+    as its name."""
+    return int(level) if level.isdigit() else level
+
+
 def numeric_sheet(
     inputs: Inputs, w: Words, frame: pd.DataFrame, name: str, level: str = "period"
 ) -> Sheet:
@@ -246,7 +252,7 @@ def numeric_sheet(
         {
             w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in frame["scenario"]],
             w(f"col.{level}"): [
-                w.label(level, x) if level in ("channel", "level") else x
+                w.label(level, x) if level in ("channel", "level") else period(x)
                 for x in frame["level"].astype(str)
             ],
             w("col.group"): [w.label("group", g) for g in frame["group"]],

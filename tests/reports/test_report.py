@@ -263,6 +263,8 @@ def test_a_run_folder_gets_a_headline_too(tmp_path: Path) -> None:
     page = visible_text((out / "report.nl.html").read_text())
     assert re.search(r"werden [\d.]+ woningen verhuurd: [\d.]+ via het aanbodmodel", page)
     assert not (out / "report.en.html").exists()
+    check_dutch(out)
+    check_numbers(out / "report.nl.xlsx")
 
 
 # --- Every page and sheet: numbers are numbers, Dutch is Dutch ---------------------------
