@@ -16,17 +16,16 @@ import numpy as np
 import pandas as pd
 
 from allocsim.analysis.metrics import SHARE_METRICS
-from allocsim.domain import GROUP_LABELS
 from allocsim.i18n import LANGS, Words
 from allocsim.reports import figures
 from allocsim.reports.compare import Comparison, Pair
 from allocsim.reports.formats import diff_cell, diff_range, diff_text, value_text
+from allocsim.reports.headline import GROUPS
 from allocsim.reports.page import Figure, Line, Report, Section, Table
 from allocsim.reports.render import file_names, write_pages
 from allocsim.reports.report import level_label
 from allocsim.reports.workbook import Sheet
 
-GROUPS = ("all", *GROUP_LABELS)
 STEM = "compare"
 SHOWN_SETTINGS = 6  # settings named in the answer; the section lists them all
 

@@ -18,16 +18,6 @@ def is_years(metric: str) -> bool:
     return name.endswith("_years") or name == "tenant_age_mean"
 
 
-def is_count(metric: str) -> bool:
-    name = metric.split("/")[-1]
-    return name.startswith(("lettings", "active", "registered", "lottery_lettings")) or name in (
-        "family_homes_freed",
-        "chain_moves_set_off",
-        "adverts_closed",
-        "adverts_unlet",
-    )
-
-
 def unit_of(metric: str) -> str:
     """SHARE, YEARS or NUMBER (allocsim.reports.figures): how the metric is shown."""
     return SHARE if is_share(metric) else (YEARS if is_years(metric) else NUMBER)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from allocsim.analysis.review import Detectability, detectability
 from allocsim.domain import GROUP_LABELS
@@ -364,8 +363,3 @@ def run_headline(inputs: Inputs, w: Words) -> list[Line]:
     scenario = inputs.scenarios[0]
     lettings = w.number(inputs.value(scenario, "all/all/all/lettings"), 0)
     return [Line(run_text(inputs, w, scenario), lettings)]
-
-
-def headline_frame(lines: list[Line], w: Words) -> pd.DataFrame:
-    """The answer as the workbook's first sheet holds it."""
-    return pd.DataFrame({w("col.text"): [line.text for line in lines]})

@@ -18,7 +18,8 @@ last.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,12 @@ import pandas as pd
 
 from allocsim.analysis.metrics import SHARE_METRICS
 from allocsim.analysis.review import Detectability
-from allocsim.domain import GROUP_LABELS
 from allocsim.i18n import LANGS, Words
 from allocsim.paths import replace_file
 from allocsim.reports import figures
-from allocsim.reports.formats import cell, date_range, diff_cell, unit_of, value_text
+from allocsim.reports.formats import cell, date_range, diff_cell, in_twenty, unit_of, value_text
 from allocsim.reports.headline import (
-    QUESTIONS,
-    expand,
+    GROUPS,
     experiment_headline,
     quota_sentence,
     review_detectability,
@@ -50,11 +49,12 @@ from allocsim.reports.render import file_names, write_pages
 from allocsim.reports.workbook import Sheet
 
 CHANNELS = ("offer", "lottery", "direct")
-GROUPS = ("all", *GROUP_LABELS)
 REPLICATIONS_CSV = "replications.csv"
-# The dimensions whose per-replication values the workbook's long sheet holds (the
-# CSV holds every dimension).
-SHEET_DIMENSIONS = ("all", "channel", "review")
+# The per-replication values the workbook's long sheet holds besides a review's own
+# (replications.csv holds every metric): a thousand replications stay a sheet Excel
+# opens in seconds.
+SHEET_DIMENSIONS = ("all", "channel")
+SHEET_METRICS = ("success_rate", "lettings")
 
 
 # --- The first screen -----------------------------------------------------------------
@@ -501,7 +501,7 @@ def review_section(
         shown = frame.copy()
         shown[w("col.quota")] = [w.number(v, 0) for v in frame[w("col.quota")]]
         for col in (w("col.p_sign"), w("col.power")):
-            shown[col] = [w("in_twenty", k=round(v * 20)) for v in frame[col]]
+            shown[col] = [w("in_twenty", k=in_twenty(v)) for v in frame[col]]
         sec.tables.append(
             Table(w("review_quota"), shown.set_index(w("col.quota")), note=w("review_quota_note"))
         )
@@ -574,25 +574,29 @@ def replication_frame(inputs: Inputs) -> pd.DataFrame:
     return m[["scenario", "replication", "dimension", "level", "group", "metric", "value"]]
 
 
+def in_words(values: pd.Series, label: Callable[[str], str]) -> np.ndarray:
+    """Each value's label, computed once per distinct value (a long table repeats few)."""
+    text = values.astype(str)
+    return text.map({v: label(v) for v in text.unique()}).to_numpy()
+
+
 def replication_sheet(inputs: Inputs, w: Words, review: dict[str, Any] | None) -> Sheet:
-    """The per-replication values of the headline's figures and of the whole-window
-    dimensions (all, channel, review), one row per replication and figure."""
+    """Every replication's headline figures, one row per replication and figure: success
+    rate and lettings over the whole window per group and channel, and a review's own
+    figures (every metric of every replication is in replications.csv)."""
     m = inputs.metrics
-    part = m[m["dimension"].isin(SHEET_DIMENSIONS)]
+    keep = m["dimension"].isin(SHEET_DIMENSIONS) & m["metric"].isin(SHEET_METRICS)
     if review is not None:
-        keep = expand(inputs, QUESTIONS[review["kind"]].effects) + [review["metric"]]
-        ids = part[["dimension", "level", "group", "metric"]].astype(str).agg("/".join, axis=1)
-        part = part[ids.isin(keep) | (part["metric"].isin(["success_rate", "lettings"]))]
+        keep |= m["dimension"] == "review"
+    part = m[keep]
+    where = part["dimension"].astype(str) + "/" + part["level"].astype(str)
     frame = pd.DataFrame(
         {
-            w("col.scenario"): [inputs.scenario_name(w.lang, s) for s in part["scenario"]],
+            w("col.scenario"): in_words(part["scenario"], partial(inputs.scenario_name, w.lang)),
             w("col.replication"): part["replication"].to_numpy(),
-            w("col.level"): [
-                level_label(w, str(d), str(x))
-                for d, x in zip(part["dimension"], part["level"], strict=True)
-            ],
-            w("col.group"): [w.label("group", g) for g in part["group"]],
-            w("col.metric"): [w.label("metric", x) for x in part["metric"]],
+            w("col.level"): in_words(where, lambda x: level_label(w, *x.split("/", 1))),
+            w("col.group"): in_words(part["group"], partial(w.label, "group")),
+            w("col.metric"): in_words(part["metric"], partial(w.label, "metric")),
             w("col.value"): part["value"].to_numpy(dtype=float),
         }
     )

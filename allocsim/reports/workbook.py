@@ -44,22 +44,30 @@ FORMATS = {
 
 def _cell_formats(sheet: Sheet) -> Callable[[int, str], str | None]:
     """Format of (row, column): per column, or per row for long tables mixing shares
-    with other measures (numeric columns of share rows as percentages)."""
+    with other measures (numeric columns of share rows as percentages). Decided once per
+    column; a cell only looks up its row's kind."""
     mask = sheet.share_rows
-    numeric = [c for c in sheet.frame.columns if pd.api.types.is_float_dtype(sheet.frame[c])]
+    unit = sheet.points_unit
+    points = (f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"', "+#,##0.0;-#,##0.0;0.0")
+    fixed: dict[str, str | None] = {}
+    by_row: dict[str, tuple[str, str]] = {}  # (share row, other row)
+    for column in sheet.frame.columns:
+        numeric = pd.api.types.is_float_dtype(sheet.frame[column])
+        if column in sheet.formats:
+            fixed[column] = FORMATS[sheet.formats[column]]
+        elif mask is not None and numeric:
+            by_points = sheet.share_format == "points" or column in sheet.points_columns
+            by_row[column] = points if by_points else (FORMATS["pct"], FORMATS["num"])
+        elif pd.api.types.is_integer_dtype(sheet.frame[column]):
+            fixed[column] = FORMATS["int"]
+        else:
+            fixed[column] = FORMATS["general"] if numeric else None
 
     def fmt(row: int, column: str) -> str | None:
-        if column in sheet.formats:
-            return FORMATS[sheet.formats[column]]
-        if mask is not None and column in numeric:
-            if sheet.share_format == "points" or column in sheet.points_columns:
-                unit = sheet.points_unit
-                points = f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'
-                return points if mask[row] else "+#,##0.0;-#,##0.0;0.0"
-            return FORMATS["pct"] if mask[row] else FORMATS["num"]
-        if pd.api.types.is_integer_dtype(sheet.frame[column]):
-            return FORMATS["int"]
-        return FORMATS["general"] if column in numeric else None
+        pair = by_row.get(column)
+        if pair is not None and mask is not None:
+            return pair[0] if mask[row] else pair[1]
+        return fixed[column]
 
     return fmt
 
